@@ -1,0 +1,92 @@
+# pinned: one non-recursive Makefile.
+#   make            build build/pinned
+#   make check      build and run every test; ends with "N passed, N failed"
+#   make asan       unit tests under AddressSanitizer and UBSan
+#   make bench      benchmarks against the peers the issues name
+#   make install    PREFIX=/usr/local DESTDIR=
+# Each target first makes sure the Debian packages it needs are installed.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+CFLAGS ?= -O2 -g
+BUILD := build
+
+PKGS := libarchive libcrypto libgit2
+BUILD_DEPS := gcc make pkg-config libarchive-dev libssl-dev libgit2-dev
+TEST_DEPS := git tar libarchive-tools openssl
+BENCH_DEPS := hyperfine time
+
+# Evaluated when a recipe runs, so after 'deps' has installed pkg-config files.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+WARN := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) -pthread -MMD -MP -Itools
+
+LIB_SRC := tools/error.c tools/digest.c tools/ignore.c tools/tar.c \
+	tools/context.c tools/fileio.c
+CMD_SRC := tools/main.c tools/cmd.c tools/cmd_context.c tools/cmd_hash.c
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+ASAN := $(BUILD)/asan
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ASAN_LIB_OBJ := $(LIB_SRC:%.c=$(ASAN)/%.o)
+ASAN_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(ASAN)/tests/%)
+
+all: $(BUILD)/pinned
+
+deps:
+	@mk/deps.sh $(BUILD_DEPS)
+
+deps-test: deps
+	@mk/deps.sh $(TEST_DEPS)
+
+deps-bench: deps
+	@mk/deps.sh $(BENCH_DEPS)
+
+$(BUILD)/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/pinned: $(CMD_OBJ) $(LIB_OBJ)
+	$(CC) $(CFLAGS) -pthread -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) -pthread -o $@ $^ $(PKG_LIBS)
+
+$(ASAN)/%.o: %.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
+
+$(ASAN)/tests/%: $(ASAN)/tests/unit/%.o $(ASAN_LIB_OBJ)
+	$(CC) $(ASAN_FLAGS) -pthread -o $@ $^ $(PKG_LIBS)
+
+check: $(BUILD)/pinned $(UNIT_BIN) | deps-test
+	@tests/run.sh $(BUILD)
+
+asan: $(ASAN_UNIT_BIN) | deps-test
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run.sh --unit-only $(ASAN)
+
+bench: $(BUILD)/pinned $(BUILD)/gen_tree | deps-bench deps-test
+	@tests/bench/run.sh $(BUILD)
+
+$(BUILD)/gen_tree: tests/bench/gen_tree.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -o $@ $<
+
+install: $(BUILD)/pinned
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(BUILD)/pinned $(DESTDIR)$(PREFIX)/bin/pinned
+	install -m 0644 doc/pinned.1 $(DESTDIR)$(PREFIX)/share/man/man1/pinned.1
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all deps deps-test deps-bench check asan bench install clean
+.SECONDARY:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

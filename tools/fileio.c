@@ -1,0 +1,160 @@
+#include "fileio.h"
+#include "error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int outfile_open(struct outfile *out, const char *path)
+{
+	struct stat st;
+	mode_t mask;
+	char *dir;
+
+	memset(out, 0, sizeof(*out));
+	out->fd = -1;
+	if (!(out->path = strdup(path)))
+		return err_set("out of memory");
+	if (!strcmp(path, "-")) {
+		out->fd = STDOUT_FILENO;
+		return 0;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode)) {
+			errno = EISDIR;
+			goto fail;
+		}
+		if ((out->fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+			goto fail;
+		return 0;
+	}
+	if (!(dir = strdup(path))) {
+		outfile_abort(out);
+		return err_set("out of memory");
+	}
+	if (asprintf(&out->tmp, "%s/.%s.XXXXXX", dirname(dir),
+		     strrchr(path, '/') ? strrchr(path, '/') + 1 : path) < 0) {
+		out->tmp = NULL;
+		free(dir);
+		outfile_abort(out);
+		return err_set("out of memory");
+	}
+	free(dir);
+	if ((out->fd = mkostemp(out->tmp, O_CLOEXEC)) < 0) {
+		free(out->tmp);
+		out->tmp = NULL;
+		goto fail;
+	}
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(out->fd, 0666 & ~mask) < 0)
+		goto fail;
+	return 0;
+fail:
+	err_errno("cannot write '%s'", path);
+	outfile_abort(out);
+	return -1;
+}
+
+int outfile_commit(struct outfile *out)
+{
+	char *dir;
+	int dirfd;
+
+	if (!out->tmp) {
+		if (out->fd > STDOUT_FILENO && close(out->fd) < 0) {
+			out->fd = -1;
+			return err_errno("cannot write '%s'", out->path);
+		}
+		out->fd = -1;
+		return 0;
+	}
+	if (fsync(out->fd) < 0 || close(out->fd) < 0) {
+		out->fd = -1;
+		err_errno("cannot write '%s'", out->path);
+		outfile_abort(out);
+		return -1;
+	}
+	out->fd = -1;
+	if (rename(out->tmp, out->path) < 0) {
+		err_errno("cannot rename '%s' to '%s'", out->tmp, out->path);
+		outfile_abort(out);
+		return -1;
+	}
+	free(out->tmp);
+	out->tmp = NULL;
+	/* make the rename itself durable */
+	if ((dir = strdup(out->path))) {
+		if ((dirfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+			fsync(dirfd);
+			close(dirfd);
+		}
+		free(dir);
+	}
+	free(out->path);
+	out->path = NULL;
+	return 0;
+}
+
+void outfile_abort(struct outfile *out)
+{
+	if (out->fd > STDOUT_FILENO)
+		close(out->fd);
+	out->fd = -1;
+	if (out->tmp)
+		unlink(out->tmp);
+	free(out->tmp);
+	out->tmp = NULL;
+	free(out->path);
+	out->path = NULL;
+}
+
+int file_read_at(char **out, size_t *len, int dirfd, const char *name)
+{
+	size_t alloc = 4096, n = 0;
+	char *buf = NULL;
+	ssize_t r;
+	int fd, saved;
+
+	*out = NULL;
+	*len = 0;
+	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return err_errno("cannot open '%s'", name);
+	for (;;) {
+		if (!buf || n + 1 >= alloc) {
+			char *b = realloc(buf, buf ? (alloc *= 2) : alloc);
+
+			if (!b) {
+				free(buf);
+				close(fd);
+				errno = ENOMEM;
+				return err_set("out of memory");
+			}
+			buf = b;
+		}
+		r = read(fd, buf + n, alloc - n - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	if (r < 0) {
+		saved = errno;
+		err_errno("cannot read '%s'", name);
+		free(buf);
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}

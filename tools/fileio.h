@@ -1,0 +1,37 @@
+#ifndef PINNED_FILEIO_H
+#define PINNED_FILEIO_H
+
+#include <stddef.h>
+
+/*
+ * An output that appears whole or not at all: a temporary file beside the
+ * target, synced and renamed over it on outfile_commit(). "-" is standard
+ * output and an existing non-regular file (/dev/null, a fifo) is written
+ * directly; neither can be made atomic.
+ */
+struct outfile {
+	char *path;	/* the target, as given */
+	char *tmp;	/* the temporary file, or NULL when writing directly */
+	int fd;
+};
+
+/* Open 'path' for writing. Returns 0, or -1 with err_msg() set. */
+int outfile_open(struct outfile *out, const char *path);
+
+/* Sync, close and rename into place. Returns 0, or -1 with err_msg() set
+ * (the temporary file is then removed). */
+int outfile_commit(struct outfile *out);
+
+/* Close and remove the temporary file; leave the target as it was. Accepts
+ * an outfile that was never opened (zeroed) or already committed. */
+void outfile_abort(struct outfile *out);
+
+/*
+ * Read all of 'name' (relative to 'dirfd', or AT_FDCWD) into a new buffer
+ * with a NUL after the last byte; the caller frees '*out'. Returns 0, or -1
+ * with err_msg() set and errno as the failing call left it (ENOENT for a
+ * missing file).
+ */
+int file_read_at(char **out, size_t *len, int dirfd, const char *name);
+
+#endif

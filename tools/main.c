@@ -1,0 +1,53 @@
+/*
+ * pinned: reproducible, provable container image builds.
+ * This file holds the command table and nothing else.
+ */
+#include "cmd.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#ifndef PINNED_VERSION
+#define PINNED_VERSION "0.1.0"
+#endif
+
+static const struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "context", cmd_context, "write the canonical tar of the build context" },
+	{ "hash", cmd_hash, "print the build digest of Dockerfile and context" },
+};
+
+static void usage(FILE *out)
+{
+	fputs("usage: pinned COMMAND [OPTIONS]\n\ncommands:\n", out);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\n'pinned COMMAND --help' describes one command; man pinned, all.\n"
+	      "Exit status: 0 ok or same, 1 differs or found, 2 trouble.\n", out);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_TROUBLE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_SAME;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		puts("pinned " PINNED_VERSION);
+		return EXIT_SAME;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "pinned: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EXIT_TROUBLE;
+}

@@ -1,0 +1,623 @@
+#include "tar.h"
+#include "error.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- the format ---------------------------------------------------------- */
+
+#define BLOCK 512
+#define USTAR_MAX_OCTAL11 077777777777ULL	/* largest value of a 12-byte field */
+
+/* Write 'value' as 'digits' octal digits and a NUL. */
+static void octal(unsigned char *field, int digits, uint64_t value)
+{
+	field[digits] = '\0';
+	while (digits-- > 0) {
+		field[digits] = '0' + (value & 7);
+		value >>= 3;
+	}
+}
+
+/* Append one pax record "LEN key=value\n"; LEN counts the whole record. */
+static size_t pax_record(unsigned char *out, const char *key, const char *value)
+{
+	size_t rest = strlen(key) + strlen(value) + 3, len = rest + 1;
+
+	while ((size_t)snprintf(NULL, 0, "%zu", len) + rest != len)
+		len++;
+	return (size_t)sprintf((char *)out, "%zu %s=%s\n", len, key, value);
+}
+
+/* Split 'path' into a ustar prefix and name: the leftmost '/' that leaves a
+ * name of at most 100 bytes and a prefix of at most 155. 0 when none. */
+static size_t ustar_split(const char *path, size_t len)
+{
+	for (size_t i = 1; i <= 155 && i < len; i++)
+		if (path[i] == '/' && len - i - 1 <= 100 && len - i - 1 > 0 &&
+		    !(len - i - 1 == 1 && path[len - 1] == '/'))
+			return i;
+	return 0;
+}
+
+/* Fill one ustar header block. 'name' and 'link' are copied truncated. */
+static void ustar_block(unsigned char *b, const char *name, size_t namelen,
+			const char *prefix, size_t prefixlen, char type,
+			unsigned int mode, uint64_t size, uint64_t mtime,
+			const char *link)
+{
+	unsigned int sum = 0;
+
+	memset(b, 0, BLOCK);
+	memcpy(b, name, namelen > 100 ? 100 : namelen);
+	octal(b + 100, 7, mode);
+	octal(b + 108, 7, 0);
+	octal(b + 116, 7, 0);
+	octal(b + 124, 11, size);
+	octal(b + 136, 11, mtime);
+	memset(b + 148, ' ', 8);
+	b[156] = (unsigned char)type;
+	if (link)
+		memcpy(b + 157, link, strlen(link) > 100 ? 100 : strlen(link));
+	memcpy(b + 257, "ustar", 6);
+	memcpy(b + 263, "00", 2);
+	octal(b + 329, 7, 0);
+	octal(b + 337, 7, 0);
+	memcpy(b + 345, prefix, prefixlen);
+	for (int i = 0; i < BLOCK; i++)
+		sum += b[i];
+	octal(b + 148, 6, sum);
+	b[155] = ' ';
+}
+
+size_t tar_header(unsigned char *out, const struct entry *e, int64_t mtime)
+{
+	static const char types[] = { [ENTRY_FILE] = '0', [ENTRY_DIR] = '5',
+				      [ENTRY_SYMLINK] = '2' };
+	size_t len = strlen(e->path), split = 0, paxlen = 0, pos = 0;
+	const char *target = e->type == ENTRY_SYMLINK ? e->target : NULL;
+	uint64_t size = e->type == ENTRY_FILE ? e->size : 0;
+	uint64_t when = (uint64_t)mtime;
+	unsigned char *pax = out + BLOCK;
+	char number[32];
+
+	if (len > TAR_NAME_MAX || (target && strlen(target) > TAR_NAME_MAX))
+		return 0;
+	if (len > 100 && !(split = ustar_split(e->path, len)))
+		paxlen += pax_record(pax + paxlen, "path", e->path);
+	if (target && strlen(target) > 100)
+		paxlen += pax_record(pax + paxlen, "linkpath", target);
+	if (size > USTAR_MAX_OCTAL11) {
+		snprintf(number, sizeof(number), "%llu", (unsigned long long)size);
+		paxlen += pax_record(pax + paxlen, "size", number);
+		size = 0;
+	}
+	if (when > USTAR_MAX_OCTAL11) {
+		snprintf(number, sizeof(number), "%llu", (unsigned long long)when);
+		paxlen += pax_record(pax + paxlen, "mtime", number);
+		when = USTAR_MAX_OCTAL11;
+	}
+	if (paxlen) {
+		size_t padded = (paxlen + BLOCK - 1) / BLOCK * BLOCK;
+
+		memset(pax + paxlen, 0, padded - paxlen);
+		ustar_block(out, "././@PaxHeader", 14, "", 0, 'x', 0644, paxlen,
+			    when, NULL);
+		pos = BLOCK + padded;
+	}
+	if (split)
+		ustar_block(out + pos, e->path + split + 1, len - split - 1,
+			    e->path, split, types[e->type], e->mode, size, when,
+			    target);
+	else
+		ustar_block(out + pos, e->path, len, "", 0, types[e->type],
+			    e->mode, size, when, target);
+	return pos + BLOCK;
+}
+
+/* ---- the pipeline -------------------------------------------------------- */
+
+#define CHUNK_SIZE (2 * 1024 * 1024)
+#define CHUNKS 8
+
+/* What the manifest thread does with a piece of a chunk. */
+enum record_type {
+	RECORD_BEGIN,	/* print 'text', start hashing a file */
+	RECORD_DATA,	/* hash buf[offset, offset + len) */
+	RECORD_END,	/* print the file's digest, then 'text' */
+	RECORD_TEXT,	/* print 'text' (a directory or link) */
+};
+
+struct record {
+	enum record_type type;
+	size_t offset, len;	/* in buf for DATA, in arena for the others */
+};
+
+struct chunk {
+	unsigned char *buf;
+	size_t len;
+	struct record *records;
+	size_t nrecords, records_alloc;
+	char *arena;
+	size_t arena_len, arena_alloc;
+};
+
+/*
+ * Two sequences of work run over the published chunks, each strictly in
+ * order: SEQ_STREAM hashes the archive and writes it out; SEQ_MANIFEST
+ * hashes each file and prints the manifest. One worker thread takes
+ * whichever is behind; the caller's thread reads content into chunks and,
+ * whenever all chunks are full, takes a share of the hashing too. So two
+ * cores stay busy without a third thread competing for them.
+ */
+enum { SEQ_STREAM, SEQ_MANIFEST };
+
+struct tar_writer {
+	struct tar_options opts;
+	struct chunk chunks[CHUNKS];
+	struct chunk *fill;		/* the chunk the caller is filling */
+
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	unsigned long published;	/* chunks ready for the sequences */
+	unsigned long done[2];		/* chunks each sequence has finished */
+	int busy[2];			/* a thread is working on that sequence */
+	int sequences;			/* 1, or 2 with a manifest */
+	int finished;			/* no more chunks will come */
+	int stop;			/* give up: an error or tar_writer_free() */
+	int failed;			/* a sequence failed; 'message' says why */
+	char message[512];
+
+	pthread_t worker;
+	int started;
+	struct sha256 stream_sha;	/* SEQ_STREAM's state */
+	struct sha256 file_sha;		/* SEQ_MANIFEST's state */
+};
+
+static int write_all(int fd, const unsigned char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_errno("cannot write the archive");
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int stream_chunk(struct tar_writer *w, const struct chunk *c)
+{
+	sha256_update(&w->stream_sha, c->buf, c->len);
+	if (w->opts.fd >= 0)
+		return write_all(w->opts.fd, c->buf, c->len);
+	return 0;
+}
+
+static int manifest_chunk(struct tar_writer *w, const struct chunk *c)
+{
+	unsigned char digest[DIGEST_LEN];
+	char hex[DIGEST_STRING_LEN + 1];
+
+	for (size_t r = 0; r < c->nrecords; r++) {
+		const struct record *rec = &c->records[r];
+		const char *text = c->arena + rec->offset;
+
+		switch (rec->type) {
+		case RECORD_BEGIN:
+			fwrite(text, 1, rec->len, w->opts.manifest);
+			if (sha256_init(&w->file_sha) < 0)
+				return -1;
+			break;
+		case RECORD_DATA:
+			sha256_update(&w->file_sha, c->buf + rec->offset, rec->len);
+			break;
+		case RECORD_END:
+			sha256_final(&w->file_sha, digest);
+			digest_format(hex, digest);
+			fputs(hex, w->opts.manifest);
+			/* fall through */
+		case RECORD_TEXT:
+			fwrite(text, 1, rec->len, w->opts.manifest);
+			break;
+		}
+	}
+	return 0;
+}
+
+/* With the lock held: the sequence furthest behind that has a chunk ready
+ * and nobody working on it, or -1. */
+static int pick(const struct tar_writer *w)
+{
+	int best = -1;
+
+	for (int k = 0; k < w->sequences; k++)
+		if (!w->busy[k] && w->done[k] < w->published &&
+		    (best < 0 || w->done[k] < w->done[best]))
+			best = k;
+	return best;
+}
+
+/* With the lock held: do the next chunk of sequence 'k', unlocked meanwhile. */
+static void work(struct tar_writer *w, int k)
+{
+	unsigned long index = w->done[k];
+	const struct chunk *c = &w->chunks[index % CHUNKS];
+	int rc;
+
+	w->busy[k] = 1;
+	pthread_mutex_unlock(&w->lock);
+	rc = k == SEQ_STREAM ? stream_chunk(w, c) : manifest_chunk(w, c);
+	pthread_mutex_lock(&w->lock);
+	w->busy[k] = 0;
+	w->done[k] = index + 1;
+	if (rc < 0 && !w->failed) {
+		w->failed = 1;
+		w->stop = 1;
+		snprintf(w->message, sizeof(w->message), "%s", err_msg());
+	}
+	pthread_cond_broadcast(&w->changed);
+}
+
+/* With the lock held: 1 when every sequence has done every published chunk. */
+static int all_done(const struct tar_writer *w)
+{
+	for (int k = 0; k < w->sequences; k++)
+		if (w->done[k] < w->published)
+			return 0;
+	return 1;
+}
+
+static void *worker_thread(void *arg)
+{
+	struct tar_writer *w = arg;
+	int k;
+
+	pthread_mutex_lock(&w->lock);
+	while (!w->stop && !(w->finished && all_done(w))) {
+		if ((k = pick(w)) >= 0)
+			work(w, k);
+		else
+			pthread_cond_wait(&w->changed, &w->lock);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+/* With the lock held: 1 when chunk 'index' may be (re)filled. */
+static int free_slot(const struct tar_writer *w, unsigned long index)
+{
+	for (int k = 0; k < w->sequences; k++)
+		if (index - w->done[k] >= CHUNKS)
+			return 0;
+	return 1;
+}
+
+/* Take the next chunk for filling; hash meanwhile if all are in use. */
+static int acquire(struct tar_writer *w)
+{
+	unsigned long index;
+	int stopped, k;
+
+	pthread_mutex_lock(&w->lock);
+	index = w->published;
+	while (!w->stop && !free_slot(w, index)) {
+		if ((k = pick(w)) >= 0)
+			work(w, k);
+		else
+			pthread_cond_wait(&w->changed, &w->lock);
+	}
+	stopped = w->stop;
+	pthread_mutex_unlock(&w->lock);
+	if (stopped)
+		return err_set("%s", w->failed ? w->message : "archive stopped");
+	w->fill = &w->chunks[index % CHUNKS];
+	w->fill->len = 0;
+	w->fill->nrecords = 0;
+	w->fill->arena_len = 0;
+	return 0;
+}
+
+static void publish(struct tar_writer *w)
+{
+	pthread_mutex_lock(&w->lock);
+	w->published++;
+	pthread_cond_broadcast(&w->changed);
+	pthread_mutex_unlock(&w->lock);
+	w->fill = NULL;
+}
+
+/* Make sure the chunk being filled has room; returns the room, or 0 on error. */
+static size_t room(struct tar_writer *w)
+{
+	if (w->fill && w->fill->len == CHUNK_SIZE)
+		publish(w);
+	if (!w->fill && acquire(w) < 0)
+		return 0;
+	return CHUNK_SIZE - w->fill->len;
+}
+
+static int add_record(struct tar_writer *w, enum record_type type,
+		      size_t offset, size_t len)
+{
+	struct chunk *c = w->fill;
+
+	if (c->nrecords == c->records_alloc) {
+		size_t alloc = c->records_alloc ? 2 * c->records_alloc : 256;
+		struct record *r = realloc(c->records, alloc * sizeof(*r));
+
+		if (!r)
+			return err_set("out of memory");
+		c->records = r;
+		c->records_alloc = alloc;
+	}
+	c->records[c->nrecords++] = (struct record){ type, offset, len };
+	return 0;
+}
+
+/* Copy 'len' bytes into the stream; with 'hash', also to the manifest hash. */
+static int put(struct tar_writer *w, const void *data, size_t len, int hash)
+{
+	const unsigned char *p = data;
+
+	while (len > 0) {
+		size_t n = room(w);
+
+		if (!n)
+			return -1;
+		if (n > len)
+			n = len;
+		memcpy(w->fill->buf + w->fill->len, p, n);
+		if (hash && add_record(w, RECORD_DATA, w->fill->len, n) < 0)
+			return -1;
+		w->fill->len += n;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Read exactly 'size' bytes of 'fd' into the stream. */
+static int put_file(struct tar_writer *w, int fd, uint64_t size,
+		    const char *path, int hash)
+{
+	unsigned char extra;
+	ssize_t n;
+
+	while (size > 0) {
+		size_t want = room(w);
+
+		if (!want)
+			return -1;
+		if (want > size)
+			want = (size_t)size;
+		n = read(fd, w->fill->buf + w->fill->len, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_errno("cannot read '%s'", path);
+		if (n == 0)
+			return err_set("'%s' changed while it was archived: it shrank", path);
+		if (hash && add_record(w, RECORD_DATA, w->fill->len, (size_t)n) < 0)
+			return -1;
+		w->fill->len += (size_t)n;
+		size -= (uint64_t)n;
+	}
+	while ((n = read(fd, &extra, 1)) < 0 && errno == EINTR)
+		;
+	if (n < 0)
+		return err_errno("cannot read '%s'", path);
+	if (n > 0)
+		return err_set("'%s' changed while it was archived: it grew", path);
+	return 0;
+}
+
+/* Manifest text goes into the chunk's arena; one record names it. */
+static int put_text(struct tar_writer *w, enum record_type type, const char *text,
+		    size_t len)
+{
+	struct chunk *c;
+
+	if (!room(w))
+		return -1;
+	c = w->fill;
+	if (c->arena_len + len > c->arena_alloc) {
+		size_t alloc = c->arena_alloc ? c->arena_alloc : 4096;
+		char *a;
+
+		while (alloc < c->arena_len + len)
+			alloc *= 2;
+		if (!(a = realloc(c->arena, alloc)))
+			return err_set("out of memory");
+		c->arena = a;
+		c->arena_alloc = alloc;
+	}
+	memcpy(c->arena + c->arena_len, text, len);
+	if (add_record(w, type, c->arena_len, len) < 0)
+		return -1;
+	c->arena_len += len;
+	return 0;
+}
+
+/* 's' with '\', TAB, newline and control bytes escaped; 'out' has 4 * strlen(s) + 1 bytes. */
+static size_t escape(char *out, const char *s)
+{
+	char *o = out;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\\')
+			o += sprintf(o, "\\\\");
+		else if (c == '\t')
+			o += sprintf(o, "\\t");
+		else if (c == '\n')
+			o += sprintf(o, "\\n");
+		else if (c < 0x20 || c == 0x7f)
+			o += sprintf(o, "\\%03o", c);
+		else
+			*o++ = (char)c;
+	}
+	*o = '\0';
+	return (size_t)(o - out);
+}
+
+/*
+ * The manifest line of 'e': "TYPE\tMODE\tSIZE\tDIGEST\tPATH[\tTARGET]\n".
+ * Files get their digest between the two records; others get "-".
+ */
+static int manifest_entry(struct tar_writer *w, const struct entry *e, int end)
+{
+	static const char types[] = { [ENTRY_FILE] = 'f', [ENTRY_DIR] = 'd',
+				      [ENTRY_SYMLINK] = 'l' };
+	size_t plen = strlen(e->path), tlen = e->target ? strlen(e->target) : 0;
+	char *line = malloc(64 + 4 * (plen + tlen));
+	size_t len = 0;
+	int rc;
+
+	if (!line)
+		return err_set("out of memory");
+	if (e->type == ENTRY_FILE && !end) {
+		len = (size_t)sprintf(line, "f\t%04o\t%llu\t", e->mode,
+				      (unsigned long long)e->size);
+		rc = put_text(w, RECORD_BEGIN, line, len);
+		free(line);
+		return rc;
+	}
+	if (e->type != ENTRY_FILE)
+		len = (size_t)sprintf(line, "%c\t%04o\t0\t-", types[e->type], e->mode);
+	line[len++] = '\t';
+	len += escape(line + len, e->path);
+	if (e->type == ENTRY_SYMLINK) {
+		line[len++] = '\t';
+		len += escape(line + len, e->target);
+	}
+	line[len++] = '\n';
+	rc = put_text(w, e->type == ENTRY_FILE ? RECORD_END : RECORD_TEXT, line, len);
+	free(line);
+	return rc;
+}
+
+int tar_writer_add(struct tar_writer *w, const struct entry *e, int fd,
+		   const void *data)
+{
+	static const unsigned char zeros[BLOCK];
+	unsigned char *header = malloc(TAR_HEADER_MAX);
+	int manifest = w->opts.manifest != NULL, rc = -1;
+	size_t hlen;
+
+	if (!header)
+		return err_set("out of memory");
+	if (!(hlen = tar_header(header, e, w->opts.mtime))) {
+		err_set("'%s': name or link target longer than %d bytes", e->path,
+			TAR_NAME_MAX);
+		goto done;
+	}
+	if (put(w, header, hlen, 0) < 0)
+		goto done;
+	if (e->type == ENTRY_FILE) {
+		if (manifest && manifest_entry(w, e, 0) < 0)
+			goto done;
+		if (fd >= 0 ? put_file(w, fd, e->size, e->path, manifest) :
+			      put(w, data, (size_t)e->size, manifest))
+			goto done;
+		if (put(w, zeros, (BLOCK - e->size % BLOCK) % BLOCK, 0) < 0)
+			goto done;
+	}
+	if (manifest && manifest_entry(w, e, 1) < 0)
+		goto done;
+	rc = 0;
+done:
+	free(header);
+	return rc;
+}
+
+int tar_writer_finish(struct tar_writer *w, unsigned char digest[DIGEST_LEN])
+{
+	static const unsigned char zeros[2 * BLOCK];
+	int k;
+
+	if (put(w, zeros, sizeof(zeros), 0) < 0)
+		return -1;
+	pthread_mutex_lock(&w->lock);
+	if (w->fill)
+		w->published++;
+	w->fill = NULL;
+	w->finished = 1;
+	pthread_cond_broadcast(&w->changed);
+	while (!w->stop && !all_done(w)) {
+		if ((k = pick(w)) >= 0)
+			work(w, k);
+		else
+			pthread_cond_wait(&w->changed, &w->lock);
+	}
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->worker, NULL);
+	w->started = 0;
+	if (w->failed)
+		return err_set("%s", w->message);
+	sha256_final(&w->stream_sha, digest);
+	return 0;
+}
+
+int tar_writer_new(struct tar_writer **out, const struct tar_options *opts)
+{
+	struct tar_writer *w = calloc(1, sizeof(*w));
+	int rc;
+
+	*out = NULL;
+	if (!w)
+		return err_set("out of memory");
+	w->opts = *opts;
+	w->sequences = opts->manifest ? 2 : 1;
+	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->changed, NULL);
+	if (sha256_init(&w->stream_sha) < 0) {
+		tar_writer_free(w);
+		return -1;
+	}
+	for (int i = 0; i < CHUNKS; i++) {
+		if (!(w->chunks[i].buf = malloc(CHUNK_SIZE))) {
+			tar_writer_free(w);
+			return err_set("out of memory");
+		}
+	}
+	if ((rc = pthread_create(&w->worker, NULL, worker_thread, w))) {
+		errno = rc;
+		err_errno("cannot start a thread");
+		tar_writer_free(w);
+		return -1;
+	}
+	w->started = 1;
+	*out = w;
+	return 0;
+}
+
+void tar_writer_free(struct tar_writer *w)
+{
+	if (!w)
+		return;
+	if (w->started) {
+		pthread_mutex_lock(&w->lock);
+		w->stop = 1;
+		pthread_cond_broadcast(&w->changed);
+		pthread_mutex_unlock(&w->lock);
+		pthread_join(w->worker, NULL);
+	}
+	for (int i = 0; i < CHUNKS; i++) {
+		free(w->chunks[i].buf);
+		free(w->chunks[i].records);
+		free(w->chunks[i].arena);
+	}
+	sha256_free(&w->stream_sha);
+	sha256_free(&w->file_sha);
+	pthread_cond_destroy(&w->changed);
+	pthread_mutex_destroy(&w->lock);
+	free(w);
+}
