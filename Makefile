@@ -39,6 +39,10 @@ ASAN_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(ASAN)/tests/%)
 
 all: $(BUILD)/pinned
 
+# The main job, until the image build exists: the service's build context.
+context: $(BUILD)/pinned
+	$(BUILD)/pinned context --manifest $(BUILD)/context.manifest
+
 deps:
 	@mk/deps.sh $(BUILD_DEPS)
 
@@ -86,7 +90,7 @@ install: $(BUILD)/pinned
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps deps-test deps-bench check asan bench install clean
+.PHONY: all context deps deps-test deps-bench check asan bench install clean
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

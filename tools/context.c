@@ -416,8 +416,12 @@ static int open_repo(git_repository **out, const char *root, int required)
 		*out = NULL;
 		return 0;
 	}
-	if (rc == GIT_ENOTFOUND)
-		return err_set("--rev needs a git repository, and '%s' is not in one", root);
+	if (rc == GIT_ENOTFOUND) {
+		char real[PATH_MAX];
+
+		return err_set("--rev needs a git repository, and '%s' is not in one",
+			       realpath(root, real) ? real : root);
+	}
 	if (rc < 0)
 		return git_fail("cannot open the git repository");
 	return 0;

@@ -205,7 +205,9 @@ static size_t class_char(const char *p, size_t i, uint32_t *out,
 {
 	size_t len = strlen(p), n;
 
-	if (i >= len || p[i] == '-' || p[i] == ']')
+	if (i >= len)
+		return malformed(at, i, "unterminated character class"), 0;
+	if (p[i] == '-' || p[i] == ']')
 		return malformed(at, i, "bad range in character class"), 0;
 	if (p[i] == '\\') {
 		if (++i >= len)
@@ -277,6 +279,8 @@ static size_t compile_class(struct pattern *pat, size_t i, const struct where *a
 		hi = lo;
 		if (p[i] == '-' && !(i = class_char(p, i + 1, &hi, at)))
 			return 0;
+		if (hi < lo)
+			return malformed(at, i - 1, "range out of order in character class"), 0;
 		if (add_range(pat, lo, hi) < 0)
 			return 0;
 		count++;
