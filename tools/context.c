@@ -241,7 +241,9 @@ static int fs_file(struct walker *w, int dirfd, const char *name)
 		goto done;
 	}
 	if (!same_file(&before, &after)) {
-		err_set("'%s' changed while it was archived", w->path);
+		err_set("'%s' changed while it was archived%s", w->path,
+			after.st_size > before.st_size ? ": it grew" :
+			after.st_size < before.st_size ? ": it shrank" : "");
 		goto done;
 	}
 	rc = 0;
@@ -657,10 +659,10 @@ int context_walk(const struct context_opts *opts, context_emit_fn emit, void *ar
 	git_tree *tree = NULL;
 	int dirfd = -1, rc = -1;
 
-	git_libgit2_init();
 	if (path_set(&w, 0, "", 0) < 0)
 		goto done;
 	if (opts->rev) {
+		git_libgit2_init();
 		if (open_repo(&w.repo, opts->root, 1) < 0 || rev_tree(&tree, w.repo, opts) < 0 ||
 		    read_ignore(&w, -1, tree) < 0)
 			goto done;
@@ -683,7 +685,8 @@ done:
 	ignore_free(w.ignore);
 	free(w.path);
 	free(w.pending);
-	git_libgit2_shutdown();
+	if (opts->rev)
+		git_libgit2_shutdown();
 	return rc;
 }
 

@@ -120,22 +120,35 @@ size_t tar_header(unsigned char *out, const struct entry *e, int64_t mtime)
 
 /* ---- the pipeline -------------------------------------------------------- */
 
+/*
+ * The caller's thread reads content into a ring of chunks; one worker
+ * thread hashes the archive stream chunk by chunk and writes it out. With
+ * a manifest, the caller hashes each file's bytes right after reading them,
+ * while they are still in its cache (sharing chunks between the cores costs
+ * more than the hashing), and prints the manifest lines of a chunk before
+ * the chunk is reused.
+ *
+ * With SHA-NI a file can instead be "dual": the worker hashes its content
+ * into the archive's state and the file's state in one pass, which costs
+ * far less than two passes. The caller makes a file dual while the worker
+ * keeps up (the ring is less than three quarters full), so the hashing balances
+ * itself over the two cores whatever the mix of files.
+ */
 #define CHUNK_SIZE (2 * 1024 * 1024)
 #define CHUNKS 8
 
-/* What the manifest thread does with a piece of a chunk. */
 enum record_type {
-	RECORD_BEGIN,	/* print 'text', start hashing a file */
-	RECORD_DATA,	/* hash buf[offset, offset + len) */
-	RECORD_END,	/* print the file's digest, then 'text' */
-	RECORD_TEXT,	/* print 'text' (a directory or link) */
+	RECORD_BEGIN,	/* manifest text; a dual file starts */
+	RECORD_DATA,	/* a dual file's bytes: buf[offset, offset + len) */
+	RECORD_END,	/* the file's digest, then manifest text */
+	RECORD_TEXT,	/* manifest text (a directory or link) */
 };
 
 struct record {
 	enum record_type type;
-	int dual;		/* the stream pass hashes this file (see below) */
+	int dual;		/* the worker hashes this file */
 	size_t offset, len;	/* in buf for DATA, in arena for the others */
-	unsigned char digest[DIGEST_LEN];	/* END: the file's digest, once hashed */
+	unsigned char digest[DIGEST_LEN];	/* END: the file's digest */
 };
 
 struct chunk {
@@ -147,23 +160,6 @@ struct chunk {
 	size_t arena_len, arena_alloc;
 };
 
-/*
- * Two sequences of work run over the published chunks, each strictly in
- * order: SEQ_STREAM hashes the archive and writes it out; SEQ_MANIFEST
- * hashes each file and prints the manifest. One worker thread takes
- * whichever is behind; the caller's thread reads content into chunks and,
- * whenever all chunks are full, takes a share of the hashing too. So two
- * cores stay busy without a third thread competing for them.
- *
- * With SHA-NI a file can instead be "dual": SEQ_STREAM hashes its content
- * into the archive's state and the file's state in one pass, which costs
- * far less than two. The caller makes each file dual while SEQ_MANIFEST
- * lags behind SEQ_STREAM, so the work balances itself over the two cores.
- * Either sequence leaves a file's digest in its END record; the manifest
- * lines of a chunk are printed, in order, once both are past it.
- */
-enum { SEQ_STREAM, SEQ_MANIFEST };
-
 struct tar_writer {
 	struct tar_options opts;
 	struct chunk chunks[CHUNKS];
@@ -171,22 +167,21 @@ struct tar_writer {
 
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
-	unsigned long published;	/* chunks ready for the sequences */
-	unsigned long done[2];		/* chunks each sequence has finished */
-	unsigned long printed;		/* chunks whose manifest lines are out */
-	int busy[2];			/* a thread is working on that sequence */
-	int sequences;			/* 1, or 2 with a manifest */
+	unsigned long published;	/* chunks handed to the worker */
+	unsigned long done;		/* chunks the worker has finished */
 	int finished;			/* no more chunks will come */
 	int stop;			/* give up: an error or tar_writer_free() */
-	int failed;			/* a sequence failed; 'message' says why */
+	int failed;			/* the worker failed; 'message' says why */
 	char message[512];
-
 	pthread_t worker;
 	int started;
-	struct sha256 stream_sha;	/* SEQ_STREAM's state */
-	struct sha256 dual_sha;		/* SEQ_STREAM's state of a dual file */
-	struct sha256 file_sha;		/* SEQ_MANIFEST's state */
+
+	unsigned long printed;		/* chunks whose manifest lines are out */
+	struct sha256 stream_sha;	/* the worker's: the archive */
+	struct sha256 dual_sha;		/* the worker's: the dual file */
+	struct sha256 file_sha;		/* the caller's: the file being read */
 	int dual;			/* the file being added is dual */
+	int hash;			/* the caller hashes the file being added */
 };
 
 static int write_all(int fd, const unsigned char *p, size_t len)
@@ -204,6 +199,7 @@ static int write_all(int fd, const unsigned char *p, size_t len)
 	return 0;
 }
 
+/* The worker's part of one chunk: the archive's hash, dual files, output. */
 static int stream_chunk(struct tar_writer *w, struct chunk *c)
 {
 	size_t pos = 0;
@@ -230,131 +226,71 @@ static int stream_chunk(struct tar_writer *w, struct chunk *c)
 	return 0;
 }
 
-static int manifest_chunk(struct tar_writer *w, struct chunk *c)
-{
-	for (size_t r = 0; r < c->nrecords; r++) {
-		struct record *rec = &c->records[r];
-
-		if (rec->dual)
-			continue;
-		if (rec->type == RECORD_BEGIN && sha256_init(&w->file_sha) < 0)
-			return -1;
-		if (rec->type == RECORD_DATA)
-			sha256_update(&w->file_sha, c->buf + rec->offset, rec->len);
-		if (rec->type == RECORD_END)
-			sha256_final(&w->file_sha, rec->digest);
-	}
-	return 0;
-}
-
-/* Print the manifest lines of a chunk both sequences are done with. */
-static void print_chunk(struct tar_writer *w, const struct chunk *c)
-{
-	char hex[DIGEST_STRING_LEN + 1];
-
-	for (size_t r = 0; r < c->nrecords; r++) {
-		const struct record *rec = &c->records[r];
-
-		if (rec->type == RECORD_DATA)
-			continue;
-		if (rec->type == RECORD_END) {
-			digest_format(hex, rec->digest);
-			fputs(hex, w->opts.manifest);
-		}
-		fwrite(c->arena + rec->offset, 1, rec->len, w->opts.manifest);
-	}
-}
-
-/* With the lock held: the sequence furthest behind that has a chunk ready
- * and nobody working on it, or -1. */
-static int pick(const struct tar_writer *w)
-{
-	int best = -1;
-
-	for (int k = 0; k < w->sequences; k++)
-		if (!w->busy[k] && w->done[k] < w->published &&
-		    (best < 0 || w->done[k] < w->done[best]))
-			best = k;
-	return best;
-}
-
-/* With the lock held: do the next chunk of sequence 'k', unlocked meanwhile. */
-static void work(struct tar_writer *w, int k)
-{
-	unsigned long index = w->done[k];
-	struct chunk *c = &w->chunks[index % CHUNKS];
-	int rc;
-
-	w->busy[k] = 1;
-	pthread_mutex_unlock(&w->lock);
-	rc = k == SEQ_STREAM ? stream_chunk(w, c) : manifest_chunk(w, c);
-	pthread_mutex_lock(&w->lock);
-	w->busy[k] = 0;
-	w->done[k] = index + 1;
-	if (w->sequences > 1)
-		while (w->printed < w->done[SEQ_STREAM] && w->printed < w->done[SEQ_MANIFEST])
-			print_chunk(w, &w->chunks[w->printed++ % CHUNKS]);
-	if (rc < 0 && !w->failed) {
-		w->failed = 1;
-		w->stop = 1;
-		snprintf(w->message, sizeof(w->message), "%s", err_msg());
-	}
-	pthread_cond_broadcast(&w->changed);
-}
-
-/* With the lock held: 1 when every sequence has done every published chunk. */
-static int all_done(const struct tar_writer *w)
-{
-	for (int k = 0; k < w->sequences; k++)
-		if (w->done[k] < w->published)
-			return 0;
-	return 1;
-}
-
 static void *worker_thread(void *arg)
 {
 	struct tar_writer *w = arg;
-	int k;
+	unsigned long index = 0;
+	int rc;
 
 	pthread_mutex_lock(&w->lock);
-	while (!w->stop && !(w->finished && all_done(w))) {
-		if ((k = pick(w)) >= 0)
-			work(w, k);
-		else
+	for (;;) {
+		while (!w->stop && index == w->published && !w->finished)
 			pthread_cond_wait(&w->changed, &w->lock);
+		if (w->stop || index == w->published)
+			break;
+		pthread_mutex_unlock(&w->lock);
+		rc = stream_chunk(w, &w->chunks[index % CHUNKS]);
+		pthread_mutex_lock(&w->lock);
+		if (rc < 0) {
+			w->failed = 1;
+			w->stop = 1;
+			snprintf(w->message, sizeof(w->message), "%s", err_msg());
+		}
+		w->done = ++index;
+		pthread_cond_broadcast(&w->changed);
 	}
 	pthread_mutex_unlock(&w->lock);
 	return NULL;
 }
 
-/* With the lock held: 1 when chunk 'index' may be (re)filled: both
- * sequences are done with its previous use and its lines are printed. */
-static int free_slot(const struct tar_writer *w, unsigned long index)
+/* Print the manifest lines of chunks the worker is done with, in order. */
+static void print_until(struct tar_writer *w, unsigned long end)
 {
-	for (int k = 0; k < w->sequences; k++)
-		if (index - w->done[k] >= CHUNKS)
-			return 0;
-	return w->sequences == 1 || index - w->printed < CHUNKS;
+	char hex[DIGEST_STRING_LEN + 1];
+
+	for (; w->printed < end; w->printed++) {
+		const struct chunk *c = &w->chunks[w->printed % CHUNKS];
+
+		for (size_t r = 0; r < c->nrecords; r++) {
+			const struct record *rec = &c->records[r];
+
+			if (rec->type == RECORD_DATA)
+				continue;
+			if (rec->type == RECORD_END) {
+				digest_format(hex, rec->digest);
+				fputs(hex, w->opts.manifest);
+			}
+			fwrite(c->arena + rec->offset, 1, rec->len, w->opts.manifest);
+		}
+	}
 }
 
-/* Take the next chunk for filling; hash meanwhile if all are in use. */
+/* Take the next chunk for filling once the worker is done with it. */
 static int acquire(struct tar_writer *w)
 {
 	unsigned long index;
-	int stopped, k;
+	int stopped;
 
 	pthread_mutex_lock(&w->lock);
 	index = w->published;
-	while (!w->stop && !free_slot(w, index)) {
-		if ((k = pick(w)) >= 0)
-			work(w, k);
-		else
-			pthread_cond_wait(&w->changed, &w->lock);
-	}
+	while (!w->stop && index - w->done >= CHUNKS)
+		pthread_cond_wait(&w->changed, &w->lock);
 	stopped = w->stop;
 	pthread_mutex_unlock(&w->lock);
 	if (stopped)
 		return err_set("%s", w->failed ? w->message : "archive stopped");
+	if (w->opts.manifest && index >= CHUNKS)
+		print_until(w, index - CHUNKS + 1);
 	w->fill = &w->chunks[index % CHUNKS];
 	w->fill->len = 0;
 	w->fill->nrecords = 0;
@@ -400,8 +336,22 @@ static int add_record(struct tar_writer *w, enum record_type type,
 	return 0;
 }
 
-/* Copy 'len' bytes into the stream; with 'hash', also to the manifest hash. */
-static int put(struct tar_writer *w, const void *data, size_t len, int hash)
+/*
+ * Account for 'n' content bytes just placed at the end of the chunk being
+ * filled: the caller hashes them now, or a dual file's record names them.
+ */
+static int content(struct tar_writer *w, size_t n)
+{
+	if (w->hash)
+		sha256_update(&w->file_sha, w->fill->buf + w->fill->len, n);
+	else if (w->dual && add_record(w, RECORD_DATA, w->fill->len, n) < 0)
+		return -1;
+	w->fill->len += n;
+	return 0;
+}
+
+/* Copy 'len' bytes into the stream; file content when 'is_content'. */
+static int put(struct tar_writer *w, const void *data, size_t len, int is_content)
 {
 	const unsigned char *p = data;
 
@@ -413,20 +363,22 @@ static int put(struct tar_writer *w, const void *data, size_t len, int hash)
 		if (n > len)
 			n = len;
 		memcpy(w->fill->buf + w->fill->len, p, n);
-		if (hash && add_record(w, RECORD_DATA, w->fill->len, n) < 0)
-			return -1;
-		w->fill->len += n;
+		if (is_content) {
+			if (content(w, n) < 0)
+				return -1;
+		} else {
+			w->fill->len += n;
+		}
 		p += n;
 		len -= n;
 	}
 	return 0;
 }
 
-/* Read exactly 'size' bytes of 'fd' into the stream. */
-static int put_file(struct tar_writer *w, int fd, uint64_t size,
-		    const char *path, int hash)
+/* Read 'size' bytes of 'fd' into the stream; fewer is an error. (The caller
+ * checks with fstat() afterwards that the file did not change or grow.) */
+static int put_file(struct tar_writer *w, int fd, uint64_t size, const char *path)
 {
-	unsigned char extra;
 	ssize_t n;
 
 	while (size > 0) {
@@ -443,21 +395,15 @@ static int put_file(struct tar_writer *w, int fd, uint64_t size,
 			return err_errno("cannot read '%s'", path);
 		if (n == 0)
 			return err_set("'%s' changed while it was archived: it shrank", path);
-		if (hash && add_record(w, RECORD_DATA, w->fill->len, (size_t)n) < 0)
+		if (content(w, (size_t)n) < 0)
 			return -1;
-		w->fill->len += (size_t)n;
 		size -= (uint64_t)n;
 	}
-	while ((n = read(fd, &extra, 1)) < 0 && errno == EINTR)
-		;
-	if (n < 0)
-		return err_errno("cannot read '%s'", path);
-	if (n > 0)
-		return err_set("'%s' changed while it was archived: it grew", path);
 	return 0;
 }
 
-/* Manifest text goes into the chunk's arena; one record names it. */
+/* Manifest text goes into the chunk's arena; one record names it. At the
+ * END of a file the caller hashed, its digest goes into the record. */
 static int put_text(struct tar_writer *w, enum record_type type, const char *text,
 		    size_t len)
 {
@@ -480,6 +426,8 @@ static int put_text(struct tar_writer *w, enum record_type type, const char *tex
 	memcpy(c->arena + c->arena_len, text, len);
 	if (add_record(w, type, c->arena_len, len) < 0)
 		return -1;
+	if (type == RECORD_END && w->hash)
+		sha256_final(&w->file_sha, c->records[c->nrecords - 1].digest);
 	c->arena_len += len;
 	return 0;
 }
@@ -543,7 +491,7 @@ static int manifest_entry(struct tar_writer *w, const struct entry *e, int end)
 	return rc;
 }
 
-/* Whether the stream pass should hash the next file: while the manifest lags. */
+/* Whether the worker should hash the next file too: while it keeps up. */
 static int choose_dual(struct tar_writer *w)
 {
 	int dual;
@@ -551,7 +499,7 @@ static int choose_dual(struct tar_writer *w)
 	if (!sha256_accelerated(-1))
 		return 0;
 	pthread_mutex_lock(&w->lock);
-	dual = w->done[SEQ_MANIFEST] < w->done[SEQ_STREAM];
+	dual = w->published - w->done < CHUNKS * 3 / 4;
 	pthread_mutex_unlock(&w->lock);
 	return dual;
 }
@@ -574,21 +522,28 @@ int tar_writer_add(struct tar_writer *w, const struct entry *e, int fd,
 	if (put(w, header, hlen, 0) < 0)
 		goto done;
 	if (e->type == ENTRY_FILE) {
-		if (manifest)
+		if (manifest) {
 			w->dual = choose_dual(w);
-		if (manifest && manifest_entry(w, e, 0) < 0)
+			if (manifest_entry(w, e, 0) < 0)
+				goto done;
+			if (!w->dual && sha256_init(&w->file_sha) < 0)
+				goto done;
+			w->hash = !w->dual;
+		}
+		if (fd >= 0 ? put_file(w, fd, e->size, e->path) :
+			      put(w, data, (size_t)e->size, 1))
 			goto done;
-		if (fd >= 0 ? put_file(w, fd, e->size, e->path, manifest) :
-			      put(w, data, (size_t)e->size, manifest))
+		if (manifest && manifest_entry(w, e, 1) < 0)
 			goto done;
+		w->dual = w->hash = 0;
 		if (put(w, zeros, (BLOCK - e->size % BLOCK) % BLOCK, 0) < 0)
 			goto done;
-	}
-	if (manifest && manifest_entry(w, e, 1) < 0)
+	} else if (manifest && manifest_entry(w, e, 1) < 0) {
 		goto done;
+	}
 	rc = 0;
 done:
-	w->dual = 0;
+	w->dual = w->hash = 0;
 	free(header);
 	return rc;
 }
@@ -596,7 +551,6 @@ done:
 int tar_writer_finish(struct tar_writer *w, unsigned char digest[DIGEST_LEN])
 {
 	static const unsigned char zeros[2 * BLOCK];
-	int k;
 
 	if (put(w, zeros, sizeof(zeros), 0) < 0)
 		return -1;
@@ -606,17 +560,13 @@ int tar_writer_finish(struct tar_writer *w, unsigned char digest[DIGEST_LEN])
 	w->fill = NULL;
 	w->finished = 1;
 	pthread_cond_broadcast(&w->changed);
-	while (!w->stop && !all_done(w)) {
-		if ((k = pick(w)) >= 0)
-			work(w, k);
-		else
-			pthread_cond_wait(&w->changed, &w->lock);
-	}
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->worker, NULL);
 	w->started = 0;
 	if (w->failed)
 		return err_set("%s", w->message);
+	if (w->opts.manifest)
+		print_until(w, w->published);
 	sha256_final(&w->stream_sha, digest);
 	return 0;
 }
@@ -630,7 +580,6 @@ int tar_writer_new(struct tar_writer **out, const struct tar_options *opts)
 	if (!w)
 		return err_set("out of memory");
 	w->opts = *opts;
-	w->sequences = opts->manifest ? 2 : 1;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->changed, NULL);
 	if (sha256_init(&w->stream_sha) < 0) {

@@ -47,9 +47,10 @@ struct tar_options {
 int tar_writer_new(struct tar_writer **out, const struct tar_options *opts);
 
 /*
- * Add 'e'. A file's content is read from 'fd' (exactly e->size bytes; fewer
- * or more is an error: the file changed while it was read), or, when 'fd'
- * is -1, taken from 'data'. Returns 0, or -1 with err_msg() set.
+ * Add 'e'. A file's content is the first e->size bytes read from 'fd' (fewer
+ * is an error: the file shrank while it was read; the caller checks with
+ * fstat() afterwards that it did not change otherwise), or, when 'fd' is
+ * -1, taken from 'data'. Returns 0, or -1 with err_msg() set.
  */
 int tar_writer_add(struct tar_writer *w, const struct entry *e, int fd,
 		   const void *data);

@@ -213,7 +213,8 @@ static void test_roundtrip(void)
 	test_end("tar: writer output reads back with libarchive, digest and manifest exact");
 }
 
-/* A file whose length is not what its entry says is refused. */
+/* A file shorter than its entry is refused; what a longer one holds past
+ * the entry's size is left out (the caller's fstat() check refuses it). */
 static void test_changed_file(void)
 {
 	char path[] = "/tmp/pinned-test-tar-XXXXXX";
@@ -221,6 +222,7 @@ static void test_changed_file(void)
 	struct tar_options opts = { -1, NULL, 0 };
 	struct entry e = { "f", ENTRY_FILE, 0644, 10, NULL };
 	struct tar_writer *w;
+	unsigned char digest[DIGEST_LEN];
 
 	CHECK(write(fd, "12345", 5) == 5, "write");
 	lseek(fd, 0, SEEK_SET);
@@ -232,12 +234,12 @@ static void test_changed_file(void)
 	e.size = 3;
 	lseek(fd, 0, SEEK_SET);
 	CHECK(tar_writer_new(&w, &opts) == 0, "%s", err_msg());
-	CHECK(tar_writer_add(w, &e, fd, NULL) == -1, "longer file accepted");
-	CHECK_STR(err_msg(), "'f' changed while it was archived: it grew");
+	CHECK(tar_writer_add(w, &e, fd, NULL) == 0, "%s", err_msg());
+	CHECK(tar_writer_finish(w, digest) == 0, "%s", err_msg());
 	tar_writer_free(w);
 	close(fd);
 	unlink(path);
-	test_end("tar: a file shorter or longer than its entry is an error");
+	test_end("tar: a file shorter than its entry is an error");
 }
 
 /* An archive of nothing is the two end blocks. */
