@@ -78,7 +78,7 @@ asan: $(ASAN_UNIT_BIN) | deps-test
 bench: $(BUILD)/pinned $(BUILD)/gen_tree | deps-bench deps-test
 	@tests/bench/run.sh $(BUILD)
 
-$(BUILD)/gen_tree: tests/bench/gen_tree.c | deps
+$(BUILD)/gen_tree: tests/bench/gen_tree.c tests/xorshift.h | deps
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) -o $@ $<
 

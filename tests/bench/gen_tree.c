@@ -15,14 +15,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../xorshift.h"
+
 static uint64_t state = 0x9e3779b97f4a7c15ULL;
 
 static uint64_t next(void)
 {
-	state ^= state << 13;
-	state ^= state >> 7;
-	state ^= state << 17;
-	return state;
+	return xorshift64(&state);
 }
 
 static void die(const char *what, const char *path)

@@ -2,6 +2,7 @@
 #include "digest.h"
 #include "error.h"
 #include "test.h"
+#include "../xorshift.h"
 
 #include <openssl/evp.h>
 #include <stdlib.h>
@@ -17,10 +18,7 @@ static uint64_t rng = 88172645463325252ULL;
 
 static uint64_t next(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return xorshift64(&rng);
 }
 
 /* Hash 'data' in random pieces with sha256_update. */

@@ -114,6 +114,18 @@ static const struct match_case cases[] = {
 	{ "\n\n   \n", "anything", 0 },
 };
 
+/* Parse 'text', or record the failure and return NULL. */
+static struct ignore *parse(const char *text)
+{
+	struct ignore *ig;
+
+	if (ignore_parse(&ig, text, strlen(text), ".dockerignore") < 0) {
+		CHECK(0, "parse '%s': %s", text, err_msg());
+		return NULL;
+	}
+	return ig;
+}
+
 static void test_matching(void)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -126,9 +138,7 @@ static void test_matching(void)
 		for (char *p = name; *p; p++)
 			if (*p == '\n' || *p == '\r')
 				*p = '|';
-		if (ignore_parse(&ig, c->patterns, strlen(c->patterns), ".dockerignore") < 0) {
-			CHECK(0, "parse failed: %s", err_msg());
-		} else {
+		if ((ig = parse(c->patterns))) {
 			CHECK(ignore_excluded(ig, c->path) == c->excluded,
 			      "excluded=%d", ignore_excluded(ig, c->path));
 			ignore_free(ig);
@@ -177,37 +187,26 @@ static void test_malformed(void)
 static void test_walk_decisions(void)
 {
 	struct ignore *ig;
-	const char *text = "vendor\nbuild\n!vendor/keep.go\nnode_modules\n!**/LICENSE\n";
 
-	if (ignore_parse(&ig, text, strlen(text), ".dockerignore") < 0) {
-		CHECK(0, "%s", err_msg());
-		test_end("ignore: excluded directories that an exception may reach into");
-		return;
+	if ((ig = parse("vendor\nbuild\n!vendor/keep.go\nnode_modules\n!**/LICENSE\n"))) {
+		CHECK(ignore_may_include_below(ig, "vendor") == 1, "vendor");
+		CHECK(ignore_may_include_below(ig, "build") == 1, "build: '!**/LICENSE' may match below");
+		ignore_free(ig);
 	}
-	CHECK(ignore_may_include_below(ig, "vendor") == 1, "vendor");
-	CHECK(ignore_may_include_below(ig, "build") == 1, "build: '!**/LICENSE' may match below");
-	ignore_free(ig);
-	text = "vendor\nbuild\n!vendor/keep.go\n";
-	if (ignore_parse(&ig, text, strlen(text), ".dockerignore") < 0) {
-		CHECK(0, "%s", err_msg());
-		test_end("ignore: excluded directories that an exception may reach into");
-		return;
+	if ((ig = parse("vendor\nbuild\n!vendor/keep.go\n"))) {
+		CHECK(ignore_may_include_below(ig, "vendor") == 1, "vendor");
+		CHECK(ignore_may_include_below(ig, "build") == 0, "build");
+		CHECK(ignore_may_include_below(ig, "vendor/sub") == 0, "vendor/sub");
+		ignore_free(ig);
 	}
-	CHECK(ignore_may_include_below(ig, "vendor") == 1, "vendor");
-	CHECK(ignore_may_include_below(ig, "build") == 0, "build");
-	CHECK(ignore_may_include_below(ig, "vendor/sub") == 0, "vendor/sub");
-	ignore_free(ig);
 	test_end("ignore: excluded directories that an exception may reach into");
 }
 
 static void test_keep(void)
 {
-	struct ignore *ig;
-	const char *text = "*\n";
+	struct ignore *ig = parse("*\n");
 
-	if (ignore_parse(&ig, text, strlen(text), ".dockerignore") < 0) {
-		CHECK(0, "%s", err_msg());
-	} else {
+	if (ig) {
 		CHECK(ignore_excluded(ig, "Dockerfile") == 1, "before");
 		CHECK(ignore_keep(ig, "Dockerfile") == 0, "keep");
 		CHECK(ignore_keep(ig, ".dockerignore") == 0, "keep");
