@@ -83,7 +83,14 @@ static void test_long_names(void)
 	len = tar_header(header, &e, 10000000000000LL);
 	CHECK(len == 3 * 512, "mtime: len %zu", len);
 	CHECK(!strncmp((char *)header + 512, "24 mtime=10000000000000\n", 24), "record");
-	test_end("tar: long names, link targets and times go to pax records");
+	/* a size past what 11 octal digits hold (8 GiB) */
+	e = (struct entry){ "huge", ENTRY_FILE, 0644, 10ULL << 30, NULL };
+	len = tar_header(header, &e, 0);
+	CHECK(len == 3 * 512, "size: len %zu", len);
+	CHECK(!strncmp((char *)header + 512, "20 size=10737418240\n", 20), "record '%.20s'",
+	      header + 512);
+	CHECK(!memcmp(header + 1024 + 124, "00000000000\0", 12), "ustar size field is zero");
+	test_end("tar: long names, link targets, sizes and times go to pax records");
 }
 
 struct item {
