@@ -24,7 +24,8 @@ WARN := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototype
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) -pthread -MMD -MP -Itools
 
 LIB_SRC := tools/error.c tools/digest.c tools/ignore.c tools/tar.c \
-	tools/context.c tools/fileio.c tools/sha256_ni.c
+	tools/context.c tools/fileio.c tools/sha256_ni.c \
+	tools/imageref.c tools/dockerfile.c
 CMD_SRC := tools/main.c tools/cmd.c tools/cmd_context.c tools/cmd_hash.c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 

@@ -1,0 +1,159 @@
+/* The Dockerfile reader: every construct of issue 3, and malformed files. */
+#include "dockerfile.h"
+#include "error.h"
+#include "test.h"
+
+#include <stdlib.h>
+
+#define DIGEST "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static const char multistage[] =
+	"# syntax=docker/dockerfile:1.7\n"
+	"# escape=\\\n"
+	"\n"
+	"ARG BASE=debian\n"
+	"ARG TAG=bookworm\n"
+	"ARG PY\n"
+	"FROM --platform=$BUILDPLATFORM ${BASE}:${TAG}-slim AS build\n"
+	"RUN apt-get update && \\\n"
+	"    # a comment inside a continuation\n"
+	"    apt-get install -y gcc\n"
+	"RUN <<EOF cat >/x && cat <<-'END'\n"
+	"echo hi\n"
+	"EOF\n"
+	"\ttabbed\n"
+	"\tEND\n"
+	"COPY --from=golang:1.22 /usr/local/go /go\n"
+	"RUN --mount=type=cache,target=/root/.cache,from=alpine:3.19 true\n"
+	"FROM build AS test\n"
+	"COPY --from=build /x /y\n"
+	"COPY --from=0 /x /y\n"
+	"FROM scratch\n"
+	"from python:${PY:-3.12}\n"
+	"FROM ghcr.io/org/app@" DIGEST "\n"
+	"FROM \\\n"
+	"  nvidia/cuda:12.2.0-runtime-ubuntu22.04\n";
+
+static void test_multistage(void)
+{
+	struct dockerfile *df;
+	static const struct {
+		enum df_place place;
+		const char *written, *expanded;
+		int stage, scratch;
+		size_t line, col;
+	} want[] = {
+		{ DF_SYNTAX, "docker/dockerfile:1.7", "docker/dockerfile:1.7", 0, 0, 1, 10 },
+		{ DF_FROM, "${BASE}:${TAG}-slim", "debian:bookworm-slim", 0, 0, 7, 32 },
+		{ DF_COPY_FROM, "golang:1.22", "golang:1.22", 0, 0, 16, 13 },
+		{ DF_MOUNT_FROM, "alpine:3.19", "alpine:3.19", 0, 0, 17, 49 },
+		{ DF_FROM, "build", "build", 1, 0, 18, 6 },
+		{ DF_COPY_FROM, "build", "build", 1, 0, 19, 13 },
+		{ DF_COPY_FROM, "0", "0", 1, 0, 20, 13 },
+		{ DF_FROM, "scratch", "scratch", 0, 1, 21, 6 },
+		{ DF_FROM, "python:${PY:-3.12}", "python:3.12", 0, 0, 22, 6 },
+		{ DF_FROM, "ghcr.io/org/app@" DIGEST, "ghcr.io/org/app@" DIGEST, 0, 0, 23, 6 },
+		{ DF_FROM, "nvidia/cuda:12.2.0-runtime-ubuntu22.04",
+		  "nvidia/cuda:12.2.0-runtime-ubuntu22.04", 0, 0, 25, 3 },
+	};
+	size_t n = sizeof(want) / sizeof(want[0]);
+
+	if (dockerfile_parse(&df, multistage, strlen(multistage), "Dockerfile.in") < 0) {
+		CHECK(0, "%s", err_msg());
+		test_end("dockerfile: a multi-stage file with every construct");
+		return;
+	}
+	CHECK(df->nimages == n, "%zu images", df->nimages);
+	for (size_t i = 0; i < n && i < df->nimages; i++) {
+		const struct df_image *img = &df->images[i];
+
+		CHECK(img->place == want[i].place, "image %zu: place %d", i, img->place);
+		CHECK_STR(img->written, want[i].written);
+		CHECK_STR(img->expanded, want[i].expanded);
+		CHECK(img->stage == want[i].stage && img->scratch == want[i].scratch,
+		      "image %zu: stage %d scratch %d", i, img->stage, img->scratch);
+		CHECK(img->line == want[i].line && img->col == want[i].col,
+		      "image %zu '%s': at %zu:%zu, want %zu:%zu", i, img->written, img->line,
+		      img->col, want[i].line, want[i].col);
+		CHECK(!memcmp(multistage + img->end - strlen(want[i].written), want[i].written,
+			      strlen(want[i].written)), "image %zu: end offset", i);
+	}
+	CHECK_STR(df->images[1].ref.path, "library/debian");
+	CHECK_STR(df->images[2].ref.domain, "docker.io");
+	CHECK(df->images[9].ref.digest != NULL, "digest kept");
+	CHECK(df->directives_end == strlen("# syntax=docker/dockerfile:1.7\n# escape=\\\n"),
+	      "directives end at %zu", df->directives_end);
+	CHECK(df->ninstructions == 15, "%zu instructions", df->ninstructions);
+	if (df->ninstructions > 6) {
+		const struct df_instruction *run = &df->instructions[5];
+
+		CHECK_STR(df->instructions[4].args, "apt-get update &&     apt-get install -y gcc");
+		CHECK_STR(run->keyword, "run");
+		CHECK(run->nheredocs == 2, "%zu heredocs", run->nheredocs);
+		if (run->nheredocs == 2) {
+			CHECK_STR(run->heredocs[0], "echo hi\n");
+			CHECK_STR(run->heredocs[1], "tabbed\n");
+		}
+		CHECK(df->instructions[6].line == 16, "COPY after the heredocs is on line %zu",
+		      df->instructions[6].line);
+	}
+	dockerfile_free(df);
+	test_end("dockerfile: a multi-stage file with every construct");
+}
+
+static void test_backtick(void)
+{
+	static const char text[] = "# escape=`\nFROM debian\nRUN echo a `\n  b\nRUN dir C:\\\n";
+	struct dockerfile *df;
+
+	if (dockerfile_parse(&df, text, strlen(text), "Dockerfile") < 0) {
+		CHECK(0, "%s", err_msg());
+	} else {
+		CHECK(df->escape == '`', "escape");
+		CHECK(df->ninstructions == 3, "%zu instructions", df->ninstructions);
+		CHECK_STR(df->instructions[1].args, "echo a   b");
+		CHECK_STR(df->instructions[2].args, "dir C:\\");
+		dockerfile_free(df);
+	}
+	test_end("dockerfile: # escape=` continues lines with a backtick, not a backslash");
+}
+
+static const struct {
+	const char *text, *error;
+} errors[] = {
+	{ "FROM debian\nRUN <<EOF\necho\n", "Dockerfile:2:5: unterminated heredoc 'EOF'" },
+	{ "FROM\n", "Dockerfile:1:1: FROM needs an image" },
+	{ "FROM --platform=linux/amd64\n", "Dockerfile:1:1: FROM needs an image" },
+	{ "FROM ${BASE}\n", "Dockerfile:1:6: undefined ARG 'BASE'" },
+	{ "ARG BASE\nFROM $BASE:1\n", "Dockerfile:2:6: ARG 'BASE' has no value: give it a default" },
+	{ "FROM a b c\n", "Dockerfile:1:8: FROM takes an image and an optional 'AS name'" },
+	{ "FROM Debian\n", "Dockerfile:1:6: repository name must be lowercase in image reference 'Debian'" },
+	{ "ARG V=1\nFROM debian:${V\n", "Dockerfile:2:13: unterminated ${ in 'debian:${V'" },
+	{ "RUN true\nFROM debian\n", "Dockerfile:1:1: run before the first FROM" },
+	{ "# escape=x\nFROM debian\n", "Dockerfile:1:10: invalid escape 'x': use \\ or `" },
+	{ "ARG X\n", "Dockerfile: no FROM instruction" },
+	{ "FROM debian\nCOPY --from=bad:tag: /a /b\n", "Dockerfile:2:13: invalid tag '' in image reference 'bad:tag:'" },
+};
+
+static void test_errors(void)
+{
+	for (size_t i = 0; i < sizeof(errors) / sizeof(errors[0]); i++) {
+		struct dockerfile *df = NULL;
+		char name[256];
+
+		CHECK(dockerfile_parse(&df, errors[i].text, strlen(errors[i].text), "Dockerfile") == -1,
+		      "accepted");
+		CHECK(df == NULL, "no result");
+		CHECK_STR(err_msg(), errors[i].error);
+		snprintf(name, sizeof(name), "dockerfile: error '%s'", errors[i].error);
+		test_end(name);
+	}
+}
+
+int main(void)
+{
+	test_multistage();
+	test_backtick();
+	test_errors();
+	return TEST_MAIN_RESULT();
+}
