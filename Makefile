@@ -12,8 +12,9 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 BUILD := build
 
-PKGS := libarchive libcrypto libgit2
-BUILD_DEPS := gcc make pkg-config libarchive-dev libssl-dev libgit2-dev
+PKGS := libarchive libcrypto libgit2 jansson libcurl
+BUILD_DEPS := gcc make pkg-config libarchive-dev libssl-dev libgit2-dev \
+	libjansson-dev libcurl4-openssl-dev
 TEST_DEPS := git tar libarchive-tools openssl
 BENCH_DEPS := hyperfine time
 
@@ -25,7 +26,7 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) -pthread -MMD -MP -Itools
 
 LIB_SRC := tools/error.c tools/digest.c tools/ignore.c tools/tar.c \
 	tools/context.c tools/fileio.c tools/sha256_ni.c \
-	tools/imageref.c tools/dockerfile.c
+	tools/imageref.c tools/dockerfile.c tools/lockfile.c
 CMD_SRC := tools/main.c tools/cmd.c tools/cmd_context.c tools/cmd_hash.c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 

@@ -114,6 +114,23 @@ void outfile_abort(struct outfile *out)
 	out->path = NULL;
 }
 
+int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int file_read_at(char **out, size_t *len, int dirfd, const char *name)
 {
 	size_t alloc = 4096, n = 0;

@@ -26,6 +26,10 @@ int outfile_commit(struct outfile *out);
  * an outfile that was never opened (zeroed) or already committed. */
 void outfile_abort(struct outfile *out);
 
+/* Write all 'len' bytes to 'fd', retrying short writes. Returns 0, or -1
+ * with errno set (no message: the caller knows what it was writing). */
+int write_all(int fd, const void *data, size_t len);
+
 /*
  * Read all of 'name' (relative to 'dirfd', or AT_FDCWD) into a new buffer
  * with a NUL after the last byte; the caller frees '*out'. Returns 0, or -1

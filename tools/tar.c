@@ -1,5 +1,6 @@
 #include "tar.h"
 #include "error.h"
+#include "fileio.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -184,21 +185,6 @@ struct tar_writer {
 	int hash;			/* the caller hashes the file being added */
 };
 
-static int write_all(int fd, const unsigned char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return err_errno("cannot write the archive");
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* The worker's part of one chunk: the archive's hash, dual files, output. */
 static int stream_chunk(struct tar_writer *w, struct chunk *c)
 {
@@ -221,8 +207,8 @@ static int stream_chunk(struct tar_writer *w, struct chunk *c)
 			sha256_final(&w->dual_sha, rec->digest);
 	}
 	sha256_update(&w->stream_sha, c->buf + pos, c->len - pos);
-	if (w->opts.fd >= 0)
-		return write_all(w->opts.fd, c->buf, c->len);
+	if (w->opts.fd >= 0 && write_all(w->opts.fd, c->buf, c->len) < 0)
+		return err_errno("cannot write the archive");
 	return 0;
 }
 

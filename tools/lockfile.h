@@ -1,0 +1,56 @@
+#ifndef PINNED_LOCKFILE_H
+#define PINNED_LOCKFILE_H
+
+#include <stddef.h>
+
+/*
+ * lockfiles/images.lock: what each image a Dockerfile names resolved to.
+ * JSON with sorted keys, 2-space indent, a trailing newline and a version;
+ * no timestamps, so locking again with nothing moved upstream writes the
+ * same bytes.
+ */
+struct platform_digest {
+	char *platform;		/* "linux/amd64", "linux/arm64/v8" */
+	char *digest;
+};
+
+struct image_lock {
+	char *key;		/* normalised "registry/path:tag": the lock's key */
+	char *reference;	/* as written in the Dockerfile (ARGs expanded) */
+	char *name;		/* "docker.io/library/python" */
+	char *tag;
+	char *digest;		/* what FROM uses: the index's when there is one */
+	char *media_type;	/* of what 'digest' names */
+	struct platform_digest *platforms;	/* sorted by platform */
+	size_t nplatforms;
+};
+
+struct images_lock {
+	struct image_lock *images;	/* sorted by key */
+	size_t count;
+};
+
+#define IMAGES_LOCK_VERSION 1
+
+/*
+ * Read 'path'. A missing file is an empty lock. Returns 0, or -1 with
+ * err_msg() naming the file and what is wrong. Free with images_lock_free().
+ */
+int images_lock_read(struct images_lock *out, const char *path);
+
+/* The lock's bytes, as they are written; the caller frees '*out'. */
+int images_lock_format(char **out, size_t *len, const struct images_lock *lock);
+
+/* Write atomically (temporary file, fsync, rename). */
+int images_lock_write(const struct images_lock *lock, const char *path);
+
+/* The entry for 'key', or NULL. */
+const struct image_lock *images_lock_find(const struct images_lock *lock, const char *key);
+
+/* Add a copy of 'entry', replacing one with the same key; keeps the order. */
+int images_lock_put(struct images_lock *lock, const struct image_lock *entry);
+
+void image_lock_release(struct image_lock *entry);
+void images_lock_free(struct images_lock *lock);
+
+#endif
