@@ -1,5 +1,8 @@
 #include "dockerfile.h"
 #include "error.h"
+#include "fileio.h"
+
+#include <fcntl.h>
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -864,6 +867,20 @@ done:
 		dockerfile_free(df);
 	else
 		*out = df;
+	return rc;
+}
+
+int dockerfile_load(struct dockerfile **out, const char *path)
+{
+	char *text;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	if (file_read_at(&text, &len, AT_FDCWD, path) < 0)
+		return err_errno("cannot read '%s'", path);
+	rc = dockerfile_parse(out, text, len, path);
+	free(text);
 	return rc;
 }
 

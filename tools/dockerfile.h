@@ -67,6 +67,9 @@ struct dockerfile {
 int dockerfile_parse(struct dockerfile **out, const char *text, size_t len,
 		     const char *name);
 
+/* Read and parse the file at 'path' (named so in messages). */
+int dockerfile_load(struct dockerfile **out, const char *path);
+
 void dockerfile_free(struct dockerfile *df);
 
 /* 1 when the image at 'img' is a registry image (not a stage, not scratch). */

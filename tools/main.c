@@ -18,6 +18,8 @@ static const struct command {
 } commands[] = {
 	{ "context", cmd_context, "write the canonical tar of the build context" },
 	{ "hash", cmd_hash, "print the build digest of Dockerfile and context" },
+	{ "lock", cmd_lock, "resolve the template's images to digests: lockfiles/images.lock" },
+	{ "render", cmd_render, "Dockerfile.in + lockfiles -> Dockerfile" },
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,206 @@
+#include "cmd.h"
+#include "dockerfile.h"
+#include "error.h"
+#include "lockfile.h"
+#include "registry.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static const char usage[] =
+	"usage: pinned lock [-C DIR] [-f TEMPLATE] [--update] [--jobs N]\n"
+	"                   [--insecure-registry HOST]... [--registry-mirror HOST]\n"
+	"                   [--ca-file FILE] [--timeout SECONDS]\n"
+	"\n"
+	"Resolve every image the template names to a digest and write\n"
+	"lockfiles/images.lock. Images already locked keep their digest unless\n"
+	"--update is given. A failed run leaves the lock as it was.\n"
+	"\n"
+	"  -C DIR                    run as if started in DIR\n"
+	"  -f TEMPLATE               the Dockerfile template (default Dockerfile.in)\n"
+	"  --update                  resolve every image again\n"
+	"  --jobs N                  resolve N images at a time (default 8)\n"
+	"  --insecure-registry HOST  HOST may answer plain HTTP (loopback hosts may anyway)\n"
+	"  --registry-mirror HOST    resolve Docker Hub images through HOST\n"
+	"  --ca-file FILE            trust the CAs in FILE (default $SSL_CERT_FILE or the system's)\n"
+	"  --timeout SECONDS         give up on a request after SECONDS (default 30)\n"
+	"  -h, --help                show this help\n";
+
+#define LOCK_PATH "lockfiles/images.lock"
+
+/*
+ * A new lock: the template's images, from 'old' unless to be resolved.
+ * Returns 0; -1 with err_msg() set; or -2 when it has already printed one
+ * line for each image that could not be resolved.
+ */
+static int lock_images(const struct dockerfile *df, const struct images_lock *old,
+		       int update, const struct registry_opts *opts, int jobs,
+		       struct images_lock *lock)
+{
+	struct image_ref *todo = calloc(df->nimages + 1, sizeof(*todo));
+	const struct df_image **from = calloc(df->nimages + 1, sizeof(*from));
+	struct resolved *results = calloc(df->nimages + 1, sizeof(*results));
+	char **errors = calloc(df->nimages + 1, sizeof(*errors));
+	size_t n = 0;
+	int rc = -1;
+
+	if (!todo || !from || !results || !errors) {
+		err_set("out of memory");
+		goto done;
+	}
+	for (size_t i = 0; i < df->nimages; i++) {
+		const struct df_image *img = &df->images[i];
+		char *key;
+		const struct image_lock *e;
+		int dup = 0;
+
+		if (!df_is_registry_image(img) || img->ref.digest)
+			continue;
+		if (!(key = image_ref_name_tag(&img->ref))) {
+			err_set("out of memory");
+			goto done;
+		}
+		e = update ? NULL : images_lock_find(old, key);
+		for (size_t k = 0; k < n; k++) {
+			char *other = image_ref_name_tag(&todo[k]);
+
+			dup |= other && !strcmp(other, key);
+			free(other);
+		}
+		if (e && !images_lock_find(lock, key) && images_lock_put(lock, e) < 0) {
+			free(key);
+			goto done;
+		}
+		free(key);
+		if (e || dup)
+			continue;
+		if (image_ref_parse(&todo[n], img->expanded) < 0)
+			goto done;
+		from[n++] = img;
+	}
+	if (registry_resolve_all(results, errors, todo, n, opts, jobs) < 0) {
+		/* one line for each image that failed, where it is written */
+		for (size_t k = 0; k < n; k++)
+			if (errors[k])
+				fprintf(stderr, "pinned: %s:%zu:%zu: %s\n", df->name, from[k]->line,
+					from[k]->col, errors[k]);
+		rc = -2;
+		goto done;
+	}
+	for (size_t k = 0; k < n; k++) {
+		struct image_lock e = {
+			.key = image_ref_name_tag(&todo[k]),
+			.reference = from[k]->expanded,
+			.name = image_ref_name(&todo[k]),
+			.tag = todo[k].tag,
+			.digest = results[k].digest,
+			.media_type = results[k].media_type,
+			.platforms = results[k].platforms,
+			.nplatforms = results[k].nplatforms,
+		};
+		int put = e.key && e.name ? images_lock_put(lock, &e) : err_set("out of memory");
+
+		free(e.key);
+		free(e.name);
+		if (put < 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	for (size_t k = 0; k < n; k++) {
+		image_ref_free(&todo[k]);
+		resolved_release(&results[k]);
+		free(errors[k]);
+	}
+	free(todo);
+	free(from);
+	free(results);
+	free(errors);
+	return rc;
+}
+
+int cmd_lock(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "update", no_argument, NULL, 'u' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "insecure-registry", required_argument, NULL, 'i' },
+		{ "registry-mirror", required_argument, NULL, 'm' },
+		{ "ca-file", required_argument, NULL, 'a' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct registry_opts opts = REGISTRY_OPTS_INIT;
+	const char *dir = NULL, *template = "Dockerfile.in", *insecure[64];
+	struct images_lock old = { 0 }, lock = { 0 };
+	struct dockerfile *df = NULL;
+	int update = 0, jobs = 8, c, rc;
+	char *end;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+C:f:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'C': dir = optarg; break;
+		case 'f': template = optarg; break;
+		case 'u': update = 1; break;
+		case 'm': opts.mirror = optarg; break;
+		case 'a': opts.ca_file = optarg; break;
+		case 'i':
+			if (opts.ninsecure == sizeof(insecure) / sizeof(insecure[0]))
+				return cmd_usage_error(usage, "too many --insecure-registry hosts");
+			insecure[opts.ninsecure++] = optarg;
+			break;
+		case 'j':
+			jobs = (int)strtol(optarg, &end, 10);
+			if (*end || jobs < 1 || jobs > 64)
+				return cmd_usage_error(usage, "--jobs takes a number from 1 to 64");
+			break;
+		case 't':
+			opts.timeout = strtol(optarg, &end, 10);
+			if (*end || opts.timeout < 1)
+				return cmd_usage_error(usage, "--timeout takes a number of seconds");
+			if (opts.connect_timeout > opts.timeout)
+				opts.connect_timeout = opts.timeout;
+			break;
+		case 'h': fputs(usage, stdout); return EXIT_SAME;
+		default:
+			return cmd_usage_error(usage, "unknown or incomplete option '%s'",
+					       argv[optind - 1]);
+		}
+	}
+	opts.insecure = insecure;
+	if (optind < argc)
+		return cmd_usage_error(usage, "unexpected argument '%s'", argv[optind]);
+	if ((rc = cmd_chdir(dir)))
+		return rc;
+	signal(SIGPIPE, SIG_IGN);
+	rc = EXIT_TROUBLE;
+	if (dockerfile_load(&df, template) < 0 || images_lock_read(&old, LOCK_PATH) < 0 ||
+	    registry_global_init() < 0)
+		goto fail;
+	if ((c = lock_images(df, &old, update, &opts, jobs, &lock)) == -2)
+		goto done;
+	if (c < 0)
+		goto fail;
+	if (mkdir("lockfiles", 0777) < 0 && errno != EEXIST) {
+		err_errno("cannot create directory 'lockfiles'");
+		goto fail;
+	}
+	if (images_lock_write(&lock, LOCK_PATH) < 0)
+		goto fail;
+	rc = EXIT_SAME;
+	goto done;
+fail:
+	cmd_fail();
+done:
+	dockerfile_free(df);
+	images_lock_free(&old);
+	images_lock_free(&lock);
+	return rc;
+}
