@@ -15,7 +15,7 @@ BUILD := build
 PKGS := libarchive libcrypto libgit2 jansson libcurl
 BUILD_DEPS := gcc make pkg-config libarchive-dev libssl-dev libgit2-dev \
 	libjansson-dev libcurl4-openssl-dev
-TEST_DEPS := git tar libarchive-tools openssl
+TEST_DEPS := git tar libarchive-tools openssl docker-registry skopeo buildah busybox-static
 BENCH_DEPS := hyperfine time
 
 # Evaluated when a recipe runs, so after 'deps' has installed pkg-config files.
@@ -72,7 +72,12 @@ $(ASAN)/%.o: %.c | deps
 $(ASAN)/tests/%: $(ASAN)/tests/unit/%.o $(ASAN_LIB_OBJ)
 	$(CC) $(ASAN_FLAGS) -pthread -o $@ $^ $(PKG_LIBS)
 
-check: $(BUILD)/pinned $(UNIT_BIN) | deps-test
+# Servers the end-to-end tests start (tests/e2e/fakereg.c says what each is).
+$(BUILD)/tests/fakereg: tests/e2e/fakereg.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -o $@ $< $(shell pkg-config --libs libcrypto)
+
+check: $(BUILD)/pinned $(UNIT_BIN) $(BUILD)/tests/fakereg | deps-test
 	@tests/run.sh $(BUILD)
 
 asan: $(ASAN_UNIT_BIN) | deps-test

@@ -2,7 +2,9 @@
 # Each check prints "PASS: name" or "FAIL: name: why" (tests/run.sh counts them).
 : "${PINNED:?PINNED must name the pinned binary}" "${TOP:?}"
 tmp=$(mktemp -d /tmp/pinned-e2e.XXXXXX)
-trap 'chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+pids=
+# stop the servers a scenario started, by PID, pass or fail
+trap '[ -n "$pids" ] && kill $pids 2>/dev/null; wait 2>/dev/null; chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
 export LC_ALL=C TZ=UTC
 unset SOURCE_DATE_EPOCH
 
@@ -65,3 +67,57 @@ make_fixture() {
 	echo ignored >"$d/build/out"
 	echo ignored >"$d/scratch.tmp"
 }
+
+# start_registry NAME [YAML [STORAGE]]: docker-registry on 127.0.0.1 with a
+# free port, storing in $tmp/STORAGE (default NAME), so several registries
+# can serve the same images; YAML is added to its config (auth, or an http
+# section with tls). Sets REG to "127.0.0.1:PORT".
+start_registry() {
+	mkdir -p "$tmp/${3:-$1}"
+	{
+		echo "version: 0.1"
+		echo "storage: {filesystem: {rootdirectory: $tmp/${3:-$1}}, delete: {enabled: true}}"
+		echo "log: {level: info}"
+		echo "${2:-}"
+	} >"$tmp/$1.yml"
+	grep -q '^http:' "$tmp/$1.yml" || echo "http: {addr: 127.0.0.1:0}" >>"$tmp/$1.yml"
+	docker-registry serve "$tmp/$1.yml" >"$tmp/$1.log" 2>&1 &
+	pids="$pids $!"
+	REG=
+	for _ in $(seq 100); do
+		REG=$(sed -n 's/.*listening on \([0-9.]*:[0-9]*\).*/\1/p' "$tmp/$1.log" | head -1)
+		[ -n "$REG" ] && return 0
+		sleep 0.05
+	done
+	echo "FAIL: start docker-registry: $(cat "$tmp/$1.log")"
+	return 1
+}
+
+# start_fake MODE [ARGS]: tests/e2e/fakereg.c in MODE; sets FAKE to "127.0.0.1:PORT".
+start_fake() {
+	"$BUILD/tests/fakereg" "$@" >"$tmp/fake.port" 2>"$tmp/fake.log" &
+	pids="$pids $!"
+	for _ in $(seq 100); do
+		[ -s "$tmp/fake.port" ] && break
+		sleep 0.05
+	done
+	FAKE=127.0.0.1:$(cat "$tmp/fake.port")
+}
+
+# build_image NAME [MARKER] [ARCH]: a busybox image (plus /marker holding
+# MARKER) committed reproducibly with buildah in private storage.
+export STORAGE_DRIVER=vfs BUILDAH_ISOLATION=chroot
+buildah_() { buildah --root "$tmp/storage" --runroot "$tmp/run" "$@"; }
+build_image() {
+	mkdir -p "$tmp/rootfs/bin"
+	[ -e "$tmp/rootfs/bin/busybox" ] || cp /bin/busybox "$tmp/rootfs/bin/busybox"
+	ln -sf busybox "$tmp/rootfs/bin/sh"
+	echo "${2:-}" >"$tmp/rootfs/marker"
+	c=$(buildah_ from scratch) &&
+		buildah_ copy "$c" "$tmp/rootfs/" / >/dev/null &&
+		buildah_ config --cmd /bin/sh --env PATH=/bin ${3:+--arch "$3"} "$c" &&
+		buildah_ commit -q --rm --timestamp 0 --identity-label=false "$c" "$1" >/dev/null
+}
+
+# push IMAGE DEST: push to docker://DEST over plain HTTP
+push() { buildah_ push -q --tls-verify=false "$1" "docker://$2" >/dev/null 2>&1; }
