@@ -1,8 +1,6 @@
 #ifndef PINNED_CMD_H
 #define PINNED_CMD_H
 
-#include <stddef.h>
-
 /* Exit statuses, as diff(1): same/ok, differs/found, trouble. */
 #define EXIT_SAME 0
 #define EXIT_DIFFERS 1
@@ -13,9 +11,7 @@ int cmd_context(int argc, char **argv);
 int cmd_hash(int argc, char **argv);
 int cmd_lock(int argc, char **argv);
 int cmd_render(int argc, char **argv);
-
-/* The Dockerfile that 'template' and lockfiles/images.lock make (cmd_render.c). */
-int render_project(char **out, size_t *len, const char *template);
+int cmd_lint(int argc, char **argv);
 
 /* Print "pinned: " and err_msg() on stderr; returns EXIT_TROUBLE. */
 int cmd_fail(void);
@@ -27,7 +23,17 @@ int cmd_fail(void);
 int cmd_usage_error(const char *usage, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* The -C DIR option: change to DIR. Returns 0, or EXIT_TROUBLE after saying why. */
-int cmd_chdir(const char *dir);
+/*
+ * For getopt's answers a command does not handle itself: -h prints the
+ * usage (exit 0), anything else is a usage error (exit 2). Returns the
+ * exit status.
+ */
+int cmd_other_option(int c, char **argv, const char *usage);
+
+/*
+ * After the options: refuse operands, then change to 'dir' (-C DIR) when
+ * given. Returns -1 to go on, or the exit status after saying why not.
+ */
+int cmd_begin(int argc, char **argv, const char *usage, const char *dir);
 
 #endif

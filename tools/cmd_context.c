@@ -154,19 +154,14 @@ int cmd_context(int argc, char **argv)
 		case 'm': manifest = optarg; break;
 		case 'l': do_list = 1; break;
 		case 'r': opts.rev = optarg; break;
-		case 'h': fputs(usage, stdout); return EXIT_SAME;
-		default:
-			return cmd_usage_error(usage, "unknown or incomplete option '%s'",
-					       argv[optind - 1]);
+		default: return cmd_other_option(c, argv, usage);
 		}
 	}
-	if (optind < argc)
-		return cmd_usage_error(usage, "unexpected argument '%s'", argv[optind]);
 	if (do_list && (output || manifest))
 		return cmd_usage_error(usage, "--list writes nothing: it takes no -o or --manifest");
 	if (output && manifest && !strcmp(output, "-") && !strcmp(manifest, "-"))
 		return cmd_usage_error(usage, "the archive and the manifest cannot both go to standard output");
-	if ((rc = cmd_chdir(dir)))
+	if ((rc = cmd_begin(argc, argv, usage, dir)) >= 0)
 		return rc;
 	return do_list ? list(&opts) : archive(&opts, output, manifest);
 }

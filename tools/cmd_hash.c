@@ -96,15 +96,10 @@ int cmd_hash(int argc, char **argv)
 		case 'C': dir = optarg; break;
 		case 'f': opts.dockerfile = optarg; break;
 		case 'r': opts.rev = optarg; break;
-		case 'h': fputs(usage, stdout); return EXIT_SAME;
-		default:
-			return cmd_usage_error(usage, "unknown or incomplete option '%s'",
-					       argv[optind - 1]);
+		default: return cmd_other_option(c, argv, usage);
 		}
 	}
-	if (optind < argc)
-		return cmd_usage_error(usage, "unexpected argument '%s'", argv[optind]);
-	if ((rc = cmd_chdir(dir)))
+	if ((rc = cmd_begin(argc, argv, usage, dir)) >= 0)
 		return rc;
 	if (build_digest(digest, &opts) < 0)
 		return cmd_fail();

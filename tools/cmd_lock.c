@@ -168,16 +168,11 @@ int cmd_lock(int argc, char **argv)
 			if (opts.connect_timeout > opts.timeout)
 				opts.connect_timeout = opts.timeout;
 			break;
-		case 'h': fputs(usage, stdout); return EXIT_SAME;
-		default:
-			return cmd_usage_error(usage, "unknown or incomplete option '%s'",
-					       argv[optind - 1]);
+		default: return cmd_other_option(c, argv, usage);
 		}
 	}
 	opts.insecure = insecure;
-	if (optind < argc)
-		return cmd_usage_error(usage, "unexpected argument '%s'", argv[optind]);
-	if ((rc = cmd_chdir(dir)))
+	if ((rc = cmd_begin(argc, argv, usage, dir)) >= 0)
 		return rc;
 	signal(SIGPIPE, SIG_IGN);
 	rc = EXIT_TROUBLE;

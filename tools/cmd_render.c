@@ -1,9 +1,6 @@
 #include "cmd.h"
-#include "digest.h"
-#include "dockerfile.h"
 #include "error.h"
 #include "fileio.h"
-#include "lockfile.h"
 #include "render.h"
 
 #include <errno.h>
@@ -28,46 +25,6 @@ static const char usage[] =
 	"  -h, --help     show this help\n";
 
 #define LOCK_PATH "lockfiles/images.lock"
-
-/* "sha256:..." of the bytes of 'path' into 'out'. */
-static int file_digest(char out[DIGEST_STRING_LEN + 1], const char *path)
-{
-	unsigned char digest[DIGEST_LEN];
-	char *text;
-	size_t len;
-	int rc;
-
-	if (file_read_at(&text, &len, AT_FDCWD, path) < 0)
-		return err_errno("cannot read '%s'", path);
-	rc = sha256_buffer(digest, text, len);
-	free(text);
-	if (rc == 0)
-		digest_format(out, digest);
-	return rc;
-}
-
-/*
- * The Dockerfile that 'template' and the lock make. Returns 0, or -1 with
- * err_msg() set.
- */
-int render_project(char **out, size_t *len, const char *template)
-{
-	struct dockerfile *df = NULL;
-	struct images_lock lock = { 0 };
-	char tdigest[DIGEST_STRING_LEN + 1], ldigest[DIGEST_STRING_LEN + 1];
-	struct render_inputs in = { template, tdigest, LOCK_PATH, ldigest };
-	int rc = -1;
-
-	*out = NULL;
-	if (dockerfile_load(&df, template) == 0 && file_digest(tdigest, template) == 0 &&
-	    file_digest(ldigest, LOCK_PATH) == 0 && images_lock_read(&lock, LOCK_PATH) == 0)
-		rc = render_dockerfile(out, len, df, &lock, &in);
-	if (rc < 0 && errno == ENOENT && strstr(err_msg(), LOCK_PATH))
-		err_set("cannot read '%s': no such file: run pinned lock", LOCK_PATH);
-	dockerfile_free(df);
-	images_lock_free(&lock);
-	return rc;
-}
 
 /* The first line where 'a' and 'b' differ, 1-based. */
 static size_t first_difference(const char *a, size_t alen, const char *b, size_t blen)
@@ -120,17 +77,12 @@ int cmd_render(int argc, char **argv)
 		case 'f': template = optarg; break;
 		case 'o': output = optarg; break;
 		case 'c': do_check = 1; break;
-		case 'h': fputs(usage, stdout); return EXIT_SAME;
-		default:
-			return cmd_usage_error(usage, "unknown or incomplete option '%s'",
-					       argv[optind - 1]);
+		default: return cmd_other_option(c, argv, usage);
 		}
 	}
-	if (optind < argc)
-		return cmd_usage_error(usage, "unexpected argument '%s'", argv[optind]);
-	if ((rc = cmd_chdir(dir)))
+	if ((rc = cmd_begin(argc, argv, usage, dir)) >= 0)
 		return rc;
-	if (render_project(&text, &len, template) < 0)
+	if (render_project(&text, &len, template, LOCK_PATH) < 0)
 		return cmd_fail();
 	if (do_check) {
 		rc = check(text, len, output, template);

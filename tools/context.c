@@ -1,6 +1,7 @@
 #include "context.h"
 #include "error.h"
 #include "fileio.h"
+#include "grow.h"
 #include "ignore.h"
 
 #include <dirent.h>
@@ -77,14 +78,8 @@ static int child_add(struct child **list, size_t *n, size_t *alloc,
 	struct child *c;
 	int dir = kind == KIND_DIR || kind == KIND_SUBMODULE;
 
-	if (*n == *alloc) {
-		size_t a = *alloc ? 2 * *alloc : 32;
-
-		if (!(c = realloc(*list, a * sizeof(*c))))
-			return err_set("out of memory");
-		*list = c;
-		*alloc = a;
-	}
+	if (grow(list, n, alloc, sizeof(**list)) < 0)
+		return -1;
 	c = &(*list)[*n];
 	if (!(c->key = malloc(namelen + 2)))
 		return err_set("out of memory");
@@ -160,15 +155,8 @@ static int enter(struct walker *w, enum decision d, size_t *mark)
 
 		return emit_entry(w, &e, -1, NULL);
 	}
-	if (w->npending == w->pending_alloc) {
-		size_t a = w->pending_alloc ? 2 * w->pending_alloc : 16;
-		size_t *p = realloc(w->pending, a * sizeof(*p));
-
-		if (!p)
-			return err_set("out of memory");
-		w->pending = p;
-		w->pending_alloc = a;
-	}
+	if (grow(&w->pending, &w->npending, &w->pending_alloc, sizeof(*w->pending)) < 0)
+		return -1;
 	w->pending[w->npending++] = w->len;
 	return 0;
 }

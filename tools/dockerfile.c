@@ -1,6 +1,7 @@
 #include "dockerfile.h"
 #include "error.h"
 #include "fileio.h"
+#include "grow.h"
 
 #include <fcntl.h>
 
@@ -47,24 +48,6 @@ static void text_free(struct text *t)
 	memset(t, 0, sizeof(*t));
 }
 
-/* Grow '*array' of 'size'-byte items to hold one more; 0 or -1. */
-static int grow(void *array, size_t *count, size_t *alloc, size_t size)
-{
-	void **p = array;
-
-	if (*count == *alloc) {
-		size_t a = *alloc ? 2 * *alloc : 8;
-		void *n = realloc(*p, a * size);
-
-		if (!n)
-			return err_set("out of memory");
-		*p = n;
-		*alloc = a;
-	}
-	memset((char *)*p + *count * size, 0, size);
-	return 0;
-}
-
 /* ---- reading state ------------------------------------------------------- */
 
 struct var {
@@ -83,8 +66,7 @@ struct reader {
 	size_t nstages, salloc;
 };
 
-/* The 1-based line and column of byte 'offset'. */
-static void position(const struct dockerfile *df, size_t offset, size_t *line, size_t *col)
+void dockerfile_position(const struct dockerfile *df, size_t offset, size_t *line, size_t *col)
 {
 	size_t lo = 0, hi = df->nlines;
 
@@ -101,7 +83,7 @@ static void position(const struct dockerfile *df, size_t offset, size_t *line, s
 	*col = offset - df->lines[lo] + 1;
 }
 
-/* Where each line starts, for position(). */
+/* Where each line starts, for dockerfile_position(). */
 static int index_lines(struct dockerfile *df)
 {
 	size_t n = 1;
@@ -130,7 +112,7 @@ static int fail_at(const struct dockerfile *df, size_t offset, const char *fmt, 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	position(df, offset, &line, &col);
+	dockerfile_position(df, offset, &line, &col);
 	return err_set("%s:%zu:%zu: %s", df->name, line, col, msg);
 }
 
@@ -366,7 +348,7 @@ static int add_image(struct reader *r, enum df_place place, const char *written,
 	img = &df->images[df->nimages++];
 	img->place = place;
 	img->end = file_end;
-	position(df, file_start, &img->line, &img->col);
+	dockerfile_position(df, file_start, &img->line, &img->col);
 	if (!(img->written = strndup(written, wlen)))
 		return err_set("out of memory");
 	if (place == DF_SYNTAX) {
@@ -667,7 +649,7 @@ static int read_instruction(struct reader *r, size_t *pos)
 	while (s < e && isspace((unsigned char)df->text[s]))
 		s++;
 	ins->start = s;
-	position(df, s, &ins->line, &ins->col);
+	dockerfile_position(df, s, &ins->line, &ins->col);
 	for (k = s; k < e && !isspace((unsigned char)df->text[k]); k++)
 		;
 	if (!(ins->keyword = strndup(df->text + s, k - s)))

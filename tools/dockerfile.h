@@ -72,6 +72,9 @@ int dockerfile_load(struct dockerfile **out, const char *path);
 
 void dockerfile_free(struct dockerfile *df);
 
+/* The 1-based line and column of byte 'offset' of the file. */
+void dockerfile_position(const struct dockerfile *df, size_t offset, size_t *line, size_t *col);
+
 /* 1 when the image at 'img' is a registry image (not a stage, not scratch). */
 int df_is_registry_image(const struct df_image *img);
 

@@ -1,5 +1,6 @@
 #include "ignore.h"
 #include "error.h"
+#include "grow.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -527,15 +528,8 @@ static int add_pattern(struct ignore *ig, const char *text, int exception,
 {
 	struct pattern pat = { 0 };
 
-	if (ig->count == ig->alloc) {
-		size_t alloc = ig->alloc ? 2 * ig->alloc : 16;
-		struct pattern *p = realloc(ig->patterns, alloc * sizeof(*p));
-
-		if (!p)
-			return err_set("out of memory");
-		ig->patterns = p;
-		ig->alloc = alloc;
-	}
+	if (grow(&ig->patterns, &ig->count, &ig->alloc, sizeof(*ig->patterns)) < 0)
+		return -1;
 	if (!(pat.text = strdup(text)))
 		return err_set("out of memory");
 	pat.exception = exception;

@@ -20,6 +20,7 @@ static const struct command {
 	{ "hash", cmd_hash, "print the build digest of Dockerfile and context" },
 	{ "lock", cmd_lock, "resolve the template's images to digests: lockfiles/images.lock" },
 	{ "render", cmd_render, "Dockerfile.in + lockfiles -> Dockerfile" },
+	{ "lint", cmd_lint, "report what breaks reproducibility in a Dockerfile" },
 };
 
 static void usage(FILE *out)

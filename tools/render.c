@@ -1,5 +1,10 @@
 #include "render.h"
+#include "digest.h"
 #include "error.h"
+#include "fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,3 +102,40 @@ fail:
 	free(b.s);
 	return -1;
 }
+
+/* "sha256:..." of the bytes of 'path' into 'out'. */
+static int file_digest(char out[DIGEST_STRING_LEN + 1], const char *path)
+{
+	unsigned char digest[DIGEST_LEN];
+	char *text;
+	size_t len;
+	int rc;
+
+	if (file_read_at(&text, &len, AT_FDCWD, path) < 0)
+		return err_errno("cannot read '%s'", path);
+	rc = sha256_buffer(digest, text, len);
+	free(text);
+	if (rc == 0)
+		digest_format(out, digest);
+	return rc;
+}
+
+int render_project(char **out, size_t *len, const char *template, const char *lock_path)
+{
+	struct dockerfile *df = NULL;
+	struct images_lock lock = { 0 };
+	char tdigest[DIGEST_STRING_LEN + 1], ldigest[DIGEST_STRING_LEN + 1];
+	struct render_inputs in = { template, tdigest, lock_path, ldigest };
+	int rc = -1;
+
+	*out = NULL;
+	if (dockerfile_load(&df, template) == 0 && file_digest(tdigest, template) == 0 &&
+	    file_digest(ldigest, lock_path) == 0 && images_lock_read(&lock, lock_path) == 0)
+		rc = render_dockerfile(out, len, df, &lock, &in);
+	if (rc < 0 && errno == ENOENT && strstr(err_msg(), lock_path))
+		err_set("cannot read '%s': no such file: run pinned lock", lock_path);
+	dockerfile_free(df);
+	images_lock_free(&lock);
+	return rc;
+}
+

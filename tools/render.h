@@ -25,4 +25,10 @@ struct render_inputs {
 int render_dockerfile(char **out, size_t *len, const struct dockerfile *df,
 		      const struct images_lock *lock, const struct render_inputs *in);
 
+/*
+ * Render the template at 'template' with the lock at 'lock_path' (both read
+ * here, and named by digest in the header). Returns 0, or -1 with err_msg().
+ */
+int render_project(char **out, size_t *len, const char *template, const char *lock_path);
+
 #endif

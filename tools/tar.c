@@ -1,6 +1,7 @@
 #include "tar.h"
 #include "error.h"
 #include "fileio.h"
+#include "grow.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -308,15 +309,8 @@ static int add_record(struct tar_writer *w, enum record_type type,
 {
 	struct chunk *c = w->fill;
 
-	if (c->nrecords == c->records_alloc) {
-		size_t alloc = c->records_alloc ? 2 * c->records_alloc : 256;
-		struct record *r = realloc(c->records, alloc * sizeof(*r));
-
-		if (!r)
-			return err_set("out of memory");
-		c->records = r;
-		c->records_alloc = alloc;
-	}
+	if (grow(&c->records, &c->nrecords, &c->records_alloc, sizeof(*c->records)) < 0)
+		return -1;
 	c->records[c->nrecords++] = (struct record){ .type = type, .dual = w->dual,
 						     .offset = offset, .len = len };
 	return 0;

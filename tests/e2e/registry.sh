@@ -28,6 +28,11 @@ RUN echo hi
 FROM --platform=linux/arm64 $REG/multi:1
 COPY --from=base /bin/busybox /x
 COPY --from=$REG/busybox:1 /marker /m
+RUN --mount=type=bind,from=$REG/busybox:1,target=/b <<ONE cat - <<-TWO
+echo one
+ONE
+	echo two
+	TWO
 FROM scratch
 EOF
 expect_lock() {	# the lock the registry's state should give, byte for byte
@@ -69,6 +74,11 @@ RUN echo hi
 FROM --platform=linux/arm64 $REG/multi:1@$index
 COPY --from=base /bin/busybox /x
 COPY --from=$REG/busybox:1@$1 /marker /m
+RUN --mount=type=bind,from=$REG/busybox:1@$1,target=/b <<ONE cat - <<-TWO
+echo one
+ONE
+	echo two
+	TWO
 FROM scratch
 EOF
 }
@@ -91,12 +101,41 @@ cp "$proj/lockfiles/images.lock" "$tmp/first.lock"
 "$PINNED" lock -C "$proj" --update
 check "lock --update with nothing moved upstream rewrites identical bytes" \
 	cmp -s "$proj/lockfiles/images.lock" "$tmp/first.lock"
+check "lint: the rendered Dockerfile has no findings" "$PINNED" lint -C "$proj"
 sed -i 's/^RUN echo hi$/RUN echo edited by hand/' "$proj/Dockerfile"
+"$PINNED" lint -C "$proj" >"$tmp/out"
+same "lint: a Dockerfile edited by hand is stale (PIN009, exit 1)" "$?: $(cat "$tmp/out")" \
+	"1: Dockerfile:6:1: PIN009 stale-dockerfile: differs from what pinned render makes of Dockerfile.in and lockfiles/images.lock: edited by hand, or stale"
 expect_error "render --check: names the first line of a hand-edited Dockerfile" 1 "" \
 	"$PINNED" render -C "$proj" --check
 same "render --check: says which line differs" "$(cat "$tmp/out")" \
 	"Dockerfile:6: differs from what pinned render makes of Dockerfile.in and lockfiles/images.lock"
 "$PINNED" render -C "$proj"
+
+# ---- the PlanQK templates, Docker Hub names through a mirror --------------------
+
+for image in library/python:latest library/golang:latest library/node:lts \
+	nvidia/cuda:12.2.0-runtime-ubuntu22.04; do
+	skopeo copy -q --src-tls-verify=false --dest-tls-verify=false \
+		"docker://$REG/busybox:1" "docker://$REG/$image" || fail "copy $image"
+done
+for t in python golang node cuda; do
+	mkdir -p "$tmp/planqk/$t"
+	cp "$TOP/tests/fixtures/planqk/$t/Dockerfile.in" "$tmp/planqk/$t/"
+	"$PINNED" lock -C "$tmp/planqk/$t" --registry-mirror "$REG" &&
+		"$PINNED" render -C "$tmp/planqk/$t" || fail "render the $t template"
+	sed '1,2d; s/@sha256:[0-9a-f]\{64\}//' "$tmp/planqk/$t/Dockerfile" >"$tmp/stripped"
+	check "render: the $t template changes only in its image references" \
+		cmp -s "$tmp/stripped" "$tmp/planqk/$t/Dockerfile.in"
+	same "render: every FROM of the $t template has the digest" \
+		"$(grep '^FROM' "$tmp/planqk/$t/Dockerfile" | grep -vc "@$single")" 0
+	cp "$tmp/planqk/$t/Dockerfile" "$tmp/once"
+	"$PINNED" render -C "$tmp/planqk/$t"
+	check "render: the $t template twice gives identical bytes" \
+		cmp -s "$tmp/once" "$tmp/planqk/$t/Dockerfile"
+done
+check "lock --registry-mirror: the lock keeps the Docker Hub name" \
+	grep -q '"docker.io/library/python:latest": {' "$tmp/planqk/python/lockfiles/images.lock"
 
 # ---- a tag that moves ------------------------------------------------------------
 

@@ -1,0 +1,51 @@
+# pinned lint: every rule, text and JSON, exit statuses.
+. "$TOP/tests/e2e/lib.sh"
+
+mkdir -p "$tmp/p"
+cat >"$tmp/p/Dockerfile" <<'DFEND'
+FROM python:latest
+FROM golang AS build
+ADD https://example.org/x.tar.gz /x
+ADD --checksum=sha256:0000000000000000000000000000000000000000000000000000000000000000 https://example.org/y /y
+RUN apt-get update && apt-get install -y --no-install-recommends curl git=1:2.39.2-1.1 ca-certificates \
+ && apt-get upgrade -y
+RUN pip install --no-cache-dir qiskit numpy==1.26.4 -r requirements.txt
+RUN curl -fsSL https://get.example.org | sh
+RUN npm install -g typescript @scope/pkg@1.0.0 left-pad
+RUN <<EOF
+pip3 install flask
+EOF
+FROM build
+DFEND
+cat >"$tmp/want" <<'OUTEND'
+Dockerfile:1:6: PIN001 unpinned-image: image 'python:latest' has no digest: run pinned lock and pinned render
+Dockerfile:1:6: PIN002 latest-tag: image 'python:latest' uses the tag latest: name the version you mean
+Dockerfile:2:6: PIN001 unpinned-image: image 'golang' has no digest: run pinned lock and pinned render
+Dockerfile:2:6: PIN002 latest-tag: image 'golang' has no tag, so it means latest: name the version you mean
+Dockerfile:3:5: PIN003 add-url-without-checksum: ADD https://example.org/x.tar.gz without --checksum takes whatever the server sends
+Dockerfile:5:66: PIN004 apt-unpinned: apt install without a version: curl, ca-certificates
+Dockerfile:6:13: PIN008 apt-upgrade: apt-get upgrade makes the image depend on the day it is built
+Dockerfile:7:32: PIN005 pip-unpinned: pip install without a version: qiskit
+Dockerfile:8:5: PIN007 pipe-to-shell: curl output piped into sh runs whatever the server sends that day
+Dockerfile:9:20: PIN006 npm-unpinned: npm install without a version: typescript, left-pad
+Dockerfile:10:1: PIN005 pip-unpinned: pip install without a version: flask
+OUTEND
+"$PINNED" lint -C "$tmp/p" >"$tmp/got"
+same "lint: exit 1 when it finds something" $? 1
+check "lint: every rule, with file:line:col, id, name and reason" cmp -s "$tmp/got" "$tmp/want"
+"$PINNED" lint -C "$tmp/p" --json >"$tmp/got.json"
+same "lint --json: one object per finding" "$(grep -c '"id": "PIN' "$tmp/got.json")" 11
+check "lint --json: fields as documented" grep -q '"column": 66,' "$tmp/got.json"
+
+D=sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+mkdir -p "$tmp/clean"
+cat >"$tmp/clean/Dockerfile" <<DFEND
+FROM python:3.12-slim@$D AS build
+RUN apt-get install -y curl=7.88.1-10+deb12u5 && pip install qiskit==1.1.0 && npm ci
+ADD --checksum=$D https://example.org/x /x
+COPY --from=build /a /b
+FROM scratch
+DFEND
+check "lint: a pinned Dockerfile has no findings (exit 0)" "$PINNED" lint -C "$tmp/clean"
+expect_error "lint: a missing file is trouble (exit 2)" 2 \
+	"pinned: cannot read 'Dockerfile': No such file or directory" "$PINNED" lint -C "$tmp"
