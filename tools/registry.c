@@ -130,7 +130,6 @@ static CURLcode http_get(CURL *curl, const char *url, const char *authorization,
 
 	response_reset(r);
 	r->max = opts->max_manifest;
-	curl_easy_reset(curl);
 	if (manifest)
 		headers = curl_slist_append(headers, accept_header);
 	if (authorization && asprintf(&auth, "Authorization: %s", authorization) >= 0)
@@ -492,6 +491,31 @@ static const char *registry_error(const struct response *r, char *buf, size_t si
 	return buf;
 }
 
+/* Hosts found to answer plain HTTP in this run, so HTTPS is tried once. */
+static pthread_mutex_t plain_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *plain_hosts[64];
+static size_t nplain;
+
+static int known_plain(const char *host)
+{
+	int found = 0;
+
+	pthread_mutex_lock(&plain_lock);
+	for (size_t i = 0; i < nplain && !found; i++)
+		found = !strcmp(plain_hosts[i], host);
+	pthread_mutex_unlock(&plain_lock);
+	return found;
+}
+
+static void remember_plain(const char *host)
+{
+	pthread_mutex_lock(&plain_lock);
+	if (nplain < sizeof(plain_hosts) / sizeof(plain_hosts[0]) &&
+	    (plain_hosts[nplain] = strdup(host)))
+		nplain++;
+	pthread_mutex_unlock(&plain_lock);
+}
+
 static int is_insecure(const char *host, const struct registry_opts *opts)
 {
 	for (size_t i = 0; i < opts->ninsecure; i++)
@@ -563,6 +587,8 @@ static int resolve_one(struct resolved *out, CURL *curl, const struct image_ref 
 	}
 	if (credentials(&creds, ref->domain, opts) < 0)
 		goto done;
+	if (is_insecure(host, opts) && known_plain(host))
+		scheme = "http";
 	for (;;) {
 		CURLcode crc;
 
@@ -576,6 +602,7 @@ static int resolve_one(struct resolved *out, CURL *curl, const struct image_ref 
 		if (crc == CURLE_SSL_CONNECT_ERROR && !strcmp(scheme, "https") &&
 		    is_insecure(host, opts)) {
 			scheme = "http";	/* a loopback or --insecure-registry host without TLS */
+			remember_plain(host);
 			continue;
 		}
 		if (crc == CURLE_WRITE_ERROR && r.oversize) {

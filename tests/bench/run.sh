@@ -1,11 +1,12 @@
 #!/bin/sh
 # usage: tests/bench/run.sh BUILD_DIR
-# Issue 2's benchmark, side by side in one hyperfine run on the generated
-# 1.2 GB tree: pinned context (with the per-file manifest) against GNU tar
-# piped to openssl dgst and to sha256sum; then the ratios and pinned's peak
-# memory. Times are for a warm page cache.
+# The benchmarks, each side by side with its peer in one hyperfine run:
+# pinned context (with the per-file manifest) on a generated 1.2 GB tree
+# against GNU tar piped to openssl dgst and to sha256sum, with pinned's peak
+# memory (warm page cache); then pinned lock against skopeo inspect.
 set -e
 build=$(cd "${1:?usage: tests/bench/run.sh BUILD_DIR}" && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
 tree=$build/bench-tree
 pinned=$build/pinned
 json=$build/bench-context.json
@@ -32,3 +33,28 @@ awk -v p="$1" -v o="$2" -v s="$3" -v n="$4" 'BEGIN {
 }'
 rss=$(/usr/bin/time -f %M "$pinned" context -o /dev/null --manifest "$build/bench.manifest" 2>&1 >/dev/null | tail -1)
 echo "pinned context peak memory: $((rss / 1024)) MiB ($rss KiB; target under 32 MiB)"
+
+# Issue 3's benchmark: pinned lock --update for a Dockerfile naming 50
+# distinct images on a loopback docker-registry, against a loop of skopeo
+# inspect over the same 50.
+export PINNED="$pinned" TOP="$top" BUILD="$build"
+. "$top/tests/e2e/lib.sh"
+start_registry bench
+build_image bench:1 bench && push bench:1 "$REG/img00:1"
+mkdir -p "$tmp/lock"
+: >"$tmp/lock/Dockerfile.in"
+: >"$tmp/skopeo.sh"
+for i in $(seq -w 0 49); do
+	[ "$i" = 00 ] || skopeo copy -q --src-tls-verify=false --dest-tls-verify=false \
+		"docker://$REG/img00:1" "docker://$REG/img$i:1"
+	echo "FROM $REG/img$i:1" >>"$tmp/lock/Dockerfile.in"
+	echo "skopeo inspect --tls-verify=false docker://$REG/img$i:1 >/dev/null" >>"$tmp/skopeo.sh"
+done
+json=$build/bench-lock.json
+hyperfine --style basic --warmup 1 --runs 10 --export-json "$json" \
+	-n "pinned lock --update (50 images)" "$pinned lock -C $tmp/lock --update" \
+	-n "skopeo inspect, 50 in a loop" "sh $tmp/skopeo.sh"
+set -- $(sed -n 's/^ *"mean": *\([0-9.e+-]*\),*$/\1/p' "$json" | tr '\n' ' ')
+awk -v p="$1" -v s="$2" 'BEGIN {
+	printf "\npinned lock --update, 50 images: %.3f s; skopeo inspect loop: %.3f s; pinned %.1fx faster\n", p, s, s / p
+}'

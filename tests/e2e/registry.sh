@@ -252,6 +252,18 @@ expect_error "lock: wrong credentials are refused" 2 \
 	"pinned: token.in:1:6: token service 'http://$FAKE/token' answered 401: the credentials were refused" \
 	env DOCKER_CONFIG="$tmp/docker" "$PINNED" lock -C "$proj" -f token.in --update
 
+# ---- Basic auth: a registry with an htpasswd file ----------------------------------
+
+htpasswd -Bbn user secret >"$tmp/htpasswd" 2>/dev/null
+start_registry basic "auth: {htpasswd: {realm: pinned-test, path: '$tmp/htpasswd'}}" reg || exit 0
+printf 'FROM %s/busybox:1\n' "$REG" >"$proj/basic.in"
+expect_error "lock: a Basic challenge without credentials" 2 \
+	"pinned: basic.in:1:6: registry '$REG' wants credentials for '$REG/busybox:1' and none are configured" \
+	env HOME="$tmp/home" "$PINNED" lock -C "$proj" -f basic.in
+printf '{"credsStore": "pinnedtest"}\n' >"$tmp/docker/config.json"
+check "lock: Basic auth with credentials from the credsStore helper" \
+	env DOCKER_CONFIG="$tmp/docker" PATH="$tmp:$PATH" "$PINNED" lock -C "$proj" -f basic.in --update
+
 # ---- TLS: a registry with a certificate from a test CA ----------------------------
 
 cd "$tmp" || exit 0
