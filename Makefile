@@ -92,6 +92,20 @@ $(BUILD)/gen_tree: tests/bench/gen_tree.c tests/xorshift.h | deps
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) -o $@ $<
 
+# Fuzz the parsers of untrusted input for FUZZ_SECONDS each (clang, libFuzzer).
+FUZZ_SECONDS ?= 60
+FUZZ := $(BUILD)/fuzz
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ)/%)
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+$(FUZZ)/%: tests/fuzz/%.c $(LIB_SRC) | deps
+	@mkdir -p $(@D)
+	clang $(WARN) -Wno-strict-prototypes $(FUZZ_FLAGS) $(PKG_CFLAGS) -pthread -Itools -o $@ $^ $(PKG_LIBS)
+
+fuzz: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do mkdir -p $$f.corpus; $$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $$f.corpus 2>&1 | tail -1 || exit 1; done
+
 install: $(BUILD)/pinned
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BUILD)/pinned $(DESTDIR)$(PREFIX)/bin/pinned
@@ -100,7 +114,7 @@ install: $(BUILD)/pinned
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all context deps deps-test deps-bench check asan bench install clean
+.PHONY: all context fuzz deps deps-test deps-bench check asan bench install clean
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -330,7 +330,8 @@ static int fs_list(struct walker *w, int dirfd, struct child **out, size_t *n)
 		goto fail;
 	}
 	closedir(dir);
-	qsort(*out, *n, sizeof(**out), child_compare);
+	if (*n > 1)
+		qsort(*out, *n, sizeof(**out), child_compare);
 	return 0;
 fail:
 	closedir(dir);
@@ -488,7 +489,8 @@ static int git_walk(struct walker *w, const git_tree *tree)
 			goto done;
 		list[n - 1].tree_entry = te;
 	}
-	qsort(list, n, sizeof(*list), child_compare);
+	if (n > 1)
+		qsort(list, n, sizeof(*list), child_compare);
 	for (size_t i = 0; i < n; i++) {
 		struct child *c = &list[i];
 		enum decision d;

@@ -118,6 +118,15 @@ static int fail_at(const struct dockerfile *df, size_t offset, const char *fmt, 
 
 /* ---- variables ----------------------------------------------------------- */
 
+static void vars_clear(struct var *vars, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++) {
+		free(vars[i].name);
+		free(vars[i].value);
+	}
+	*n = 0;
+}
+
 static const struct var *lookup(const struct reader *r, const char *name, size_t n,
 				int in_stage)
 {
@@ -405,7 +414,7 @@ static int read_from(struct reader *r, struct df_instruction *ins)
 			"FROM takes an image and an optional 'AS name'");
 		goto done;
 	}
-	r->nlocals = 0;
+	vars_clear(r->locals, &r->nlocals);	/* a new stage sees only the globals */
 	if (add_image(r, DF_FROM, ins->args + words[i].start, words[i].end - words[i].start,
 		      ins->offsets[words[i].start], file_end(ins, words[i].end), 0) < 0)
 		goto done;
@@ -779,14 +788,8 @@ void dockerfile_free(struct dockerfile *df)
 
 static void reader_release(struct reader *r)
 {
-	for (size_t i = 0; i < r->nglobals; i++) {
-		free(r->globals[i].name);
-		free(r->globals[i].value);
-	}
-	for (size_t i = 0; i < r->nlocals; i++) {
-		free(r->locals[i].name);
-		free(r->locals[i].value);
-	}
+	vars_clear(r->globals, &r->nglobals);
+	vars_clear(r->locals, &r->nlocals);
 	for (size_t i = 0; i < r->nstages; i++)
 		free(r->stages[i]);
 	free(r->globals);

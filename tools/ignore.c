@@ -362,13 +362,29 @@ static int has_newline(const char *s, size_t from, size_t to)
 	return memchr(s + from, '\n', to - from) != NULL;
 }
 
-/* Backtracking match of tokens[t...] against path[pos, len), anchored at both ends. */
-static int match_tokens(const struct pattern *pat, size_t t, const char *path,
-			size_t pos, size_t len)
+/*
+ * Matching tokens against a path by backtracking, with the states (token,
+ * position) already known to fail remembered when the pattern can
+ * backtrack more than once, so that the work is bounded by tokens times
+ * path length, as in Go's regexp, and "*a*a*a*...b" cannot take forever.
+ */
+struct matcher {
+	const struct pattern *pat;
+	const char *path;
+	size_t len;
+	unsigned char *failed;	/* [t * (len + 1) + pos], or NULL */
+};
+
+static int match_from(const struct matcher *m, size_t t, size_t pos);
+
+/* Match tokens[t...] against path[pos, len), anchored at both ends. */
+static int match_tokens(const struct matcher *m, size_t t, size_t pos)
 {
+	const struct pattern *pat = m->pat;
+	const char *path = m->path;
+	size_t len = m->len, n;
 	const struct token *tok;
 	uint32_t c;
-	size_t n;
 
 	for (; t < pat->ntokens; t++) {
 		tok = &pat->tokens[t];
@@ -386,17 +402,17 @@ static int match_tokens(const struct pattern *pat, size_t t, const char *path,
 			break;
 		case TOKEN_STAR:
 			for (;;) {
-				if (match_tokens(pat, t + 1, path, pos, len))
+				if (match_from(m, t + 1, pos))
 					return 1;
 				if (pos == len || path[pos] == '/')
 					return 0;
 				pos += utf8_decode((const unsigned char *)path + pos, len - pos, &c);
 			}
 		case TOKEN_DIRS:
-			if (match_tokens(pat, t + 1, path, pos, len))
+			if (match_from(m, t + 1, pos))
 				return 1;
 			for (n = pos; n < len && path[n] != '\n'; n++)
-				if (path[n] == '/' && match_tokens(pat, t + 1, path, n + 1, len))
+				if (path[n] == '/' && match_from(m, t + 1, n + 1))
 					return 1;
 			return 0;
 		case TOKEN_REST:
@@ -419,6 +435,40 @@ static int match_tokens(const struct pattern *pat, size_t t, const char *path,
 	return pos == len;
 }
 
+static int match_from(const struct matcher *m, size_t t, size_t pos)
+{
+	size_t key = t * (m->len + 1) + pos;
+
+	if (m->failed && m->failed[key])
+		return 0;
+	if (match_tokens(m, t, pos))
+		return 1;
+	if (m->failed)
+		m->failed[key] = 1;
+	return 0;
+}
+
+static int match_regex(const struct pattern *pat, const char *path, size_t len)
+{
+	unsigned char stack[4096], *heap = NULL;
+	struct matcher m = { pat, path, len, NULL };
+	size_t backtracking = 0, size = (pat->ntokens + 1) * (len + 1);
+	int rc;
+
+	for (size_t t = 0; t < pat->ntokens; t++)
+		backtracking += pat->tokens[t].type == TOKEN_STAR ||
+				pat->tokens[t].type == TOKEN_DIRS;
+	if (backtracking > 1) {
+		if (size <= sizeof(stack))
+			m.failed = memset(stack, 0, size);
+		else
+			m.failed = heap = calloc(size, 1);	/* NULL: slower, still right */
+	}
+	rc = match_from(&m, 0, 0);
+	free(heap);
+	return rc;
+}
+
 static int pattern_match(const struct pattern *pat, const char *path, size_t len)
 {
 	size_t plen = strlen(pat->text);
@@ -438,7 +488,7 @@ static int pattern_match(const struct pattern *pat, const char *path, size_t len
 		       !memcmp(path, suffix + 1, len);
 	}
 	case MATCH_REGEX:
-		return match_tokens(pat, 0, path, 0, len);
+		return match_regex(pat, path, len);
 	}
 	return 0;
 }

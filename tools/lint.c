@@ -209,7 +209,7 @@ static int unpinned_packages(const struct lint_state *st, const struct tokens *t
 				i++;
 			continue;
 		}
-		if (pinned(w))
+		if (!w[0] || pinned(w))	/* '' names no package */
 			continue;
 		if (!line) {
 			line = ts->t[i].line;
@@ -432,6 +432,7 @@ int lint_dockerfile(struct lint_finding **findings, size_t *n, const struct dock
 		if (!strcmp(ins->keyword, "add") && lint_add_url(&st, df, ins) < 0)
 			return -1;
 	}
-	qsort(*findings, *n, sizeof(**findings), compare);
+	if (*n > 1)
+		qsort(*findings, *n, sizeof(**findings), compare);
 	return 0;
 }

@@ -70,7 +70,9 @@ static int entry_copy(struct image_lock *to, const struct image_lock *from)
 		to->platforms[i].digest = dup_or_null(from->platforms[i].digest);
 		to->nplatforms++;
 	}
-	qsort(to->platforms, to->nplatforms, sizeof(*to->platforms), platform_compare);
+	if (to->nplatforms > 1)
+		qsort(to->platforms, to->nplatforms, sizeof(*to->platforms),
+		      platform_compare);
 	return 0;
 }
 

@@ -467,7 +467,9 @@ static int read_manifest(struct resolved *out, const struct response *r, const c
 			out->platforms[out->nplatforms].platform = name;
 			out->platforms[out->nplatforms++].digest = strdup(d);
 		}
-		qsort(out->platforms, out->nplatforms, sizeof(*out->platforms), platform_compare);
+		if (out->nplatforms > 1)
+			qsort(out->platforms, out->nplatforms, sizeof(*out->platforms),
+			      platform_compare);
 	}
 	json_decref(root);
 	if (!out->digest || !out->media_type) {

@@ -47,5 +47,8 @@ COPY --from=build /a /b
 FROM scratch
 DFEND
 check "lint: a pinned Dockerfile has no findings (exit 0)" "$PINNED" lint -C "$tmp/clean"
+printf 'FROM scratch\nRUN npm install '"''"' && pip install ""\n' >"$tmp/clean/Dockerfile"
+check "lint: quoted empty words name no package (found by fuzz_dockerfile)" \
+	"$PINNED" lint -C "$tmp/clean"
 expect_error "lint: a missing file is trouble (exit 2)" 2 \
 	"pinned: cannot read 'Dockerfile': No such file or directory" "$PINNED" lint -C "$tmp"

@@ -150,8 +150,26 @@ static void test_errors(void)
 	}
 }
 
+/* ARGs of a stage belong to that stage only (found leaking by fuzz_dockerfile). */
+static void test_stage_args(void)
+{
+	static const char text[] = "FROM a:1\nARG X=1\nARG Y\nFROM b:${X:-2}\n";
+	struct dockerfile *df;
+
+	if (dockerfile_parse(&df, text, strlen(text), "Dockerfile") < 0) {
+		CHECK(0, "%s", err_msg());
+	} else {
+		CHECK(df->nimages == 2, "%zu images", df->nimages);
+		if (df->nimages == 2)
+			CHECK_STR(df->images[1].expanded, "b:2");
+		dockerfile_free(df);
+	}
+	test_end("dockerfile: a stage's ARGs end with the stage");
+}
+
 int main(void)
 {
+	test_stage_args();
 	test_multistage();
 	test_backtick();
 	test_errors();

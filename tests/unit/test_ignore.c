@@ -4,6 +4,7 @@
 #include "test.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 struct match_case {
 	const char *patterns;	/* the file's text */
@@ -218,8 +219,29 @@ static void test_keep(void)
 	test_end("ignore: Dockerfile and .dockerignore are always sent, as the Docker CLI does");
 }
 
+/* Many stars backtrack exponentially without memory of failed states. */
+static void test_backtracking(void)
+{
+	char path[64];
+	struct ignore *ig;
+
+	alarm(10);	/* a regression fails by SIGALRM rather than hanging */
+	memset(path, 'a', 40);
+	path[40] = '\0';
+	if ((ig = parse("*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b\n**/x*y*z*q\n"))) {
+		CHECK(ignore_excluded(ig, path) == 0, "no b");
+		path[40] = 'b';
+		path[41] = '\0';
+		CHECK(ignore_excluded(ig, path) == 1, "ends in b");
+		ignore_free(ig);
+	}
+	alarm(0);
+	test_end("ignore: patterns with many stars match in bounded time");
+}
+
 int main(void)
 {
+	test_backtracking();
 	test_matching();
 	test_malformed();
 	test_walk_decisions();

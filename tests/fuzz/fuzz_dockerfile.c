@@ -1,0 +1,19 @@
+/* libFuzzer: the Dockerfile reader and the lint rules on arbitrary bytes. */
+#include "dockerfile.h"
+#include "lint.h"
+
+#include <stdint.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct dockerfile *df;
+	struct lint_finding *findings = NULL;
+	size_t n = 0;
+
+	if (dockerfile_parse(&df, (const char *)data, size, "Dockerfile") == 0) {
+		lint_dockerfile(&findings, &n, df);
+		lint_findings_free(findings, n);
+		dockerfile_free(df);
+	}
+	return 0;
+}
