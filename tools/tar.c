@@ -130,17 +130,24 @@ size_t tar_header(unsigned char *out, const struct entry *e, int64_t mtime)
  * more than the hashing), and prints the manifest lines of a chunk before
  * the chunk is reused.
  *
- * With SHA-NI a file can instead be "dual": the worker hashes its content
- * into the archive's state and the file's state in one pass, which costs
- * far less than two passes. The caller makes a file dual while the worker
- * keeps up (the ring is less than three quarters full), so the hashing balances
- * itself over the two cores whatever the mix of files.
+ * With SHA-NI the caller can hand the rest of a file to the worker, which
+ * then hashes it into the archive's state and the file's state in one pass
+ * ("dual"), far cheaper than two passes. The caller does so, before any
+ * read(), when the ring is less than half full: the worker would soon wait.
+ * So the hashing balances itself over the two cores, within a file too.
  */
-#define CHUNK_SIZE (2 * 1024 * 1024)
+#define CHUNK_SIZE (1024 * 1024)
 #define CHUNKS 8
+/* A chunk is also handed on early when its manifest text or records reach
+ * these, so memory stays bounded however small the files or long the names:
+ * CHUNKS * (CHUNK_SIZE + ARENA_MAX + RECORDS_MAX records), plus one line. */
+#define ARENA_MAX (256 * 1024)
+#define RECORDS_MAX 4096
 
 enum record_type {
-	RECORD_BEGIN,	/* manifest text; a dual file starts */
+	RECORD_BEGIN,	/* manifest text: a file starts */
+	RECORD_HANDOFF,	/* the worker goes on with a file: from the hash in
+			 * arena[offset, offset + len), or afresh when len is 0 */
 	RECORD_DATA,	/* a dual file's bytes: buf[offset, offset + len) */
 	RECORD_END,	/* the file's digest, then manifest text */
 	RECORD_TEXT,	/* manifest text (a directory or link) */
@@ -196,7 +203,9 @@ static int stream_chunk(struct tar_writer *w, struct chunk *c)
 
 		if (!rec->dual)
 			continue;
-		if (rec->type == RECORD_BEGIN && sha256_init(&w->dual_sha) < 0)
+		if (rec->type == RECORD_HANDOFF && rec->len)
+			memcpy(&w->dual_sha, c->arena + rec->offset, sizeof(w->dual_sha));
+		else if (rec->type == RECORD_HANDOFF && sha256_init(&w->dual_sha) < 0)
 			return -1;
 		if (rec->type == RECORD_DATA) {
 			sha256_update(&w->stream_sha, c->buf + pos, rec->offset - pos);
@@ -251,7 +260,7 @@ static void print_until(struct tar_writer *w, unsigned long end)
 		for (size_t r = 0; r < c->nrecords; r++) {
 			const struct record *rec = &c->records[r];
 
-			if (rec->type == RECORD_DATA)
+			if (rec->type == RECORD_DATA || rec->type == RECORD_HANDOFF)
 				continue;
 			if (rec->type == RECORD_END) {
 				digest_format(hex, rec->digest);
@@ -297,7 +306,8 @@ static void publish(struct tar_writer *w)
 /* Make sure the chunk being filled has room; returns the room, or 0 on error. */
 static size_t room(struct tar_writer *w)
 {
-	if (w->fill && w->fill->len == CHUNK_SIZE)
+	if (w->fill && (w->fill->len == CHUNK_SIZE || w->fill->arena_len >= ARENA_MAX ||
+			w->fill->nrecords >= RECORDS_MAX))
 		publish(w);
 	if (!w->fill && acquire(w) < 0)
 		return 0;
@@ -355,6 +365,38 @@ static int put(struct tar_writer *w, const void *data, size_t len, int is_conten
 	return 0;
 }
 
+static int put_text(struct tar_writer *w, enum record_type type, const char *text,
+		    size_t len);
+
+/* 1 when the worker is running short of work: the ring is less than half full. */
+static int worker_starving(struct tar_writer *w)
+{
+	int starving;
+
+	pthread_mutex_lock(&w->lock);
+	starving = w->published - w->done < CHUNKS / 2;
+	pthread_mutex_unlock(&w->lock);
+	return starving;
+}
+
+/*
+ * Give the rest of the file being read to the worker: a HANDOFF record
+ * carries the hash so far (plain data on the SHA-NI path), and the file
+ * goes on as dual. Its bytes so far are a whole number of the archive's
+ * bytes past a 512-byte header boundary, so both hashes stay in step.
+ */
+static int hand_off(struct tar_writer *w)
+{
+	int fresh = w->file_sha.bytes == 0;
+
+	if (!sha256_accelerated(-1) || w->file_sha.ctx)
+		return 0;
+	w->hash = 0;
+	w->dual = 1;
+	return put_text(w, RECORD_HANDOFF, fresh ? "" : (const char *)&w->file_sha,
+			fresh ? 0 : sizeof(w->file_sha));
+}
+
 /* Read 'size' bytes of 'fd' into the stream; fewer is an error. (The caller
  * checks with fstat() afterwards that the file did not change or grow.) */
 static int put_file(struct tar_writer *w, int fd, uint64_t size, const char *path)
@@ -368,6 +410,8 @@ static int put_file(struct tar_writer *w, int fd, uint64_t size, const char *pat
 			return -1;
 		if (want > size)
 			want = (size_t)size;
+		if (w->hash && worker_starving(w) && hand_off(w) < 0)
+			return -1;
 		n = read(fd, w->fill->buf + w->fill->len, want);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -471,19 +515,6 @@ static int manifest_entry(struct tar_writer *w, const struct entry *e, int end)
 	return rc;
 }
 
-/* Whether the worker should hash the next file too: while it keeps up. */
-static int choose_dual(struct tar_writer *w)
-{
-	int dual;
-
-	if (!sha256_accelerated(-1))
-		return 0;
-	pthread_mutex_lock(&w->lock);
-	dual = w->published - w->done < CHUNKS * 3 / 4;
-	pthread_mutex_unlock(&w->lock);
-	return dual;
-}
-
 int tar_writer_add(struct tar_writer *w, const struct entry *e, int fd,
 		   const void *data)
 {
@@ -503,12 +534,9 @@ int tar_writer_add(struct tar_writer *w, const struct entry *e, int fd,
 		goto done;
 	if (e->type == ENTRY_FILE) {
 		if (manifest) {
-			w->dual = choose_dual(w);
-			if (manifest_entry(w, e, 0) < 0)
+			if (manifest_entry(w, e, 0) < 0 || sha256_init(&w->file_sha) < 0)
 				goto done;
-			if (!w->dual && sha256_init(&w->file_sha) < 0)
-				goto done;
-			w->hash = !w->dual;
+			w->hash = 1;
 		}
 		if (fd >= 0 ? put_file(w, fd, e->size, e->path) :
 			      put(w, data, (size_t)e->size, 1))

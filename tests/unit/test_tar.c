@@ -249,6 +249,48 @@ static void test_changed_file(void)
 	test_end("tar: a file shorter than its entry is an error");
 }
 
+/*
+ * A big file read from a descriptor, with a manifest: the reading thread
+ * hashes it, or hands the rest to the worker (with SHA-NI) whenever the
+ * worker runs short; the digest must come out the same either way.
+ */
+static void test_handoff(void)
+{
+	size_t size = 20 * 1024 * 1024 + 77;
+	char *data = make_big(size), path[] = "/tmp/pinned-test-tar-XXXXXX";
+	int fd = mkstemp(path);
+	char *text = NULL, want_line[256], hex[DIGEST_STRING_LEN + 1];
+	size_t text_len = 0;
+	FILE *manifest = open_memstream(&text, &text_len);
+	struct tar_options opts = { -1, manifest, 0 };
+	struct entry e = { "big", ENTRY_FILE, 0644, size, NULL };
+	unsigned char digest[DIGEST_LEN], want[DIGEST_LEN];
+	struct tar_writer *w;
+
+	CHECK(write(fd, data, size) == (ssize_t)size, "write");
+	lseek(fd, 0, SEEK_SET);
+	CHECK(tar_writer_new(&w, &opts) == 0, "%s", err_msg());
+	for (int i = 0; i < 3; i++) {
+		lseek(fd, 0, SEEK_SET);
+		CHECK(tar_writer_add(w, &e, fd, NULL) == 0, "%s", err_msg());
+	}
+	CHECK(tar_writer_finish(w, digest) == 0, "%s", err_msg());
+	tar_writer_free(w);
+	fclose(manifest);
+	sha256_buffer(want, data, size);
+	digest_format(hex, want);
+	snprintf(want_line, sizeof(want_line), "f\t0644\t%zu\t%s\tbig\n", size, hex);
+	CHECK(text && strstr(text, want_line) &&
+	      strstr(strstr(text, want_line) + 1, want_line) &&
+	      strstr(strstr(strstr(text, want_line) + 1, want_line) + 1, want_line),
+	      "three lines '%s' in:\n%s", want_line, text);
+	free(text);
+	free(data);
+	close(fd);
+	unlink(path);
+	test_end("tar: a file's digest is the same whoever hashes which part of it");
+}
+
 /* An archive of nothing is the two end blocks. */
 static void test_empty(void)
 {
@@ -271,6 +313,7 @@ int main(void)
 	test_long_names();
 	test_roundtrip();
 	test_changed_file();
+	test_handoff();
 	test_empty();
 	return TEST_MAIN_RESULT();
 }
