@@ -33,6 +33,9 @@ awk -v p="$1" -v o="$2" -v s="$3" -v n="$4" 'BEGIN {
 }'
 rss=$(/usr/bin/time -f %M "$pinned" context -o /dev/null --manifest "$build/bench.manifest" 2>&1 >/dev/null | tail -1)
 echo "pinned context peak memory: $((rss / 1024)) MiB ($rss KiB; target under 32 MiB)"
+"$build/gen_tree" "$build/bench-tiny" tiny
+rss=$(/usr/bin/time -f %M "$pinned" context -C "$build/bench-tiny" -o /dev/null --manifest "$build/bench.manifest" 2>&1 >/dev/null | tail -1)
+echo "pinned context peak memory, 100,000 one-byte files: $((rss / 1024)) MiB ($rss KiB)"
 
 # Issue 3's benchmark: pinned lock --update for a Dockerfile naming 50
 # distinct images on a loopback docker-registry, against a loop of skopeo
