@@ -8,6 +8,15 @@
 #include <string.h>
 #include <unistd.h>
 
+void platform_digests_free(struct platform_digest *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(list[i].platform);
+		free(list[i].digest);
+	}
+	free(list);
+}
+
 void image_lock_release(struct image_lock *e)
 {
 	free(e->key);
@@ -16,11 +25,7 @@ void image_lock_release(struct image_lock *e)
 	free(e->tag);
 	free(e->digest);
 	free(e->media_type);
-	for (size_t i = 0; i < e->nplatforms; i++) {
-		free(e->platforms[i].platform);
-		free(e->platforms[i].digest);
-	}
-	free(e->platforms);
+	platform_digests_free(e->platforms, e->nplatforms);
 	memset(e, 0, sizeof(*e));
 }
 

@@ -50,6 +50,9 @@ const struct image_lock *images_lock_find(const struct images_lock *lock, const 
 /* Add a copy of 'entry', replacing one with the same key; keeps the order. */
 int images_lock_put(struct images_lock *lock, const struct image_lock *entry);
 
+/* Free 'n' platform digests and the array; accepts NULL. */
+void platform_digests_free(struct platform_digest *list, size_t n);
+
 void image_lock_release(struct image_lock *entry);
 void images_lock_free(struct images_lock *lock);
 

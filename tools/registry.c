@@ -38,11 +38,7 @@ void resolved_release(struct resolved *r)
 {
 	free(r->digest);
 	free(r->media_type);
-	for (size_t i = 0; i < r->nplatforms; i++) {
-		free(r->platforms[i].platform);
-		free(r->platforms[i].digest);
-	}
-	free(r->platforms);
+	platform_digests_free(r->platforms, r->nplatforms);
 	memset(r, 0, sizeof(*r));
 }
 
