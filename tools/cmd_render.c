@@ -89,13 +89,16 @@ int cmd_render(int argc, char **argv)
 		free(text);
 		return rc;
 	}
-	rc = outfile_open(&out, output) < 0 || write_all(out.fd, text, len) < 0 ?
-		     (errno ? err_errno("cannot write '%s'", output) : -1) :
-		     outfile_commit(&out);
-	free(text);
-	if (rc < 0) {
+	rc = EXIT_SAME;
+	if (outfile_open(&out, output) < 0) {
+		rc = cmd_fail();
+	} else if (write_all(out.fd, text, len) < 0) {
+		err_errno("cannot write '%s'", output);
 		outfile_abort(&out);
-		return cmd_fail();
+		rc = cmd_fail();
+	} else if (outfile_commit(&out) < 0) {
+		rc = cmd_fail();
 	}
-	return EXIT_SAME;
+	free(text);
+	return rc;
 }
