@@ -189,8 +189,9 @@ struct tar_writer {
 	struct sha256 stream_sha;	/* the worker's: the archive */
 	struct sha256 dual_sha;		/* the worker's: the dual file */
 	struct sha256 file_sha;		/* the caller's: the file being read */
-	int dual;			/* the file being added is dual */
-	int hash;			/* the caller hashes the file being added */
+	int dual;			/* the file being added is dual: the worker
+					 * hashes it; otherwise, with a manifest,
+					 * the caller does */
 };
 
 /* The worker's part of one chunk: the archive's hash, dual files, output. */
@@ -332,7 +333,7 @@ static int add_record(struct tar_writer *w, enum record_type type,
  */
 static int content(struct tar_writer *w, size_t n)
 {
-	if (w->hash)
+	if (w->opts.manifest && !w->dual)
 		sha256_update(&w->file_sha, w->fill->buf + w->fill->len, n);
 	else if (w->dual && add_record(w, RECORD_DATA, w->fill->len, n) < 0)
 		return -1;
@@ -396,7 +397,6 @@ static int hand_off(struct tar_writer *w)
 
 	if (!sha256_accelerated(-1) || w->file_sha.ctx)
 		return 0;
-	w->hash = 0;
 	w->dual = 1;
 	return put_text(w, RECORD_HANDOFF, fresh ? "" : (const char *)&w->file_sha,
 			fresh ? 0 : sizeof(w->file_sha));
@@ -415,7 +415,7 @@ static int put_file(struct tar_writer *w, int fd, uint64_t size, const char *pat
 			return -1;
 		if (want > size)
 			want = (size_t)size;
-		if (w->hash && worker_starving(w) && hand_off(w) < 0)
+		if (w->opts.manifest && !w->dual && worker_starving(w) && hand_off(w) < 0)
 			return -1;
 		n = read(fd, w->fill->buf + w->fill->len, want);
 		if (n < 0 && errno == EINTR)
@@ -455,7 +455,7 @@ static int put_text(struct tar_writer *w, enum record_type type, const char *tex
 	memcpy(c->arena + c->arena_len, text, len);
 	if (add_record(w, type, c->arena_len, len) < 0)
 		return -1;
-	if (type == RECORD_END && w->hash)
+	if (type == RECORD_END && !w->dual)
 		sha256_final(&w->file_sha, c->records[c->nrecords - 1].digest);
 	c->arena_len += len;
 	return 0;
@@ -538,17 +538,13 @@ int tar_writer_add(struct tar_writer *w, const struct entry *e, int fd,
 	if (put(w, header, hlen, 0) < 0)
 		goto done;
 	if (e->type == ENTRY_FILE) {
-		if (manifest) {
-			if (manifest_entry(w, e, 0) < 0 || sha256_init(&w->file_sha) < 0)
-				goto done;
-			w->hash = 1;
-		}
+		if (manifest && (manifest_entry(w, e, 0) < 0 || sha256_init(&w->file_sha) < 0))
+			goto done;
 		if (fd >= 0 ? put_file(w, fd, e->size, e->path) :
 			      put(w, data, (size_t)e->size, 1))
 			goto done;
 		if (manifest && manifest_entry(w, e, 1) < 0)
 			goto done;
-		w->dual = w->hash = 0;
 		if (put(w, zeros, (BLOCK - e->size % BLOCK) % BLOCK, 0) < 0)
 			goto done;
 	} else if (manifest && manifest_entry(w, e, 1) < 0) {
@@ -556,7 +552,7 @@ int tar_writer_add(struct tar_writer *w, const struct entry *e, int fd,
 	}
 	rc = 0;
 done:
-	w->dual = w->hash = 0;
+	w->dual = 0;
 	free(header);
 	return rc;
 }
