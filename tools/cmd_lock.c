@@ -42,22 +42,24 @@ static int lock_images(const struct dockerfile *df, const struct images_lock *ol
 		       int update, const struct registry_opts *opts, int jobs,
 		       struct images_lock *lock)
 {
-	struct image_ref *todo = calloc(df->nimages + 1, sizeof(*todo));
+	/* the images to resolve: where each is written, its reference, its key */
 	const struct df_image **from = calloc(df->nimages + 1, sizeof(*from));
+	const struct image_ref **refs = calloc(df->nimages + 1, sizeof(*refs));
+	char **keys = calloc(df->nimages + 1, sizeof(*keys));
 	struct resolved *results = calloc(df->nimages + 1, sizeof(*results));
 	char **errors = calloc(df->nimages + 1, sizeof(*errors));
 	size_t n = 0;
 	int rc = -1;
 
-	if (!todo || !from || !results || !errors) {
+	if (!from || !refs || !keys || !results || !errors) {
 		err_set("out of memory");
 		goto done;
 	}
 	for (size_t i = 0; i < df->nimages; i++) {
 		const struct df_image *img = &df->images[i];
-		char *key;
 		const struct image_lock *e;
-		int dup = 0;
+		char *key;
+		int queued = 0;
 
 		if (!df_is_registry_image(img) || img->ref.digest)
 			continue;
@@ -65,25 +67,25 @@ static int lock_images(const struct dockerfile *df, const struct images_lock *ol
 			err_set("out of memory");
 			goto done;
 		}
-		e = update ? NULL : images_lock_find(old, key);
-		for (size_t k = 0; k < n; k++) {
-			char *other = image_ref_name_tag(&todo[k]);
+		if ((e = update ? NULL : images_lock_find(old, key))) {
+			int put = images_lock_find(lock, key) ? 0 : images_lock_put(lock, e);
 
-			dup |= other && !strcmp(other, key);
-			free(other);
-		}
-		if (e && !images_lock_find(lock, key) && images_lock_put(lock, e) < 0) {
 			free(key);
-			goto done;
-		}
-		free(key);
-		if (e || dup)
+			if (put < 0)
+				goto done;
 			continue;
-		if (image_ref_parse(&todo[n], img->expanded) < 0)
-			goto done;
+		}
+		for (size_t k = 0; k < n && !queued; k++)
+			queued = !strcmp(keys[k], key);
+		if (queued) {
+			free(key);
+			continue;
+		}
+		keys[n] = key;
+		refs[n] = &img->ref;
 		from[n++] = img;
 	}
-	if (registry_resolve_all(results, errors, todo, n, opts, jobs) < 0) {
+	if (registry_resolve_all(results, errors, refs, n, opts, jobs) < 0) {
 		/* one line for each image that failed, where it is written */
 		for (size_t k = 0; k < n; k++)
 			if (errors[k])
@@ -94,18 +96,17 @@ static int lock_images(const struct dockerfile *df, const struct images_lock *ol
 	}
 	for (size_t k = 0; k < n; k++) {
 		struct image_lock e = {
-			.key = image_ref_name_tag(&todo[k]),
+			.key = keys[k],
 			.reference = from[k]->expanded,
-			.name = image_ref_name(&todo[k]),
-			.tag = todo[k].tag,
+			.name = image_ref_name(refs[k]),
+			.tag = refs[k]->tag,
 			.digest = results[k].digest,
 			.media_type = results[k].media_type,
 			.platforms = results[k].platforms,
 			.nplatforms = results[k].nplatforms,
 		};
-		int put = e.key && e.name ? images_lock_put(lock, &e) : err_set("out of memory");
+		int put = e.name ? images_lock_put(lock, &e) : err_set("out of memory");
 
-		free(e.key);
 		free(e.name);
 		if (put < 0)
 			goto done;
@@ -113,12 +114,13 @@ static int lock_images(const struct dockerfile *df, const struct images_lock *ol
 	rc = 0;
 done:
 	for (size_t k = 0; k < n; k++) {
-		image_ref_free(&todo[k]);
+		free(keys[k]);
 		resolved_release(&results[k]);
 		free(errors[k]);
 	}
-	free(todo);
 	free(from);
+	free(refs);
+	free(keys);
 	free(results);
 	free(errors);
 	return rc;

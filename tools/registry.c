@@ -162,13 +162,16 @@ static const char *auth_key(const char *domain)
 	return !strcmp(domain, "docker.io") ? "https://index.docker.io/v1/" : domain;
 }
 
-static char *base64(const char *s)
+/* "Basic BASE64(user:password)" for an Authorization header, or NULL. */
+static char *basic_auth(const char *creds)
 {
-	size_t n = strlen(s);
-	char *out = malloc(4 * ((n + 2) / 3) + 1);
+	size_t n = strlen(creds);
+	char *out = malloc(6 + 4 * ((n + 2) / 3) + 1);
 
-	if (out)
-		EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
+	if (out) {
+		memcpy(out, "Basic ", 6);
+		EVP_EncodeBlock((unsigned char *)out + 6, (const unsigned char *)creds, (int)n);
+	}
 	return out;
 }
 
@@ -336,7 +339,7 @@ static int fetch_token(char **out, CURL *curl, const char *challenge, const char
 	char *realm = challenge_param(challenge, "realm");
 	char *service = challenge_param(challenge, "service");
 	char *scope = challenge_param(challenge, "scope");
-	char *url = NULL, *basic = NULL, *auth = NULL, *es = NULL, *esc = NULL;
+	char *url = NULL, *auth = NULL, *es = NULL, *esc = NULL;
 	char errbuf[CURL_ERROR_SIZE];
 	struct response r = { 0 };
 	json_t *root = NULL;
@@ -358,10 +361,8 @@ static int fetch_token(char **out, CURL *curl, const char *challenge, const char
 		url = NULL;
 		goto oom;
 	}
-	if (creds && (!(basic = base64(creds)) || asprintf(&auth, "Basic %s", basic) < 0)) {
-		auth = NULL;
+	if (creds && !(auth = basic_auth(creds)))
 		goto oom;
-	}
 	crc = http_get(curl, url, auth, 0, opts, &r, errbuf);
 	if (crc != CURLE_OK) {
 		err_set("token service '%s': %s", realm, errbuf[0] ? errbuf : curl_easy_strerror(crc));
@@ -395,7 +396,6 @@ done:
 	free(service);
 	free(scope);
 	free(url);
-	free(basic);
 	free(auth);
 	free(es);
 	free(esc);
@@ -571,7 +571,7 @@ static int resolve_one(struct resolved *out, CURL *curl, const struct image_ref 
 		       const struct registry_opts *opts)
 {
 	const char *host = ref->domain, *scheme = "https";
-	char *url = NULL, *creds = NULL, *authorization = NULL, *what = NULL, *basic = NULL;
+	char *url = NULL, *creds = NULL, *authorization = NULL, *what = NULL;
 	char errbuf[CURL_ERROR_SIZE], why[256];
 	struct response r = { 0 };
 	int rc = -1, attempt = 0, authed = 0;
@@ -626,11 +626,8 @@ static int resolve_one(struct resolved *out, CURL *curl, const struct image_ref 
 						opts) < 0)
 					goto done;
 			} else if (!strncasecmp(r.challenge, "Basic", 5) && creds) {
-				if (!(basic = base64(creds)) ||
-				    asprintf(&authorization, "Basic %s", basic) < 0) {
-					authorization = NULL;
+				if (!(authorization = basic_auth(creds)))
 					goto oom;
-				}
 			} else {
 				err_set("registry '%s' wants credentials for '%s' and none are configured",
 					host, what);
@@ -662,7 +659,6 @@ done:
 	free(creds);
 	free(authorization);
 	free(what);
-	free(basic);
 	return rc;
 }
 
@@ -673,7 +669,7 @@ struct pool {
 	size_t next, n;
 	struct resolved *out;
 	char **errors;
-	const struct image_ref *refs;
+	const struct image_ref *const *refs;
 	const struct registry_opts *opts;
 	int failed;
 };
@@ -693,7 +689,7 @@ static void *resolver(void *arg)
 			break;
 		if (!curl) {
 			p->errors[i] = strdup("cannot start libcurl");
-		} else if (resolve_one(&p->out[i], curl, &p->refs[i], p->opts) < 0) {
+		} else if (resolve_one(&p->out[i], curl, p->refs[i], p->opts) < 0) {
 			p->errors[i] = strdup(err_msg());
 		} else {
 			continue;
@@ -707,7 +703,7 @@ static void *resolver(void *arg)
 }
 
 int registry_resolve_all(struct resolved *out, char **errors,
-			 const struct image_ref *refs, size_t n,
+			 const struct image_ref *const *refs, size_t n,
 			 const struct registry_opts *opts, int jobs)
 {
 	struct pool p = { .n = n, .out = out, .errors = errors, .refs = refs, .opts = opts };

@@ -39,12 +39,12 @@ struct resolved {
 int registry_global_init(void);
 
 /*
- * Resolve each of 'refs' (by tag) concurrently, at most 'jobs' at a time.
+ * Resolve each of the 'n' references (by tag) concurrently, at most 'jobs' at a time.
  * out[i] gets refs[i]'s result; on failure errors[i] gets the message (the
  * caller frees both). Returns 0 when all resolved, -1 otherwise.
  */
 int registry_resolve_all(struct resolved *out, char **errors,
-			 const struct image_ref *refs, size_t n,
+			 const struct image_ref *const *refs, size_t n,
 			 const struct registry_opts *opts, int jobs);
 
 void resolved_release(struct resolved *r);
