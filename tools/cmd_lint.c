@@ -1,11 +1,9 @@
 #include "cmd.h"
 #include "dockerfile.h"
 #include "error.h"
-#include "fileio.h"
 #include "lint.h"
 #include "render.h"
 
-#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -35,36 +33,23 @@ static const char usage[] =
 	"  --json         print the findings as a JSON array\n"
 	"  -h, --help     show this help\n";
 
-#define TEMPLATE "Dockerfile.in"
-#define LOCK_PATH "lockfiles/images.lock"
-
 /* PIN009: compare 'path' with what render makes of the template and lock. */
 static int lint_stale(struct lint_finding **findings, size_t *n, const char *path)
 {
-	char *want, *have;
-	size_t wlen, hlen, line = 1;
-	int rc;
+	char *want;
+	size_t wlen, line;
+	int differs;
 
-	if (render_project(&want, &wlen, TEMPLATE, LOCK_PATH) < 0)
-		return lint_add(findings, n, LINT_STALE, 1, 1,
-				"cannot render %s to compare: %s", TEMPLATE, err_msg());
-	if (file_read_at(&have, &hlen, AT_FDCWD, path) < 0) {
-		free(want);
-		return err_errno("cannot read '%s'", path);
-	}
-	if (hlen == wlen && !memcmp(have, want, wlen)) {
-		free(want);
-		free(have);
-		return 0;
-	}
-	for (size_t i = 0; i < hlen && i < wlen && have[i] == want[i]; i++)
-		line += have[i] == '\n';
-	rc = lint_add(findings, n, LINT_STALE, line, 1,
-		      "differs from what pinned render makes of %s and %s: edited by hand, or stale",
-		      TEMPLATE, LOCK_PATH);
+	if (render_project(&want, &wlen, DOCKERFILE_TEMPLATE, IMAGES_LOCK_PATH) < 0)
+		return lint_add(findings, n, LINT_STALE, 1, 1, "cannot render %s to compare: %s",
+				DOCKERFILE_TEMPLATE, err_msg());
+	differs = render_compare(&line, path, want, wlen);
 	free(want);
-	free(have);
-	return rc;
+	if (differs <= 0)
+		return differs;
+	return lint_add(findings, n, LINT_STALE, line, 1,
+			"differs from what pinned render makes of %s and %s: edited by hand, or stale",
+			DOCKERFILE_TEMPLATE, IMAGES_LOCK_PATH);
 }
 
 static int print_json(const struct lint_finding *f, size_t n, const char *path)
@@ -117,12 +102,12 @@ int cmd_lint(int argc, char **argv)
 	if ((rc = cmd_begin(argc, argv, usage, dir)) >= 0)
 		return rc;
 	if (!path)
-		path = access("Dockerfile", F_OK) == 0 || access(TEMPLATE, F_OK) < 0 ?
-			       "Dockerfile" : TEMPLATE;
+		path = access("Dockerfile", F_OK) == 0 || access(DOCKERFILE_TEMPLATE, F_OK) < 0 ?
+			       "Dockerfile" : DOCKERFILE_TEMPLATE;
 	rc = EXIT_TROUBLE;
 	if (dockerfile_load(&df, path) < 0 || lint_dockerfile(&findings, &n, df) < 0)
 		goto fail;
-	if (strcmp(path, TEMPLATE) && access(TEMPLATE, F_OK) == 0 &&
+	if (strcmp(path, DOCKERFILE_TEMPLATE) && access(DOCKERFILE_TEMPLATE, F_OK) == 0 &&
 	    lint_stale(&findings, &n, path) < 0)
 		goto fail;
 	if (json) {

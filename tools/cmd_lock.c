@@ -31,8 +31,6 @@ static const char usage[] =
 	"  --timeout SECONDS         give up on a request after SECONDS (default 30)\n"
 	"  -h, --help                show this help\n";
 
-#define LOCK_PATH "lockfiles/images.lock"
-
 /*
  * A new lock: the template's images, from 'old' unless to be resolved.
  * Returns 0; -1 with err_msg() set; or -2 when it has already printed one
@@ -139,7 +137,7 @@ int cmd_lock(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct registry_opts opts = REGISTRY_OPTS_INIT;
-	const char *dir = NULL, *template = "Dockerfile.in", *insecure[64];
+	const char *dir = NULL, *template = DOCKERFILE_TEMPLATE, *insecure[64];
 	struct images_lock old = { 0 }, lock = { 0 };
 	struct dockerfile *df = NULL;
 	int update = 0, jobs = 8, c, rc;
@@ -178,7 +176,7 @@ int cmd_lock(int argc, char **argv)
 		return rc;
 	signal(SIGPIPE, SIG_IGN);
 	rc = EXIT_TROUBLE;
-	if (dockerfile_load(&df, template) < 0 || images_lock_read(&old, LOCK_PATH) < 0 ||
+	if (dockerfile_load(&df, template) < 0 || images_lock_read(&old, IMAGES_LOCK_PATH) < 0 ||
 	    registry_global_init() < 0)
 		goto fail;
 	if ((c = lock_images(df, &old, update, &opts, jobs, &lock)) == -2)
@@ -189,7 +187,7 @@ int cmd_lock(int argc, char **argv)
 		err_errno("cannot create directory 'lockfiles'");
 		goto fail;
 	}
-	if (images_lock_write(&lock, LOCK_PATH) < 0)
+	if (images_lock_write(&lock, IMAGES_LOCK_PATH) < 0)
 		goto fail;
 	rc = EXIT_SAME;
 	goto done;

@@ -4,7 +4,6 @@
 #include "render.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,37 +23,19 @@ static const char usage[] =
 	"                 differs when DOCKERFILE is not what render would write\n"
 	"  -h, --help     show this help\n";
 
-#define LOCK_PATH "lockfiles/images.lock"
-
-/* The first line where 'a' and 'b' differ, 1-based. */
-static size_t first_difference(const char *a, size_t alen, const char *b, size_t blen)
-{
-	size_t line = 1;
-
-	for (size_t i = 0; i < alen && i < blen && a[i] == b[i]; i++)
-		line += a[i] == '\n';
-	return line;
-}
-
 static int check(const char *want, size_t wlen, const char *path, const char *template)
 {
-	char *have;
-	size_t hlen;
+	size_t line;
+	int differs = render_compare(&line, path, want, wlen);
 
-	if (file_read_at(&have, &hlen, AT_FDCWD, path) < 0) {
-		if (errno != ENOENT)
-			return cmd_fail();
+	if (differs < 0 && errno != ENOENT)
+		return cmd_fail();
+	if (differs < 0)
 		printf("%s: missing: run pinned render\n", path);
-		return EXIT_DIFFERS;
-	}
-	if (hlen == wlen && !memcmp(have, want, wlen)) {
-		free(have);
-		return EXIT_SAME;
-	}
-	printf("%s:%zu: differs from what pinned render makes of %s and %s\n", path,
-	       first_difference(have, hlen, want, wlen), template, LOCK_PATH);
-	free(have);
-	return EXIT_DIFFERS;
+	else if (differs)
+		printf("%s:%zu: differs from what pinned render makes of %s and %s\n", path,
+		       line, template, IMAGES_LOCK_PATH);
+	return differs ? EXIT_DIFFERS : EXIT_SAME;
 }
 
 int cmd_render(int argc, char **argv)
@@ -64,7 +45,7 @@ int cmd_render(int argc, char **argv)
 		{ "check", no_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = NULL, *template = "Dockerfile.in", *output = "Dockerfile";
+	const char *dir = NULL, *template = DOCKERFILE_TEMPLATE, *output = "Dockerfile";
 	struct outfile out;
 	char *text;
 	size_t len;
@@ -82,7 +63,7 @@ int cmd_render(int argc, char **argv)
 	}
 	if ((rc = cmd_begin(argc, argv, usage, dir)) >= 0)
 		return rc;
-	if (render_project(&text, &len, template, LOCK_PATH) < 0)
+	if (render_project(&text, &len, template, IMAGES_LOCK_PATH) < 0)
 		return cmd_fail();
 	if (do_check) {
 		rc = check(text, len, output, template);

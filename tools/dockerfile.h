@@ -22,6 +22,9 @@ enum df_place {
 	DF_MOUNT_FROM,	/* RUN --mount=...,from=IMAGE */
 };
 
+/* The template a project's Dockerfile is rendered from. */
+#define DOCKERFILE_TEMPLATE "Dockerfile.in"
+
 /* A place that names an image, a stage or scratch. */
 struct df_image {
 	enum df_place place;

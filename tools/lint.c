@@ -182,12 +182,6 @@ static size_t command_start(const struct tokens *ts, size_t i, size_t end)
 	return i;
 }
 
-/* Options of these installers that take a value in the next word. */
-static int takes_value(const char *w, const char *const *options)
-{
-	return is(w, options);
-}
-
 struct lint_state {
 	struct lint_finding **findings;
 	size_t *n;
@@ -205,7 +199,7 @@ static int unpinned_packages(const struct lint_state *st, const struct tokens *t
 		const char *w = ts->t[i].text;
 
 		if (w[0] == '-') {
-			if (!strchr(w, '=') && takes_value(w, value_options))
+			if (!strchr(w, '=') && is(w, value_options))	/* -o VALUE */
 				i++;
 			continue;
 		}

@@ -31,6 +31,7 @@ struct images_lock {
 };
 
 #define IMAGES_LOCK_VERSION 1
+#define IMAGES_LOCK_PATH "lockfiles/images.lock"	/* in the project */
 
 /*
  * Read 'path'. A missing file is an empty lock. Returns 0, or -1 with

@@ -139,3 +139,19 @@ int render_project(char **out, size_t *len, const char *template, const char *lo
 	return rc;
 }
 
+
+int render_compare(size_t *line, const char *path, const char *want, size_t wlen)
+{
+	char *have;
+	size_t hlen;
+	int differs;
+
+	*line = 1;
+	if (file_read_at(&have, &hlen, AT_FDCWD, path) < 0)
+		return err_errno("cannot read '%s'", path);
+	differs = hlen != wlen || memcmp(have, want, wlen);
+	for (size_t i = 0; differs && i < hlen && i < wlen && have[i] == want[i]; i++)
+		*line += have[i] == '\n';
+	free(have);
+	return differs;
+}

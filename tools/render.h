@@ -31,4 +31,11 @@ int render_dockerfile(char **out, size_t *len, const struct dockerfile *df,
  */
 int render_project(char **out, size_t *len, const char *template, const char *lock_path);
 
+/*
+ * Compare the file at 'path' with the rendering 'want'. Returns 0 when they
+ * are the same, 1 when they differ ('*line': the first line that does), or
+ * -1 with err_msg() set and errno as the read left it (ENOENT: missing).
+ */
+int render_compare(size_t *line, const char *path, const char *want, size_t wlen);
+
 #endif
