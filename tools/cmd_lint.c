@@ -2,7 +2,7 @@
 #include "dockerfile.h"
 #include "error.h"
 #include "lint.h"
-#include "render.h"
+#include "lockfile.h"
 
 #include <getopt.h>
 #include <jansson.h>
@@ -33,31 +33,13 @@ static const char usage[] =
 	"  --json         print the findings as a JSON array\n"
 	"  -h, --help     show this help\n";
 
-/* PIN009: compare 'path' with what render makes of the template and lock. */
-static int lint_stale(struct lint_finding **findings, size_t *n, const char *path)
+static int print_json(const struct lint_findings *findings, const char *path)
 {
-	char *want;
-	size_t wlen, line;
-	int differs;
-
-	if (render_project(&want, &wlen, DOCKERFILE_TEMPLATE, IMAGES_LOCK_PATH) < 0)
-		return lint_add(findings, n, LINT_STALE, 1, 1, "cannot render %s to compare: %s",
-				DOCKERFILE_TEMPLATE, err_msg());
-	differs = render_compare(&line, path, want, wlen);
-	free(want);
-	if (differs <= 0)
-		return differs;
-	return lint_add(findings, n, LINT_STALE, line, 1,
-			"differs from what pinned render makes of %s and %s: edited by hand, or stale",
-			DOCKERFILE_TEMPLATE, IMAGES_LOCK_PATH);
-}
-
-static int print_json(const struct lint_finding *f, size_t n, const char *path)
-{
+	const struct lint_finding *f = findings->v;
 	json_t *list = json_array();
 	char *text;
 
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < findings->n; i++) {
 		json_t *o = json_object();
 
 		json_object_set_new(o, "file", json_string(path));
@@ -71,7 +53,7 @@ static int print_json(const struct lint_finding *f, size_t n, const char *path)
 	text = json_dumps(list, JSON_INDENT(2) | JSON_SORT_KEYS);
 	json_decref(list);
 	if (!text)
-		return err_set("out of memory");
+		return err_nomem();
 	puts(text);
 	free(text);
 	return 0;
@@ -85,9 +67,8 @@ int cmd_lint(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = NULL, *path = NULL;
-	struct lint_finding *findings = NULL;
+	struct lint_findings findings = { 0 };
 	struct dockerfile *df = NULL;
-	size_t n = 0;
 	int json = 0, c, rc;
 
 	opterr = 0;
@@ -105,26 +86,28 @@ int cmd_lint(int argc, char **argv)
 		path = access("Dockerfile", F_OK) == 0 || access(DOCKERFILE_TEMPLATE, F_OK) < 0 ?
 			       "Dockerfile" : DOCKERFILE_TEMPLATE;
 	rc = EXIT_TROUBLE;
-	if (dockerfile_load(&df, path) < 0 || lint_dockerfile(&findings, &n, df) < 0)
+	if (dockerfile_load(&df, path) < 0 || lint_dockerfile(&findings, df) < 0)
 		goto fail;
 	if (strcmp(path, DOCKERFILE_TEMPLATE) && access(DOCKERFILE_TEMPLATE, F_OK) == 0 &&
-	    lint_stale(&findings, &n, path) < 0)
+	    lint_stale(&findings, path, DOCKERFILE_TEMPLATE, IMAGES_LOCK_PATH) < 0)
 		goto fail;
 	if (json) {
-		if (print_json(findings, n, path) < 0)
+		if (print_json(&findings, path) < 0)
 			goto fail;
 	} else {
-		for (size_t i = 0; i < n; i++)
-			printf("%s:%zu:%zu: %s %s: %s\n", path, findings[i].line, findings[i].col,
-			       lint_id(findings[i].rule), lint_name(findings[i].rule),
-			       findings[i].message);
+		for (size_t i = 0; i < findings.n; i++) {
+			const struct lint_finding *f = &findings.v[i];
+
+			printf("%s:%zu:%zu: %s %s: %s\n", path, f->line, f->col, lint_id(f->rule),
+			       lint_name(f->rule), f->message);
+		}
 	}
-	rc = n ? EXIT_DIFFERS : EXIT_SAME;
+	rc = findings.n ? EXIT_DIFFERS : EXIT_SAME;
 	goto done;
 fail:
 	cmd_fail();
 done:
 	dockerfile_free(df);
-	lint_findings_free(findings, n);
+	lint_findings_release(&findings);
 	return rc;
 }

@@ -50,7 +50,7 @@ static int lock_images(const struct dockerfile *df, const struct images_lock *ol
 	int rc = -1;
 
 	if (!from || !refs || !keys || !results || !errors) {
-		err_set("out of memory");
+		err_nomem();
 		goto done;
 	}
 	for (size_t i = 0; i < df->nimages; i++) {
@@ -62,7 +62,7 @@ static int lock_images(const struct dockerfile *df, const struct images_lock *ol
 		if (!df_is_registry_image(img) || img->ref.digest)
 			continue;
 		if (!(key = image_ref_name_tag(&img->ref))) {
-			err_set("out of memory");
+			err_nomem();
 			goto done;
 		}
 		if ((e = update ? NULL : images_lock_find(old, key))) {
@@ -103,7 +103,7 @@ static int lock_images(const struct dockerfile *df, const struct images_lock *ol
 			.platforms = results[k].platforms,
 			.nplatforms = results[k].nplatforms,
 		};
-		int put = e.name ? images_lock_put(lock, &e) : err_set("out of memory");
+		int put = e.name ? images_lock_put(lock, &e) : err_nomem();
 
 		free(e.name);
 		if (put < 0)

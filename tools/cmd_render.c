@@ -3,7 +3,6 @@
 #include "fileio.h"
 #include "render.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +27,7 @@ static int check(const char *want, size_t wlen, const char *path, const char *te
 	size_t line;
 	int differs = render_compare(&line, path, want, wlen);
 
-	if (differs < 0 && errno != ENOENT)
+	if (differs < 0 && differs != ERR_NOTFOUND)
 		return cmd_fail();
 	if (differs < 0)
 		printf("%s: missing: run pinned render\n", path);

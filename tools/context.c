@@ -57,7 +57,7 @@ static int path_set(struct walker *w, size_t at, const char *name, size_t n)
 		while (alloc < at + n + 2)
 			alloc *= 2;
 		if (!(p = realloc(w->path, alloc)))
-			return err_set("out of memory");
+			return err_nomem();
 		w->path = p;
 		w->alloc = alloc;
 	}
@@ -78,11 +78,11 @@ static int child_add(struct child **list, size_t *n, size_t *alloc,
 	struct child *c;
 	int dir = kind == KIND_DIR || kind == KIND_SUBMODULE;
 
-	if (grow(list, n, alloc, sizeof(**list)) < 0)
+	if (GROW(*list, *n, *alloc) < 0)
 		return -1;
 	c = &(*list)[*n];
 	if (!(c->key = malloc(namelen + 2)))
-		return err_set("out of memory");
+		return err_nomem();
 	memcpy(c->key, name, namelen);
 	c->key[namelen] = '/';
 	c->key[namelen + dir] = '\0';
@@ -155,7 +155,7 @@ static int enter(struct walker *w, enum decision d, size_t *mark)
 
 		return emit_entry(w, &e, -1, NULL);
 	}
-	if (grow(&w->pending, &w->npending, &w->pending_alloc, sizeof(*w->pending)) < 0)
+	if (GROW(w->pending, w->npending, w->pending_alloc) < 0)
 		return -1;
 	w->pending[w->npending++] = w->len;
 	return 0;
@@ -252,7 +252,7 @@ static int fs_link(struct walker *w, int dirfd, const char *name)
 
 		if (!t) {
 			free(target);
-			return err_set("out of memory");
+			return err_nomem();
 		}
 		target = t;
 		n = readlinkat(dirfd, name, target, size);
@@ -447,7 +447,7 @@ static int git_link(struct walker *w, const git_tree_entry *te)
 	size = (size_t)git_blob_rawsize(blob);
 	if (!(target = malloc(size + 1))) {
 		git_blob_free(blob);
-		return err_set("out of memory");
+		return err_nomem();
 	}
 	memcpy(target, git_blob_rawcontent(blob), size);
 	target[size] = '\0';
@@ -549,7 +549,7 @@ static int repo_prefix(char **out, git_repository *repo, const char *root)
 	    (real_root[n] != '/' && real_root[n] != '\0'))
 		return err_set("'%s' is outside the work tree '%s'", root, real_work);
 	*out = strdup(real_root[n] ? real_root + n + 1 : "");
-	return *out ? 0 : err_set("out of memory");
+	return *out ? 0 : err_nomem();
 }
 
 /* The tree of the context at opts->rev. */
@@ -616,7 +616,7 @@ static int git_read(char **out, size_t *len, git_repository *repo,
 		(*out)[*len] = '\0';
 	}
 	git_blob_free(blob);
-	return *out ? 0 : err_set("out of memory");
+	return *out ? 0 : err_nomem();
 }
 
 /* Read the context's .dockerignore, if there is one, and keep the build files. */
@@ -632,7 +632,7 @@ static int read_ignore(struct walker *w, int dirfd, const git_tree *tree)
 	if (rc < 0 && errno != ENOENT)
 		return -1;
 	if (rc < 0)
-		rc = (w->ignore = ignore_empty()) ? 0 : err_set("out of memory");
+		rc = (w->ignore = ignore_empty()) ? 0 : err_nomem();
 	else
 		rc = ignore_parse(&w->ignore, text, len, ".dockerignore");
 	free(text);
@@ -691,7 +691,7 @@ int context_read(char **out, size_t *len, const struct context_opts *opts,
 	*out = NULL;
 	if (!opts->rev) {
 		if (asprintf(&path, "%s/%s", opts->root, name) < 0)
-			return err_set("out of memory");
+			return err_nomem();
 		rc = file_read_at(out, len, AT_FDCWD, path);
 		if (rc < 0)
 			err_errno("cannot read '%s'", name);

@@ -1,5 +1,6 @@
 #include "dockerfile.h"
 #include "error.h"
+#include "buf.h"
 #include "fileio.h"
 #include "grow.h"
 
@@ -15,37 +16,36 @@
 
 /* A string with, for each character, the offset in the file it came from. */
 struct text {
-	char *s;
+	struct buf s;
 	size_t *at;
-	size_t len, alloc;
+	size_t nat, atalloc;
 };
+
+#define TEXT_INIT { BUF_INIT(BUF_MAX_TEXT), NULL, 0, 0 }
 
 static int text_add(struct text *t, char c, size_t at)
 {
-	if (t->len + 2 > t->alloc) {
-		size_t alloc = t->alloc ? 2 * t->alloc : 64;
-		char *s = realloc(t->s, alloc);
-		size_t *o;
-
-		if (!s)
-			return err_set("out of memory");
-		t->s = s;
-		if (!(o = realloc(t->at, alloc * sizeof(*o))))
-			return err_set("out of memory");
-		t->at = o;
-		t->alloc = alloc;
-	}
-	t->s[t->len] = c;
-	t->at[t->len++] = at;
-	t->s[t->len] = '\0';
+	if (GROW(t->at, t->nat, t->atalloc) < 0 || buf_add(&t->s, &c, 1) < 0)
+		return -1;
+	t->at[t->nat++] = at;
 	return 0;
+}
+
+/* Hand the string to '*out' (never NULL on success) and drop the offsets. */
+static int text_detach(struct text *t, char **out)
+{
+	free(t->at);
+	t->at = NULL;
+	t->nat = t->atalloc = 0;
+	return (*out = buf_detach(&t->s, NULL)) ? 0 : -1;
 }
 
 static void text_free(struct text *t)
 {
-	free(t->s);
+	buf_release(&t->s);
 	free(t->at);
-	memset(t, 0, sizeof(*t));
+	t->at = NULL;
+	t->nat = t->atalloc = 0;
 }
 
 /* ---- reading state ------------------------------------------------------- */
@@ -91,7 +91,7 @@ static int index_lines(struct dockerfile *df)
 	for (size_t i = 0; i < df->len; i++)
 		n += df->text[i] == '\n';
 	if (!(df->lines = malloc(n * sizeof(*df->lines))))
-		return err_set("out of memory");
+		return err_nomem();
 	df->lines[0] = 0;
 	df->nlines = 1;
 	for (size_t i = 0; i < df->len; i++)
@@ -153,14 +153,11 @@ static int is_name_char(char c)
 static int expand(const struct reader *r, const char *w, size_t n, size_t at,
 		  int in_stage, char **out)
 {
-	struct text t = { 0 };
+	struct text t = TEXT_INIT;
 	char quote = 0, esc = r->df->escape;
 	size_t i = 0;
 
 	*out = NULL;
-	if (text_add(&t, 0, 0) < 0)
-		return -1;
-	t.len = 0;
 	while (i < n) {
 		char c = w[i];
 
@@ -279,9 +276,8 @@ static int expand(const struct reader *r, const char *w, size_t n, size_t at,
 		text_free(&t);
 		return fail_at(r->df, at, "unterminated quote in '%.*s'", (int)n, w);
 	}
-	*out = t.s;
-	free(t.at);
-	return 0;
+	if (text_detach(&t, out) == 0)
+		return 0;
 fail:
 	text_free(&t);
 	return -1;
@@ -309,7 +305,7 @@ static int split_words(const char *args, char esc, struct word **out, size_t *n)
 			i++;
 		if (i == len)
 			break;
-		if (grow(out, n, &alloc, sizeof(**out)) < 0)
+		if (GROW(*out, *n, alloc) < 0)
 			return -1;
 		w = &(*out)[(*n)++];
 		w->start = i;
@@ -352,17 +348,17 @@ static int add_image(struct reader *r, enum df_place place, const char *written,
 	struct dockerfile *df = r->df;
 	struct df_image *img;
 
-	if (grow(&df->images, &df->nimages, &r->malloc, sizeof(*img)) < 0)
+	if (GROW(df->images, df->nimages, r->malloc) < 0)
 		return -1;
 	img = &df->images[df->nimages++];
 	img->place = place;
 	img->end = file_end;
 	dockerfile_position(df, file_start, &img->line, &img->col);
 	if (!(img->written = strndup(written, wlen)))
-		return err_set("out of memory");
+		return err_nomem();
 	if (place == DF_SYNTAX) {
 		if (!(img->expanded = strdup(img->written)))
-			return err_set("out of memory");
+			return err_nomem();
 	} else if (expand(r, written, wlen, file_start, in_stage, &img->expanded) < 0) {
 		return -1;
 	}
@@ -418,13 +414,13 @@ static int read_from(struct reader *r, struct df_instruction *ins)
 	if (add_image(r, DF_FROM, ins->args + words[i].start, words[i].end - words[i].start,
 		      ins->offsets[words[i].start], file_end(ins, words[i].end), 0) < 0)
 		goto done;
-	if (grow(&r->stages, &r->nstages, &r->salloc, sizeof(char *)) < 0)
+	if (GROW(r->stages, r->nstages, r->salloc) < 0)
 		goto done;
 	stage = &r->stages[r->nstages];
 	*stage = n == i + 3 ? strndup(ins->args + words[i + 2].start,
 				      words[i + 2].end - words[i + 2].start) : strdup("");
 	if (!*stage) {
-		err_set("out of memory");
+		err_nomem();
 		goto done;
 	}
 	r->nstages++;
@@ -455,12 +451,12 @@ static int read_arg(struct reader *r, struct df_instruction *ins)
 
 		if (eq > len)
 			eq = len;
-		if (global ? grow(&r->globals, &r->nglobals, &r->galloc, sizeof(*v)) :
-			     grow(&r->locals, &r->nlocals, &r->lalloc, sizeof(*v)))
+		if (global ? GROW(r->globals, r->nglobals, r->galloc) :
+			     GROW(r->locals, r->nlocals, r->lalloc))
 			goto done;
 		v = global ? &r->globals[r->nglobals] : &r->locals[r->nlocals];
 		if (!(v->name = strndup(w, eq))) {
-			err_set("out of memory");
+			err_nomem();
 			goto done;
 		}
 		if (global)
@@ -475,7 +471,7 @@ static int read_arg(struct reader *r, struct df_instruction *ins)
 			const struct var *g = lookup(r, v->name, strlen(v->name), 0);
 
 			if (g && g->value && !(v->value = strdup(g->value))) {
-				err_set("out of memory");
+				err_nomem();
 				goto done;
 			}
 		}
@@ -581,7 +577,7 @@ static int read_heredocs(struct reader *r, struct df_instruction *ins, size_t *p
 		size_t len = words[i].end - words[i].start, k = 0, nlen;
 		int strip = 0;
 		char name[256];
-		struct text body = { 0 };
+		struct text body = TEXT_INIT;
 
 		while (k < len && isdigit((unsigned char)w[k]))
 			k++;
@@ -601,9 +597,6 @@ static int read_heredocs(struct reader *r, struct df_instruction *ins, size_t *p
 			continue;
 		memcpy(name, w + k, nlen);
 		name[nlen] = '\0';
-		if (text_add(&body, 0, 0) < 0)
-			goto done;
-		body.len = 0;
 		for (;;) {
 			size_t e, next, s = *pos;
 
@@ -629,12 +622,12 @@ static int read_heredocs(struct reader *r, struct df_instruction *ins, size_t *p
 				goto done;
 			}
 		}
-		if (grow(&ins->heredocs, &ins->nheredocs, &alloc, sizeof(char *)) < 0) {
+		if (GROW(ins->heredocs, ins->nheredocs, alloc) < 0 ||
+		    text_detach(&body, &ins->heredocs[ins->nheredocs]) < 0) {
 			text_free(&body);
 			goto done;
 		}
-		ins->heredocs[ins->nheredocs++] = body.s;
-		free(body.at);
+		ins->nheredocs++;
 	}
 	rc = 0;
 done:
@@ -647,10 +640,10 @@ static int read_instruction(struct reader *r, size_t *pos)
 {
 	struct dockerfile *df = r->df;
 	struct df_instruction *ins;
-	struct text args = { 0 };
+	struct text args = TEXT_INIT;
 	size_t e, s, k, next, cut = 0;
 
-	if (grow(&df->instructions, &df->ninstructions, &r->ialloc, sizeof(*ins)) < 0)
+	if (GROW(df->instructions, df->ninstructions, r->ialloc) < 0)
 		return -1;
 	ins = &df->instructions[df->ninstructions++];
 	next = next_line(df, *pos, &e);
@@ -662,14 +655,11 @@ static int read_instruction(struct reader *r, size_t *pos)
 	for (k = s; k < e && !isspace((unsigned char)df->text[k]); k++)
 		;
 	if (!(ins->keyword = strndup(df->text + s, k - s)))
-		return err_set("out of memory");
+		return err_nomem();
 	for (char *p = ins->keyword; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
 	while (k < e && isspace((unsigned char)df->text[k]))
 		k++;
-	if (text_add(&args, 0, 0) < 0)
-		return -1;
-	args.len = 0;
 	for (;;) {
 		int more = continues(df, k, e, &cut);
 
@@ -690,10 +680,12 @@ static int read_instruction(struct reader *r, size_t *pos)
 		} while (blank_or_comment(df, k, e));
 	}
 joined:
-	while (args.len && isspace((unsigned char)args.s[args.len - 1]))
-		args.s[--args.len] = '\0';
-	ins->args = args.s;
+	while (args.s.len && isspace((unsigned char)args.s.s[args.s.len - 1]))
+		args.s.s[--args.s.len] = '\0';
 	ins->offsets = args.at;
+	args.at = NULL;
+	if (text_detach(&args, &ins->args) < 0)
+		return -1;
 	if (!strcmp(ins->keyword, "run") || !strcmp(ins->keyword, "copy") ||
 	    !strcmp(ins->keyword, "add"))
 		if (read_heredocs(r, ins, pos) < 0)
@@ -808,7 +800,7 @@ int dockerfile_parse(struct dockerfile **out, const char *text, size_t len,
 	*out = NULL;
 	if (!df || !(df->name = strdup(name)) || !(df->text = malloc(len + 1))) {
 		dockerfile_free(df);
-		return err_set("out of memory");
+		return err_nomem();
 	}
 	memcpy(df->text, text, len);
 	df->text[len] = '\0';
@@ -862,8 +854,8 @@ int dockerfile_load(struct dockerfile **out, const char *path)
 	int rc;
 
 	*out = NULL;
-	if (file_read_at(&text, &len, AT_FDCWD, path) < 0)
-		return err_errno("cannot read '%s'", path);
+	if ((rc = file_read_at(&text, &len, AT_FDCWD, path)) < 0)
+		return rc;
 	rc = dockerfile_parse(out, text, len, path);
 	free(text);
 	return rc;

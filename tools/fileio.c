@@ -1,4 +1,5 @@
 #include "fileio.h"
+#include "buf.h"
 #include "error.h"
 
 #include <errno.h>
@@ -19,7 +20,7 @@ int outfile_open(struct outfile *out, const char *path)
 	memset(out, 0, sizeof(*out));
 	out->fd = -1;
 	if (!(out->path = strdup(path)))
-		return err_set("out of memory");
+		return err_nomem();
 	if (!strcmp(path, "-")) {
 		out->fd = STDOUT_FILENO;
 		return 0;
@@ -35,14 +36,14 @@ int outfile_open(struct outfile *out, const char *path)
 	}
 	if (!(dir = strdup(path))) {
 		outfile_abort(out);
-		return err_set("out of memory");
+		return err_nomem();
 	}
 	if (asprintf(&out->tmp, "%s/.%s.XXXXXX", dirname(dir),
 		     strrchr(path, '/') ? strrchr(path, '/') + 1 : path) < 0) {
 		out->tmp = NULL;
 		free(dir);
 		outfile_abort(out);
-		return err_set("out of memory");
+		return err_nomem();
 	}
 	free(dir);
 	if ((out->fd = mkostemp(out->tmp, O_CLOEXEC)) < 0) {
@@ -133,45 +134,34 @@ int write_all(int fd, const void *data, size_t len)
 
 int file_read_at(char **out, size_t *len, int dirfd, const char *name)
 {
-	size_t alloc = 4096, n = 0;
-	char *buf = NULL;
+	struct buf b = BUF_INIT(BUF_MAX_TEXT);
+	char chunk[65536];
 	ssize_t r;
-	int fd, saved;
+	int fd, rc = -1;
 
 	*out = NULL;
 	*len = 0;
-	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
-		return err_errno("cannot open '%s'", name);
+	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) < 0)
+		return err_errno("cannot read '%s'", name);
 	for (;;) {
-		if (!buf || n + 1 >= alloc) {
-			char *b = realloc(buf, buf ? (alloc *= 2) : alloc);
-
-			if (!b) {
-				free(buf);
-				close(fd);
-				errno = ENOMEM;
-				return err_set("out of memory");
-			}
-			buf = b;
-		}
-		r = read(fd, buf + n, alloc - n - 1);
+		r = read(fd, chunk, sizeof(chunk));
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r <= 0)
+		if (r < 0) {
+			err_errno("cannot read '%s'", name);
+			goto done;
+		}
+		if (r == 0)
 			break;
-		n += (size_t)r;
+		if (buf_add(&b, chunk, (size_t)r) < 0) {
+			err_prefix("cannot read '%s'", name);
+			goto done;
+		}
 	}
-	if (r < 0) {
-		saved = errno;
-		err_errno("cannot read '%s'", name);
-		free(buf);
-		close(fd);
-		errno = saved;
-		return -1;
-	}
+	if ((*out = buf_detach(&b, len)))
+		rc = 0;
+done:
 	close(fd);
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
+	buf_release(&b);
+	return rc;
 }

@@ -32,9 +32,10 @@ int write_all(int fd, const void *data, size_t len);
 
 /*
  * Read all of 'name' (relative to 'dirfd', or AT_FDCWD) into a new buffer
- * with a NUL after the last byte; the caller frees '*out'. Returns 0, or -1
- * with err_msg() set and errno as the failing call left it (ENOENT for a
- * missing file).
+ * with a NUL after the last byte; the caller frees '*out'. At most
+ * BUF_MAX_TEXT bytes: more is ERR_TOOBIG, so a link to /dev/zero ends.
+ * Returns 0, or a negative code with the message "cannot read 'NAME': why"
+ * (ERR_NOTFOUND for a missing file).
  */
 int file_read_at(char **out, size_t *len, int dirfd, const char *name);
 

@@ -1,22 +1,25 @@
 #include "grow.h"
 #include "error.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-int grow(void *array, const size_t *count, size_t *alloc, size_t size)
+int grow_array(void **array, size_t size, size_t count, size_t *alloc)
 {
-	void **p = array;
+	if (count >= *alloc) {
+		size_t a = *alloc ? *alloc : 16;
+		void *n;
 
-	if (*count == *alloc) {
-		size_t a = *alloc ? 2 * *alloc : 16;
-		void *n = realloc(*p, a * size);
-
-		if (!n)
-			return err_set("out of memory");
-		*p = n;
+		while (a <= count)
+			a *= 2;
+		if (a > SIZE_MAX / size)
+			return err_nomem();
+		if (!(n = realloc(*array, a * size)))
+			return err_nomem();
+		*array = n;
 		*alloc = a;
 	}
-	memset((char *)*p + *count * size, 0, size);
+	memset((char *)*array + count * size, 0, size);
 	return 0;
 }

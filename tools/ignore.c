@@ -38,9 +38,9 @@ struct pattern {
 	int exception;	/* it started with '!' */
 	enum match_type type;
 	struct token *tokens;
-	size_t ntokens;
+	size_t ntokens, tokens_alloc;
 	struct range *ranges;
-	size_t nranges;
+	size_t nranges, ranges_alloc;
 };
 
 struct ignore {
@@ -231,30 +231,23 @@ static size_t class_char(const char *p, size_t i, uint32_t *out,
 static int add_token(struct pattern *pat, enum token_type type, size_t start,
 		     size_t len)
 {
-	struct token *t;
-
 	if (type == TOKEN_LITERAL && pat->ntokens &&
 	    pat->tokens[pat->ntokens - 1].type == TOKEN_LITERAL &&
 	    pat->tokens[pat->ntokens - 1].start + pat->tokens[pat->ntokens - 1].len == start) {
 		pat->tokens[pat->ntokens - 1].len += len;
 		return 0;
 	}
-	t = realloc(pat->tokens, (pat->ntokens + 1) * sizeof(*t));
-	if (!t)
-		return err_set("out of memory");
-	pat->tokens = t;
-	t[pat->ntokens++] = (struct token){ type, 0, start, len };
+	if (GROW(pat->tokens, pat->ntokens, pat->tokens_alloc) < 0)
+		return -1;
+	pat->tokens[pat->ntokens++] = (struct token){ type, 0, start, len };
 	return 0;
 }
 
 static int add_range(struct pattern *pat, uint32_t lo, uint32_t hi)
 {
-	struct range *r = realloc(pat->ranges, (pat->nranges + 1) * sizeof(*r));
-
-	if (!r)
-		return err_set("out of memory");
-	pat->ranges = r;
-	r[pat->nranges++] = (struct range){ lo, hi };
+	if (GROW(pat->ranges, pat->nranges, pat->ranges_alloc) < 0)
+		return -1;
+	pat->ranges[pat->nranges++] = (struct range){ lo, hi };
 	return 0;
 }
 
@@ -578,10 +571,10 @@ static int add_pattern(struct ignore *ig, const char *text, int exception,
 {
 	struct pattern pat = { 0 };
 
-	if (grow(&ig->patterns, &ig->count, &ig->alloc, sizeof(*ig->patterns)) < 0)
+	if (GROW(ig->patterns, ig->count, ig->alloc) < 0)
 		return -1;
 	if (!(pat.text = strdup(text)))
-		return err_set("out of memory");
+		return err_nomem();
 	pat.exception = exception;
 	if (compile(&pat, at) < 0) {
 		pattern_release(&pat);
@@ -631,7 +624,7 @@ static int parse_line(struct ignore *ig, const char *line, size_t len,
 		return err_set("%s:%zu:%zu: NUL byte in pattern", name, lineno, col);
 	/* room for '!', the pattern, and "." from cleaning an empty one */
 	if (!(text = malloc(end - start + 3)))
-		return err_set("out of memory");
+		return err_nomem();
 	p = text + 1;
 	memcpy(p, line + start, end - start);
 	p[end - start] = '\0';
@@ -671,7 +664,7 @@ int ignore_parse(struct ignore **out, const char *text, size_t len,
 
 	*out = NULL;
 	if (!ig)
-		return err_set("out of memory");
+		return err_nomem();
 	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
 		pos = 3;
 	while (pos < len) {

@@ -107,7 +107,7 @@ int image_ref_parse(struct image_ref *out, const char *text)
 
 	memset(out, 0, sizeof(*out));
 	if (!copy)
-		return err_set("out of memory");
+		return err_nomem();
 	if (!*copy) {
 		err_set("empty image reference");
 		goto done;
@@ -154,7 +154,7 @@ int image_ref_parse(struct image_ref *out, const char *text)
 		out->path = strdup(slash + 1);
 	}
 	if (!out->domain || !out->path || (at && !out->digest) || (colon && !out->tag)) {
-		err_set("out of memory");
+		err_nomem();
 		goto done;
 	}
 	if (!valid_domain(out->domain)) {
@@ -165,7 +165,7 @@ int image_ref_parse(struct image_ref *out, const char *text)
 		char *p;
 
 		if (asprintf(&p, "library/%s", out->path) < 0) {
-			err_set("out of memory");
+			err_nomem();
 			goto done;
 		}
 		free(out->path);
@@ -181,7 +181,7 @@ int image_ref_parse(struct image_ref *out, const char *text)
 		goto done;
 	}
 	if (!out->tag && !out->digest && !(out->tag = strdup("latest"))) {
-		err_set("out of memory");
+		err_nomem();
 		goto done;
 	}
 	rc = 0;

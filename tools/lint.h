@@ -24,21 +24,36 @@ struct lint_finding {
 	char *message;
 };
 
+/* A growing list of findings; zero-initialise, empty with lint_findings_release(). */
+struct lint_findings {
+	struct lint_finding *v;
+	size_t n, alloc;
+};
+
 /* "PIN001" and "unpinned-image" for a rule. */
 const char *lint_id(enum lint_rule rule);
 const char *lint_name(enum lint_rule rule);
 
 /*
- * Apply every rule but LINT_STALE to 'df'. Appends to '*findings' (sorted
- * by line and column); the caller frees with lint_findings_free().
- * Returns 0, or -1 with err_msg() set.
+ * Apply every rule but LINT_STALE to 'df', appending to 'out' and sorting
+ * it by line, column and rule. Returns 0, or ERR_NOMEM.
  */
-int lint_dockerfile(struct lint_finding **findings, size_t *n, const struct dockerfile *df);
+int lint_dockerfile(struct lint_findings *out, const struct dockerfile *df);
 
-/* Append one finding. */
-int lint_add(struct lint_finding **findings, size_t *n, enum lint_rule rule, size_t line,
-	     size_t col, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Append one finding; the message is printf-style. Returns 0, or ERR_NOMEM. */
+int lint_add(struct lint_findings *out, enum lint_rule rule, size_t line, size_t col,
+	     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-void lint_findings_free(struct lint_finding *findings, size_t n);
+/*
+ * PIN009: compare the Dockerfile at 'path' with what render makes of
+ * 'template' and the lock at 'lock_path'; add a finding when they differ,
+ * or when the template cannot be rendered (saying why). Returns 0, or a
+ * negative code when 'path' cannot be read.
+ */
+int lint_stale(struct lint_findings *out, const char *path, const char *template,
+	       const char *lock_path);
+
+/* Empty the list; accepts a zeroed one. */
+void lint_findings_release(struct lint_findings *f);
 
 #endif

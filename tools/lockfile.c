@@ -1,6 +1,7 @@
 #include "lockfile.h"
 #include "error.h"
 #include "fileio.h"
+#include "grow.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -68,7 +69,7 @@ static int entry_copy(struct image_lock *to, const struct image_lock *from)
 	if (from->nplatforms &&
 	    !(to->platforms = calloc(from->nplatforms, sizeof(*to->platforms)))) {
 		image_lock_release(to);
-		return err_set("out of memory");
+		return err_nomem();
 	}
 	for (size_t i = 0; i < from->nplatforms; i++) {
 		to->platforms[i].platform = dup_or_null(from->platforms[i].platform);
@@ -83,7 +84,7 @@ static int entry_copy(struct image_lock *to, const struct image_lock *from)
 
 int images_lock_put(struct images_lock *lock, const struct image_lock *entry)
 {
-	struct image_lock copy, *grown;
+	struct image_lock copy;
 	size_t at = 0;
 
 	if (entry_copy(&copy, entry) < 0)
@@ -95,13 +96,13 @@ int images_lock_put(struct images_lock *lock, const struct image_lock *entry)
 		lock->images[at] = copy;
 		return 0;
 	}
-	if (!(grown = realloc(lock->images, (lock->count + 1) * sizeof(*grown)))) {
+	if (GROW(lock->images, lock->count, lock->alloc) < 0) {
 		image_lock_release(&copy);
-		return err_set("out of memory");
+		return -1;
 	}
-	lock->images = grown;
-	memmove(&grown[at + 1], &grown[at], (lock->count - at) * sizeof(*grown));
-	grown[at] = copy;
+	memmove(&lock->images[at + 1], &lock->images[at],
+		(lock->count - at) * sizeof(*lock->images));
+	lock->images[at] = copy;
 	lock->count++;
 	return 0;
 }
@@ -230,7 +231,7 @@ done:
 	free(text);
 	json_decref(images);
 	json_decref(root);
-	return rc < 0 ? err_set("out of memory") : 0;
+	return rc < 0 ? err_nomem() : 0;
 }
 
 int images_lock_write(const struct images_lock *lock, const char *path)

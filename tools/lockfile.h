@@ -27,7 +27,7 @@ struct image_lock {
 
 struct images_lock {
 	struct image_lock *images;	/* sorted by key */
-	size_t count;
+	size_t count, alloc;
 };
 
 #define IMAGES_LOCK_VERSION 1

@@ -388,7 +388,7 @@ static int fetch_token(char **out, CURL *curl, const char *challenge, const char
 	rc = 0;
 	goto done;
 oom:
-	err_set("out of memory");
+	err_nomem();
 done:
 	json_decref(root);
 	response_reset(&r);
@@ -470,7 +470,7 @@ static int read_manifest(struct resolved *out, const struct response *r, const c
 	json_decref(root);
 	if (!out->digest || !out->media_type) {
 		resolved_release(out);
-		return err_set("out of memory");
+		return err_nomem();
 	}
 	return 0;
 }
@@ -652,7 +652,7 @@ static int resolve_one(struct resolved *out, CURL *curl, const struct image_ref 
 			attempt ? " (after retries)" : "");
 	goto done;
 oom:
-	err_set("out of memory");
+	err_nomem();
 done:
 	response_reset(&r);
 	free(url);

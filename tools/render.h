@@ -27,14 +27,15 @@ int render_dockerfile(char **out, size_t *len, const struct dockerfile *df,
 
 /*
  * Render the template at 'template' with the lock at 'lock_path' (both read
- * here, and named by digest in the header). Returns 0, or -1 with err_msg().
+ * here, and named by digest in the header). Returns 0, or a negative code
+ * with err_msg() set: ERR_NOTFOUND when the template or the lock is missing.
  */
 int render_project(char **out, size_t *len, const char *template, const char *lock_path);
 
 /*
  * Compare the file at 'path' with the rendering 'want'. Returns 0 when they
  * are the same, 1 when they differ ('*line': the first line that does), or
- * -1 with err_msg() set and errno as the read left it (ENOENT: missing).
+ * a negative code with err_msg() set (ERR_NOTFOUND: 'path' is missing).
  */
 int render_compare(size_t *line, const char *path, const char *want, size_t wlen);
 

@@ -320,7 +320,7 @@ static int add_record(struct tar_writer *w, enum record_type type,
 {
 	struct chunk *c = w->fill;
 
-	if (grow(&c->records, &c->nrecords, &c->records_alloc, sizeof(*c->records)) < 0)
+	if (GROW(c->records, c->nrecords, c->records_alloc) < 0)
 		return -1;
 	c->records[c->nrecords++] = (struct record){ .type = type, .dual = w->dual,
 						     .offset = offset, .len = len };
@@ -448,7 +448,7 @@ static int put_text(struct tar_writer *w, enum record_type type, const char *tex
 		while (alloc < c->arena_len + len)
 			alloc *= 2;
 		if (!(a = realloc(c->arena, alloc)))
-			return err_set("out of memory");
+			return err_nomem();
 		c->arena = a;
 		c->arena_alloc = alloc;
 	}
@@ -498,7 +498,7 @@ static int manifest_entry(struct tar_writer *w, const struct entry *e, int end)
 	int rc;
 
 	if (!line)
-		return err_set("out of memory");
+		return err_nomem();
 	if (e->type == ENTRY_FILE && !end) {
 		len = (size_t)sprintf(line, "f\t%04o\t%llu\t", e->mode,
 				      (unsigned long long)e->size);
@@ -529,7 +529,7 @@ int tar_writer_add(struct tar_writer *w, const struct entry *e, int fd,
 	size_t hlen;
 
 	if (!header)
-		return err_set("out of memory");
+		return err_nomem();
 	if (!(hlen = tar_header(header, e, w->opts.mtime))) {
 		err_set("'%s': name or link target longer than %d bytes", e->path,
 			TAR_NAME_MAX);
@@ -587,7 +587,7 @@ int tar_writer_new(struct tar_writer **out, const struct tar_options *opts)
 
 	*out = NULL;
 	if (!w)
-		return err_set("out of memory");
+		return err_nomem();
 	w->opts = *opts;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->changed, NULL);
@@ -598,7 +598,7 @@ int tar_writer_new(struct tar_writer **out, const struct tar_options *opts)
 	for (int i = 0; i < CHUNKS; i++) {
 		if (!(w->chunks[i].buf = malloc(CHUNK_SIZE))) {
 			tar_writer_free(w);
-			return err_set("out of memory");
+			return err_nomem();
 		}
 	}
 	if ((rc = pthread_create(&w->worker, NULL, worker_thread, w))) {
