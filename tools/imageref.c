@@ -207,13 +207,3 @@ char *image_ref_name_tag(const struct image_ref *ref)
 		return image_ref_name(ref);
 	return asprintf(&s, "%s/%s:%s", ref->domain, ref->path, ref->tag) < 0 ? NULL : s;
 }
-
-int image_ref_loopback(const char *domain)
-{
-	size_t n = strcspn(domain, ":");
-
-	if (domain[0] == '[')
-		return !strncmp(domain, "[::1]", 5);
-	return (n == 9 && !strncmp(domain, "localhost", 9)) ||
-	       !strncmp(domain, "127.", 4);
-}

@@ -27,7 +27,4 @@ void image_ref_free(struct image_ref *ref);
 char *image_ref_name(const struct image_ref *ref);
 char *image_ref_name_tag(const struct image_ref *ref);
 
-/* 1 when 'domain' is on this machine (localhost, 127.0.0.0/8, ::1). */
-int image_ref_loopback(const char *domain);
-
 #endif

@@ -3,30 +3,25 @@
 
 #include <stddef.h>
 
+#include "http.h"
 #include "imageref.h"
 #include "lockfile.h"
 
 /*
- * A client of the OCI distribution API (libcurl) that resolves an image
- * reference to the digest of its manifest: the digest is the SHA-256 of
- * the bytes received, and must equal Docker-Content-Digest when the server
- * sends it. Anonymous, bearer-token (401 + WWW-Authenticate) and Basic
- * auth, with credentials from the Docker config (auths, credHelpers,
- * credsStore through docker-credential-NAME get).
+ * A client of the OCI distribution API that resolves an image reference to
+ * the digest of its manifest: the digest is the SHA-256 of the bytes
+ * received, and must equal Docker-Content-Digest when the server sends it.
+ * Anonymous, bearer-token (401 + WWW-Authenticate) and Basic auth, with
+ * credentials from the Docker config (see regauth.h).
  */
 struct registry_opts {
-	const char *ca_file;		/* CA bundle; NULL: $SSL_CERT_FILE, else the system's */
-	const char *const *insecure;	/* hosts that may answer plain HTTP */
-	size_t ninsecure;
+	struct http_opts http;
 	const char *mirror;		/* resolve docker.io names through this host */
-	const char *docker_config;	/* config.json; NULL: $DOCKER_CONFIG or ~/.docker */
-	long connect_timeout;		/* seconds */
-	long timeout;			/* seconds, for one request */
-	int retries;			/* more tries on 429, 5xx and resets */
+	const char *docker_config;	/* config.json, or NULL for none */
 	size_t max_manifest;		/* bytes */
 };
 
-#define REGISTRY_OPTS_INIT { NULL, NULL, 0, NULL, NULL, 10, 30, 3, 4u << 20 }
+#define REGISTRY_OPTS_INIT { HTTP_OPTS_INIT, NULL, NULL, 4u << 20 }
 
 struct resolved {
 	char *digest;			/* "sha256:..." of the manifest or index */
@@ -35,17 +30,37 @@ struct resolved {
 	size_t nplatforms;
 };
 
-/* Call once before any thread uses the registry client. */
-int registry_global_init(void);
+struct registry_client;
 
 /*
- * Resolve each of the 'n' references (by tag) concurrently, at most 'jobs' at a time.
- * out[i] gets refs[i]'s result; on failure errors[i] gets the message (the
- * caller frees both). Returns 0 when all resolved, -1 otherwise.
+ * A client: reads the Docker config once, keeps the credentials found for
+ * each registry and the hosts that answer plain HTTP for all its requests.
+ * Call http_global_init() first. Returns 0, or a negative code (a config
+ * that cannot be read). Free with registry_client_free(); accepts NULL.
  */
-int registry_resolve_all(struct resolved *out, char **errors,
-			 const struct image_ref *const *refs, size_t n,
-			 const struct registry_opts *opts, int jobs);
+int registry_client_new(struct registry_client **out, const struct registry_opts *opts);
+void registry_client_free(struct registry_client *c);
+
+/*
+ * Resolve each of the 'n' references (by tag) concurrently, at most 'jobs'
+ * at a time. out[i] gets refs[i]'s result, or errors[i] the message of its
+ * failure (the caller frees both: resolved_release(), free()). Returns 0
+ * when all resolved; ERR_FAIL when some did not; ERR_NOMEM when an error
+ * could not even be kept.
+ */
+int registry_resolve_all(struct registry_client *c, struct resolved *out, char **errors,
+			 const struct image_ref *const *refs, size_t n, int jobs);
+
+/*
+ * Read a manifest or index body that registry 'host' sent for 'what': check
+ * it against 'header_digest' (Docker-Content-Digest, or NULL), find its
+ * media type (the body's mediaType, else 'content_type') and an index's
+ * per-platform digests, sorted (attestations, listed as unknown/unknown, are
+ * left out). Returns 0, or a negative code naming the host and 'what'.
+ */
+int registry_read_manifest(struct resolved *out, const char *body, size_t len,
+			   const char *content_type, const char *header_digest,
+			   const char *host, const char *what);
 
 void resolved_release(struct resolved *r);
 

@@ -78,10 +78,7 @@ int main(void)
 		CHECK_STR(s, "docker.io/library/python:3.12");
 		free(s);
 		image_ref_free(&ref);
-		CHECK(image_ref_loopback("127.0.0.1:5000") && image_ref_loopback("localhost") &&
-		      image_ref_loopback("[::1]:80") && !image_ref_loopback("ghcr.io") &&
-		      !image_ref_loopback("localhost.example.com"), "loopback");
-		test_end("imageref: names and loopback registries");
+		test_end("imageref: names");
 	}
 	return TEST_MAIN_RESULT();
 }
