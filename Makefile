@@ -28,7 +28,7 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) -pthread -MMD -MP -Itools
 LIB_SRC := tools/error.c tools/digest.c tools/ignore.c tools/tar.c \
 	tools/context.c tools/fileio.c tools/sha256_ni.c \
 	tools/imageref.c tools/dockerfile.c tools/lockfile.c tools/registry.c tools/render.c tools/lint.c \
-	tools/grow.c tools/buf.c tools/shell.c tools/process.c tools/http.c tools/regauth.c tools/lock.c
+	tools/grow.c tools/buf.c tools/shell.c tools/process.c tools/http.c tools/regauth.c tools/lock.c tools/gitrepo.c tools/build_digest.c
 CMD_SRC := tools/main.c tools/cmd.c tools/cmd_context.c tools/cmd_hash.c \
 	tools/cmd_lock.c tools/cmd_render.c tools/cmd_lint.c
 UNIT_SRC := $(wildcard tests/unit/test_*.c)

@@ -2,7 +2,6 @@
 #include "context.h"
 #include "error.h"
 #include "fileio.h"
-#include "tar.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -37,47 +36,22 @@ static int print_path(void *arg, const struct entry *e, int fd, const void *data
 	return 0;
 }
 
-static int add_entry(void *arg, const struct entry *e, int fd, const void *data)
+/* Open 'path' for writing and keep it out of the context it may lie in. */
+static int open_output(struct outfile *out, struct context *ctx, const char *path)
 {
-	return tar_writer_add(arg, e, fd, data);
+	if (outfile_open(out, path) < 0)
+		return -1;
+	return out->tmp ? context_skip(ctx, out->fd) : 0;
 }
 
-static int list(const struct context_opts *opts)
-{
-	if (context_walk(opts, print_path, NULL) < 0)
-		return cmd_fail();
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		err_errno("cannot write the list");
-		return cmd_fail();
-	}
-	return EXIT_SAME;
-}
-
-/* Never archive our own output file when it lies inside the context. */
-static void skip_output(struct context_opts *opts, const struct outfile *out)
-{
-	struct stat st;
-
-	if (out->tmp && fstat(out->fd, &st) == 0) {
-		opts->skip[opts->nskip].dev = st.st_dev;
-		opts->skip[opts->nskip].ino = st.st_ino;
-		opts->nskip++;
-	}
-}
-
-static int archive(struct context_opts *opts, const char *output,
-		   const char *manifest_path)
+static int archive(struct context *ctx, const char *output, const char *manifest_path)
 {
 	struct outfile out = { .fd = -1 }, mout = { .fd = -1 };
-	struct tar_writer *w = NULL;
-	struct tar_options topts = { .fd = -1 };
 	unsigned char digest[DIGEST_LEN];
 	char line[DIGEST_STRING_LEN + 1];
 	FILE *manifest = NULL;
-	int rc = EXIT_TROUBLE;
+	int rc = EXIT_TROUBLE, fd = -1;
 
-	if (context_mtime(&topts.mtime, opts) < 0)
-		goto fail;
 	if (!output) {
 		output = "build/context.tar";
 		if (mkdir("build", 0777) < 0 && errno != EEXIST) {
@@ -85,25 +59,21 @@ static int archive(struct context_opts *opts, const char *output,
 			goto fail;
 		}
 	}
-	if (outfile_open(&out, output) < 0)
+	if (open_output(&out, ctx, output) < 0)
 		goto fail;
-	skip_output(opts, &out);
 	if (manifest_path) {
-		if (outfile_open(&mout, manifest_path) < 0)
+		if (open_output(&mout, ctx, manifest_path) < 0)
 			goto fail;
-		skip_output(opts, &mout);
-		if (!(manifest = fdopen(dup(mout.fd), "w"))) {
+		if ((fd = dup(mout.fd)) < 0 || !(manifest = fdopen(fd, "w"))) {
 			err_errno("cannot write '%s'", manifest_path);
+			if (fd >= 0)
+				close(fd);
 			goto fail;
 		}
 		fputs("# pinned context manifest v1: type mode size sha256 path [target]\n",
 		      manifest);
 	}
-	topts.fd = out.fd;
-	topts.manifest = manifest;
-	if (tar_writer_new(&w, &topts) < 0 ||
-	    context_walk(opts, add_entry, w) < 0 ||
-	    tar_writer_finish(w, digest) < 0)
+	if (context_archive(digest, ctx, out.fd, output, manifest) < 0)
 		goto fail;
 	if (manifest) {
 		int bad = ferror(manifest) | fclose(manifest);
@@ -125,7 +95,6 @@ static int archive(struct context_opts *opts, const char *output,
 fail:
 	cmd_fail();
 done:
-	tar_writer_free(w);
 	if (manifest)
 		fclose(manifest);
 	outfile_abort(&mout);
@@ -143,6 +112,7 @@ int cmd_context(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct context_opts opts = { .root = "." };
+	struct context *ctx = NULL;
 	const char *dir = NULL, *output = NULL, *manifest = NULL;
 	int do_list = 0, c, rc;
 
@@ -163,5 +133,13 @@ int cmd_context(int argc, char **argv)
 		return cmd_usage_error(usage, "the archive and the manifest cannot both go to standard output");
 	if ((rc = cmd_begin(argc, argv, usage, dir)) >= 0)
 		return rc;
-	return do_list ? list(&opts) : archive(&opts, output, manifest);
+	opts.source_date_epoch = getenv("SOURCE_DATE_EPOCH");
+	if (context_open(&ctx, &opts) < 0)
+		return cmd_fail();
+	if (do_list)
+		rc = context_walk(ctx, print_path, NULL) < 0 ? cmd_fail() : EXIT_SAME;
+	else
+		rc = archive(ctx, output, manifest);
+	context_free(ctx);
+	return rc;
 }

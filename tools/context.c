@@ -1,13 +1,14 @@
 #include "context.h"
+#include "buf.h"
 #include "error.h"
 #include "fileio.h"
+#include "gitrepo.h"
 #include "grow.h"
 #include "ignore.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <git2.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,49 +23,46 @@ struct child {
 	char *key;		/* the name, with '/' appended for a directory */
 	size_t namelen;		/* its length without that '/' */
 	enum kind kind;
-	const git_tree_entry *tree_entry;	/* when walking a revision */
+	const struct gitrepo_entry *tree_entry;	/* when walking a revision */
+};
+
+/* Files never archived: our own outputs, by device and inode. */
+#define CONTEXT_SKIP_MAX 4
+
+struct context {
+	char *root;
+	char *dockerfile;
+	int dirfd;			/* the root, when reading the working tree */
+	struct gitrepo *repo;		/* with a revision, or for HEAD's commit time */
+	int have_commit;
+	struct gitrepo_commit commit;	/* the revision, resolved once; or HEAD */
+	git_oid tree;			/* with a revision: the tree of the context */
+	int64_t mtime;
+	struct ignore *ignore;
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} skip[CONTEXT_SKIP_MAX];
+	int nskip;
 };
 
 struct walker {
-	const struct context_opts *opts;
-	struct ignore *ignore;
+	struct context *ctx;
 	context_emit_fn emit;
 	void *arg;
-	char *path;		/* archive path of what is being looked at */
-	size_t len, alloc;
+	struct buf path;	/* archive path of what is being looked at */
 	size_t *pending;	/* directories entered but not yet emitted: */
 	size_t npending;	/* the length of each one's path, with its '/' */
 	size_t pending_alloc;
-	git_repository *repo;
 };
-
-static int git_fail(const char *what)
-{
-	const git_error *e = git_error_last();
-
-	return err_set("%s: %s", what, e && e->message ? e->message : "unknown libgit2 error");
-}
 
 /* ---- paths and order ----------------------------------------------------- */
 
 /* Set the walker's path to its first 'at' bytes followed by 'name'. */
 static int path_set(struct walker *w, size_t at, const char *name, size_t n)
 {
-	if (at + n + 2 > w->alloc) {
-		size_t alloc = w->alloc ? w->alloc : 256;
-		char *p;
-
-		while (alloc < at + n + 2)
-			alloc *= 2;
-		if (!(p = realloc(w->path, alloc)))
-			return err_nomem();
-		w->path = p;
-		w->alloc = alloc;
-	}
-	memcpy(w->path + at, name, n);
-	w->len = at + n;
-	w->path[w->len] = '\0';
-	return 0;
+	buf_truncate(&w->path, at);
+	return buf_add(&w->path, name, n);
 }
 
 static int child_compare(const void *a, const void *b)
@@ -107,9 +105,9 @@ enum decision { SKIP, INCLUDE, WALK_ONLY };
 /* Decide on the walker's current path (no trailing '/'). */
 static enum decision decide(struct walker *w, int dir)
 {
-	if (!ignore_excluded(w->ignore, w->path))
+	if (!ignore_excluded(w->ctx->ignore, w->path.s))
 		return INCLUDE;
-	if (dir && ignore_may_include_below(w->ignore, w->path))
+	if (dir && ignore_may_include_below(w->ctx->ignore, w->path.s))
 		return WALK_ONLY;
 	return SKIP;
 }
@@ -120,13 +118,13 @@ static int emit_pending(struct walker *w)
 {
 	for (size_t i = 0; i < w->npending; i++) {
 		size_t at = w->pending[i];
-		char saved = w->path[at];
-		struct entry e = { w->path, ENTRY_DIR, 0755, 0, NULL };
+		char saved = w->path.s[at];
+		struct entry e = { w->path.s, ENTRY_DIR, 0755, 0, NULL };
 		int rc;
 
-		w->path[at] = '\0';
+		w->path.s[at] = '\0';
 		rc = w->emit(w->arg, &e, -1, NULL);
-		w->path[at] = saved;
+		w->path.s[at] = saved;
 		if (rc < 0)
 			return -1;
 	}
@@ -147,17 +145,17 @@ static int emit_entry(struct walker *w, const struct entry *e, int fd, const voi
  */
 static int enter(struct walker *w, enum decision d, size_t *mark)
 {
-	if (path_set(w, w->len, "/", 1) < 0)
+	if (path_set(w, w->path.len, "/", 1) < 0)
 		return -1;
 	*mark = w->npending;
 	if (d == INCLUDE) {
-		struct entry e = { w->path, ENTRY_DIR, 0755, 0, NULL };
+		struct entry e = { w->path.s, ENTRY_DIR, 0755, 0, NULL };
 
 		return emit_entry(w, &e, -1, NULL);
 	}
 	if (GROW(w->pending, w->npending, w->pending_alloc) < 0)
 		return -1;
-	w->pending[w->npending++] = w->len;
+	w->pending[w->npending++] = w->path.len;
 	return 0;
 }
 
@@ -200,24 +198,23 @@ static int fs_file(struct walker *w, int dirfd, const char *name)
 
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		return err_errno("cannot open '%s'", w->path);
+		return err_errno("cannot open '%s'", w->path.s);
 	if (fstat(fd, &before) < 0) {
-		err_errno("cannot stat '%s'", w->path);
+		err_errno("cannot stat '%s'", w->path.s);
 		goto done;
 	}
 	if (!S_ISREG(before.st_mode)) {
-		err_set("'%s' changed while it was archived: it is no longer a regular file", w->path);
+		err_set("'%s' changed while it was archived: it is no longer a regular file", w->path.s);
 		goto done;
 	}
-	for (int i = 0; i < w->opts->nskip; i++) {
-		if (before.st_dev == w->opts->skip[i].dev &&
-		    before.st_ino == w->opts->skip[i].ino) {
+	for (int i = 0; i < w->ctx->nskip; i++) {
+		if (before.st_dev == w->ctx->skip[i].dev && before.st_ino == w->ctx->skip[i].ino) {
 			rc = 0;
 			goto done;
 		}
 	}
 	{
-		struct entry e = { w->path, ENTRY_FILE,
+		struct entry e = { w->path.s, ENTRY_FILE,
 				   before.st_mode & S_IXUSR ? 0755 : 0644,
 				   (uint64_t)before.st_size, NULL };
 
@@ -225,11 +222,11 @@ static int fs_file(struct walker *w, int dirfd, const char *name)
 			goto done;
 	}
 	if (fstat(fd, &after) < 0) {
-		err_errno("cannot stat '%s'", w->path);
+		err_errno("cannot stat '%s'", w->path.s);
 		goto done;
 	}
 	if (!same_file(&before, &after)) {
-		err_set("'%s' changed while it was archived%s", w->path,
+		err_set("'%s' changed while it was archived%s", w->path.s,
 			after.st_size > before.st_size ? ": it grew" :
 			after.st_size < before.st_size ? ": it shrank" : "");
 		goto done;
@@ -258,7 +255,7 @@ static int fs_link(struct walker *w, int dirfd, const char *name)
 		n = readlinkat(dirfd, name, target, size);
 		if (n < 0) {
 			free(target);
-			return err_errno("cannot read link '%s'", w->path);
+			return err_errno("cannot read link '%s'", w->path.s);
 		}
 		if ((size_t)n < size)
 			break;
@@ -266,7 +263,7 @@ static int fs_link(struct walker *w, int dirfd, const char *name)
 	}
 	target[n] = '\0';
 	{
-		struct entry e = { w->path, ENTRY_SYMLINK, 0777, 0, target };
+		struct entry e = { w->path.s, ENTRY_SYMLINK, 0777, 0, target };
 
 		rc = emit_entry(w, &e, -1, NULL);
 	}
@@ -309,7 +306,7 @@ static int fs_list(struct walker *w, int dirfd, struct child **out, size_t *n)
 	*out = NULL;
 	*n = 0;
 	if (fd < 0 || !(dir = fdopendir(fd))) {
-		err_errno("cannot read directory '%s'", w->len ? w->path : ".");
+		err_errno("cannot read directory '%s'", w->path.len ? w->path.s : ".");
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -326,7 +323,7 @@ static int fs_list(struct walker *w, int dirfd, struct child **out, size_t *n)
 		errno = 0;
 	}
 	if (errno) {
-		err_errno("cannot read directory '%s'", w->len ? w->path : ".");
+		err_errno("cannot read directory '%s'", w->path.len ? w->path.s : ".");
 		goto fail;
 	}
 	closedir(dir);
@@ -343,7 +340,7 @@ fail:
 static int fs_walk(struct walker *w, int dirfd)
 {
 	struct child *list;
-	size_t n, base = w->len, mark;
+	size_t n, base = w->path.len, mark;
 	int rc = -1;
 
 	if (fs_list(w, dirfd, &list, &n) < 0)
@@ -368,7 +365,7 @@ static int fs_walk(struct walker *w, int dirfd)
 			/* c->key still ends in '/'; openat accepts that */
 
 			if (sub < 0) {
-				err_errno("cannot open directory '%s'", w->path);
+				err_errno("cannot open directory '%s'", w->path.s);
 				goto done;
 			}
 			if (enter(w, d, &mark) < 0 || fs_walk(w, sub) < 0) {
@@ -381,9 +378,9 @@ static int fs_walk(struct walker *w, int dirfd)
 			struct stat st;
 
 			if (fstatat(dirfd, c->key, &st, AT_SYMLINK_NOFOLLOW) < 0)
-				err_errno("cannot stat '%s'", w->path);
+				err_errno("cannot stat '%s'", w->path.s);
 			else
-				err_set("cannot archive '%s': it is %s", w->path,
+				err_set("cannot archive '%s': it is %s", w->path.s,
 					kind_name(st.st_mode));
 			goto done;
 		}
@@ -391,73 +388,46 @@ static int fs_walk(struct walker *w, int dirfd)
 	rc = 0;
 done:
 	children_free(list, n);
-	w->len = base;
+	buf_truncate(&w->path, base);
 	return rc;
 }
 
 /* ---- a git revision ------------------------------------------------------ */
 
-/* Open the repository holding 'root'. With 'required' unset, no repository
- * is not an error: '*out' is then NULL. */
-static int open_repo(git_repository **out, const char *root, int required)
+static int git_file(struct walker *w, const struct gitrepo_entry *te)
 {
-	int rc = git_repository_open_ext(out, root, 0, NULL);
-
-	if (rc == GIT_ENOTFOUND && !required) {
-		*out = NULL;
-		return 0;
-	}
-	if (rc == GIT_ENOTFOUND) {
-		char real[PATH_MAX];
-
-		return err_set("--rev needs a git repository, and '%s' is not in one",
-			       realpath(root, real) ? real : root);
-	}
-	if (rc < 0)
-		return git_fail("cannot open the git repository");
-	return 0;
-}
-
-static int git_file(struct walker *w, const git_tree_entry *te, int exec)
-{
-	git_blob *blob;
+	struct gitrepo_blob blob;
 	int rc;
 
-	if (git_blob_lookup(&blob, w->repo, git_tree_entry_id(te)) < 0)
-		return git_fail(w->path);
+	if ((rc = gitrepo_blob_open(&blob, w->ctx->repo, &te->id, w->path.s)) < 0)
+		return rc;
 	{
-		struct entry e = { w->path, ENTRY_FILE, exec ? 0755 : 0644,
-				   (uint64_t)git_blob_rawsize(blob), NULL };
+		struct entry e = { w->path.s, ENTRY_FILE, te->kind == GITREPO_EXEC ? 0755 : 0644,
+				   (uint64_t)blob.len, NULL };
 
-		rc = emit_entry(w, &e, -1, git_blob_rawcontent(blob));
+		rc = emit_entry(w, &e, -1, blob.data);
 	}
-	git_blob_free(blob);
+	gitrepo_blob_release(&blob);
 	return rc;
 }
 
-static int git_link(struct walker *w, const git_tree_entry *te)
+static int git_link(struct walker *w, const struct gitrepo_entry *te)
 {
-	git_blob *blob;
+	struct gitrepo_blob blob;
 	char *target;
-	size_t size;
 	int rc;
 
-	if (git_blob_lookup(&blob, w->repo, git_tree_entry_id(te)) < 0)
-		return git_fail(w->path);
-	size = (size_t)git_blob_rawsize(blob);
-	if (!(target = malloc(size + 1))) {
-		git_blob_free(blob);
-		return err_nomem();
-	}
-	memcpy(target, git_blob_rawcontent(blob), size);
-	target[size] = '\0';
-	git_blob_free(blob);
-	if (strlen(target) != size) {
-		free(target);
-		return err_set("cannot archive link '%s': its target holds a NUL byte", w->path);
-	}
+	if ((rc = gitrepo_blob_open(&blob, w->ctx->repo, &te->id, w->path.s)) < 0)
+		return rc;
+	target = memchr(blob.data, '\0', blob.len) ? NULL : strndup(blob.data, blob.len);
+	rc = !target && memchr(blob.data, '\0', blob.len) ?
+		     err_set("cannot archive link '%s': its target holds a NUL byte", w->path.s) :
+		     !target ? err_nomem() : 0;
+	gitrepo_blob_release(&blob);
+	if (rc < 0)
+		return rc;
 	{
-		struct entry e = { w->path, ENTRY_SYMLINK, 0777, 0, target };
+		struct entry e = { w->path.s, ENTRY_SYMLINK, 0777, 0, target };
 
 		rc = emit_entry(w, &e, -1, NULL);
 	}
@@ -465,29 +435,31 @@ static int git_link(struct walker *w, const git_tree_entry *te)
 	return rc;
 }
 
-static enum kind git_kind(const git_tree_entry *te)
+static enum kind git_kind(enum gitrepo_kind k)
 {
-	switch (git_tree_entry_filemode(te)) {
-	case GIT_FILEMODE_TREE: return KIND_DIR;
-	case GIT_FILEMODE_LINK: return KIND_LINK;
-	case GIT_FILEMODE_COMMIT: return KIND_SUBMODULE;
+	switch (k) {
+	case GITREPO_TREE: return KIND_DIR;
+	case GITREPO_LINK: return KIND_LINK;
+	case GITREPO_SUBMODULE: return KIND_SUBMODULE;
 	default: return KIND_FILE;
 	}
 }
 
-static int git_walk(struct walker *w, const git_tree *tree)
+static int git_walk(struct walker *w, const git_oid *tree)
 {
-	size_t count = git_tree_entrycount(tree), n = 0, alloc = 0, base = w->len, mark;
+	size_t count, n = 0, alloc = 0, base = w->path.len, mark;
+	struct gitrepo_entry *entries;
 	struct child *list = NULL;
-	int rc = -1;
+	int rc;
 
+	if ((rc = gitrepo_tree_entries(&entries, &count, w->ctx->repo, tree)) < 0)
+		return rc;
+	rc = -1;
 	for (size_t i = 0; i < count; i++) {
-		const git_tree_entry *te = git_tree_entry_byindex(tree, i);
-		const char *name = git_tree_entry_name(te);
-
-		if (child_add(&list, &n, &alloc, name, strlen(name), git_kind(te)) < 0)
+		if (child_add(&list, &n, &alloc, entries[i].name, strlen(entries[i].name),
+			      git_kind(entries[i].kind)) < 0)
 			goto done;
-		list[n - 1].tree_entry = te;
+		list[n - 1].tree_entry = &entries[i];
 	}
 	if (n > 1)
 		qsort(list, n, sizeof(*list), child_compare);
@@ -500,8 +472,7 @@ static int git_walk(struct walker *w, const git_tree *tree)
 		if ((d = decide(w, c->kind == KIND_DIR || c->kind == KIND_SUBMODULE)) == SKIP)
 			continue;
 		if (c->kind == KIND_FILE) {
-			if (git_file(w, c->tree_entry, git_tree_entry_filemode(c->tree_entry) ==
-						      GIT_FILEMODE_BLOB_EXECUTABLE) < 0)
+			if (git_file(w, c->tree_entry) < 0)
 				goto done;
 		} else if (c->kind == KIND_LINK) {
 			if (git_link(w, c->tree_entry) < 0)
@@ -510,202 +481,21 @@ static int git_walk(struct walker *w, const git_tree *tree)
 			/* like git archive: a submodule is an empty directory */
 			if (d == INCLUDE && enter(w, d, &mark) < 0)
 				goto done;
+		} else if (enter(w, d, &mark) < 0 || git_walk(w, &c->tree_entry->id) < 0) {
+			goto done;
 		} else {
-			git_tree *sub;
-
-			if (git_tree_lookup(&sub, w->repo, git_tree_entry_id(c->tree_entry)) < 0) {
-				git_fail(w->path);
-				goto done;
-			}
-			if (enter(w, d, &mark) < 0 || git_walk(w, sub) < 0) {
-				git_tree_free(sub);
-				goto done;
-			}
-			git_tree_free(sub);
 			leave(w, mark);
 		}
 	}
 	rc = 0;
 done:
 	children_free(list, n);
-	w->len = base;
+	gitrepo_entries_free(entries, count);
+	buf_truncate(&w->path, base);
 	return rc;
 }
 
-/* The path of 'root' inside the work tree of 'repo', "" at its top. */
-static int repo_prefix(char **out, git_repository *repo, const char *root)
-{
-	const char *workdir = git_repository_workdir(repo);
-	char real_root[PATH_MAX], real_work[PATH_MAX];
-	size_t n;
-
-	*out = NULL;
-	if (!workdir)
-		return err_set("--rev needs a repository with a work tree");
-	if (!realpath(root, real_root) || !realpath(workdir, real_work))
-		return err_errno("cannot resolve '%s'", root);
-	n = strlen(real_work);
-	if (strncmp(real_root, real_work, n) ||
-	    (real_root[n] != '/' && real_root[n] != '\0'))
-		return err_set("'%s' is outside the work tree '%s'", root, real_work);
-	*out = strdup(real_root[n] ? real_root + n + 1 : "");
-	return *out ? 0 : err_nomem();
-}
-
-/* The tree of the context at opts->rev. */
-static int rev_tree(git_tree **out, git_repository *repo,
-		    const struct context_opts *opts)
-{
-	git_object *obj = NULL, *peeled = NULL;
-	git_tree_entry *te = NULL;
-	char *prefix = NULL;
-	int rc = -1;
-
-	*out = NULL;
-	if (git_revparse_single(&obj, repo, opts->rev) < 0) {
-		err_set("unknown revision '%s'", opts->rev);
-		goto done;
-	}
-	if (git_object_peel(&peeled, obj, GIT_OBJECT_TREE) < 0) {
-		git_fail(opts->rev);
-		goto done;
-	}
-	if (repo_prefix(&prefix, repo, opts->root) < 0)
-		goto done;
-	if (!*prefix) {
-		*out = (git_tree *)peeled;
-		peeled = NULL;
-		rc = 0;
-		goto done;
-	}
-	if (git_tree_entry_bypath(&te, (git_tree *)peeled, prefix) < 0 ||
-	    git_tree_entry_type(te) != GIT_OBJECT_TREE) {
-		err_set("'%s' is not a directory in revision '%s'", prefix, opts->rev);
-		goto done;
-	}
-	if (git_tree_lookup(out, repo, git_tree_entry_id(te)) < 0) {
-		git_fail(prefix);
-		goto done;
-	}
-	rc = 0;
-done:
-	git_tree_entry_free(te);
-	free(prefix);
-	git_object_free(peeled);
-	git_object_free(obj);
-	return rc;
-}
-
-/* Read 'name' at the top of the tree 'tree'; ENOENT when it is not a file there. */
-static int git_read(char **out, size_t *len, git_repository *repo,
-		    const git_tree *tree, const char *name)
-{
-	const git_tree_entry *te = git_tree_entry_byname(tree, name);
-	git_blob *blob;
-
-	*out = NULL;
-	if (!te || git_tree_entry_type(te) != GIT_OBJECT_BLOB) {
-		errno = ENOENT;
-		return err_set("cannot open '%s': not in revision", name);
-	}
-	if (git_blob_lookup(&blob, repo, git_tree_entry_id(te)) < 0)
-		return git_fail(name);
-	*len = (size_t)git_blob_rawsize(blob);
-	if ((*out = malloc(*len + 1))) {
-		memcpy(*out, git_blob_rawcontent(blob), *len);
-		(*out)[*len] = '\0';
-	}
-	git_blob_free(blob);
-	return *out ? 0 : err_nomem();
-}
-
-/* Read the context's .dockerignore, if there is one, and keep the build files. */
-static int read_ignore(struct walker *w, int dirfd, const git_tree *tree)
-{
-	const char *dockerfile = w->opts->dockerfile ? w->opts->dockerfile : "Dockerfile";
-	char *text;
-	size_t len;
-	int rc;
-
-	rc = tree ? git_read(&text, &len, w->repo, tree, ".dockerignore") :
-		    file_read_at(&text, &len, dirfd, ".dockerignore");
-	if (rc < 0 && errno != ENOENT)
-		return -1;
-	if (rc < 0)
-		rc = (w->ignore = ignore_empty()) ? 0 : err_nomem();
-	else
-		rc = ignore_parse(&w->ignore, text, len, ".dockerignore");
-	free(text);
-	if (rc < 0 || ignore_keep(w->ignore, ".dockerignore") < 0)
-		return -1;
-	return ignore_keep(w->ignore, dockerfile);
-}
-
-/* ---- both ---------------------------------------------------------------- */
-
-int context_walk(const struct context_opts *opts, context_emit_fn emit, void *arg)
-{
-	struct walker w = { .opts = opts, .emit = emit, .arg = arg };
-	git_tree *tree = NULL;
-	int dirfd = -1, rc = -1;
-
-	if (path_set(&w, 0, "", 0) < 0)
-		goto done;
-	if (opts->rev) {
-		git_libgit2_init();
-		if (open_repo(&w.repo, opts->root, 1) < 0 || rev_tree(&tree, w.repo, opts) < 0 ||
-		    read_ignore(&w, -1, tree) < 0)
-			goto done;
-		rc = git_walk(&w, tree);
-		goto done;
-	}
-	dirfd = open(opts->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0) {
-		err_errno("cannot open context directory '%s'", opts->root);
-		goto done;
-	}
-	if (read_ignore(&w, dirfd, NULL) < 0)
-		goto done;
-	rc = fs_walk(&w, dirfd);
-done:
-	if (dirfd >= 0)
-		close(dirfd);
-	git_tree_free(tree);
-	git_repository_free(w.repo);
-	ignore_free(w.ignore);
-	free(w.path);
-	free(w.pending);
-	if (opts->rev)
-		git_libgit2_shutdown();
-	return rc;
-}
-
-int context_read(char **out, size_t *len, const struct context_opts *opts,
-		 const char *name)
-{
-	git_repository *repo = NULL;
-	git_tree *tree = NULL;
-	char *path;
-	int rc = -1;
-
-	*out = NULL;
-	if (!opts->rev) {
-		if (asprintf(&path, "%s/%s", opts->root, name) < 0)
-			return err_nomem();
-		rc = file_read_at(out, len, AT_FDCWD, path);
-		if (rc < 0)
-			err_errno("cannot read '%s'", name);
-		free(path);
-		return rc;
-	}
-	git_libgit2_init();
-	if (open_repo(&repo, opts->root, 1) == 0 && rev_tree(&tree, repo, opts) == 0)
-		rc = git_read(out, len, repo, tree, name);
-	git_tree_free(tree);
-	git_repository_free(repo);
-	git_libgit2_shutdown();
-	return rc;
-}
+/* ---- the context --------------------------------------------------------- */
 
 static int parse_epoch(int64_t *out, const char *s)
 {
@@ -720,46 +510,199 @@ static int parse_epoch(int64_t *out, const char *s)
 	return 0;
 }
 
-int context_mtime(int64_t *out, const struct context_opts *opts)
+/* Open the repository and resolve opts->rev once, to the commit and the
+ * tree of the context inside it. */
+static int open_revision(struct context *ctx, const char *rev)
 {
-	const char *env = getenv("SOURCE_DATE_EPOCH");
-	git_repository *repo = NULL;
-	git_object *obj = NULL, *commit = NULL;
-	int rc = -1, gitrc;
+	char *prefix = NULL, real[PATH_MAX];
+	int rc = gitrepo_open(&ctx->repo, ctx->root);
 
-	*out = 0;
-	if (env && *env)
-		return parse_epoch(out, env);
-	git_libgit2_init();
-	if (open_repo(&repo, opts->root, opts->rev != NULL) < 0)
-		goto done;
-	if (!repo) {
-		rc = 0;
-		goto done;
-	}
-	gitrc = git_revparse_single(&obj, repo, opts->rev ? opts->rev : "HEAD");
-	if (gitrc < 0 && !opts->rev) {
-		rc = 0;	/* no commit yet */
-		goto done;
-	}
-	if (gitrc < 0) {
-		err_set("unknown revision '%s'", opts->rev);
-		goto done;
-	}
-	if (git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) == 0) {
-		git_time_t t = git_commit_time((git_commit *)commit);
+	if (rc == ERR_NOTFOUND)
+		return err_set("--rev needs a git repository, and '%s' is not in one",
+			       realpath(ctx->root, real) ? real : ctx->root);
+	if (rc < 0 || (rc = gitrepo_resolve(&ctx->commit, ctx->repo, rev)) < 0 ||
+	    (rc = gitrepo_prefix(&prefix, ctx->repo, ctx->root)) < 0)
+		return rc;
+	ctx->have_commit = 1;
+	rc = gitrepo_subtree(&ctx->tree, ctx->repo, &ctx->commit.tree, prefix);
+	if (rc == ERR_NOTFOUND)
+		rc = err_set("'%s' is not a directory in revision '%s'", prefix, rev);
+	free(prefix);
+	return rc;
+}
 
-		if (t < 0) {
-			err_set("commit time of '%s' is before 1970", opts->rev ? opts->rev : "HEAD");
-			goto done;
+/* Without SOURCE_DATE_EPOCH or a revision: HEAD's commit, when the context
+ * is in a repository that has one. */
+static int find_head(struct context *ctx)
+{
+	int rc = gitrepo_open(&ctx->repo, ctx->root);
+
+	if (rc == ERR_NOTFOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	rc = gitrepo_resolve(&ctx->commit, ctx->repo, "HEAD");
+	if (rc == ERR_NOTFOUND)
+		return 0;	/* no commit yet */
+	ctx->have_commit = rc == 0;
+	return rc;
+}
+
+/* Read the context's .dockerignore, if there is one, and keep the build files. */
+static int read_ignore(struct context *ctx)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	rc = context_read(&text, &len, ctx, ".dockerignore");
+	if (rc == ERR_NOTFOUND)
+		rc = (ctx->ignore = ignore_empty()) ? 0 : err_nomem();
+	else if (rc == 0)
+		rc = ignore_parse(&ctx->ignore, text, len, ".dockerignore");
+	free(text);
+	if (rc < 0 || (rc = ignore_keep(ctx->ignore, ".dockerignore")) < 0)
+		return rc;
+	return ignore_keep(ctx->ignore, ctx->dockerfile);
+}
+
+int context_open(struct context **out, const struct context_opts *opts)
+{
+	struct context *ctx = calloc(1, sizeof(*ctx));
+	const char *epoch = opts->source_date_epoch;
+	int rc;
+
+	*out = NULL;
+	if (!ctx)
+		return err_nomem();
+	ctx->dirfd = -1;
+	if (!(ctx->root = strdup(opts->root)) ||
+	    !(ctx->dockerfile = strdup(opts->dockerfile ? opts->dockerfile : "Dockerfile"))) {
+		rc = err_nomem();
+		goto fail;
+	}
+	if (epoch && *epoch && (rc = parse_epoch(&ctx->mtime, epoch)) < 0)
+		goto fail;
+	if (opts->rev) {
+		if ((rc = open_revision(ctx, opts->rev)) < 0)
+			goto fail;
+	} else {
+		ctx->dirfd = open(opts->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (ctx->dirfd < 0) {
+			rc = err_errno("cannot open context directory '%s'", opts->root);
+			goto fail;
 		}
-		*out = t;
+		if ((!epoch || !*epoch) && (rc = find_head(ctx)) < 0)
+			goto fail;
 	}
-	rc = 0;
-done:
-	git_object_free(commit);
-	git_object_free(obj);
-	git_repository_free(repo);
-	git_libgit2_shutdown();
+	if ((!epoch || !*epoch) && ctx->have_commit) {
+		if (ctx->commit.time < 0) {
+			rc = err_set("commit time of '%s' is before 1970", opts->rev ? opts->rev : "HEAD");
+			goto fail;
+		}
+		ctx->mtime = ctx->commit.time;
+	}
+	if ((rc = read_ignore(ctx)) < 0)
+		goto fail;
+	*out = ctx;
+	return 0;
+fail:
+	context_free(ctx);
+	return rc;
+}
+
+void context_free(struct context *ctx)
+{
+	if (!ctx)
+		return;
+	if (ctx->dirfd >= 0)
+		close(ctx->dirfd);
+	gitrepo_free(ctx->repo);
+	ignore_free(ctx->ignore);
+	free(ctx->root);
+	free(ctx->dockerfile);
+	free(ctx);
+}
+
+const char *context_commit(const struct context *ctx)
+{
+	return ctx->have_commit ? ctx->commit.id : NULL;
+}
+
+int64_t context_mtime(const struct context *ctx)
+{
+	return ctx->mtime;
+}
+
+int context_skip(struct context *ctx, int fd)
+{
+	struct stat st;
+
+	if (ctx->nskip == CONTEXT_SKIP_MAX)
+		return err_set("too many outputs to leave out of the context");
+	if (fstat(fd, &st) < 0)
+		return err_errno("cannot stat an output file");
+	ctx->skip[ctx->nskip].dev = st.st_dev;
+	ctx->skip[ctx->nskip].ino = st.st_ino;
+	ctx->nskip++;
+	return 0;
+}
+
+int context_walk(struct context *ctx, context_emit_fn emit, void *arg)
+{
+	struct walker w = { .ctx = ctx, .emit = emit, .arg = arg,
+			    .path = BUF_INIT(SIZE_MAX / 2) };
+	int rc;
+
+	if ((rc = path_set(&w, 0, "", 0)) == 0)
+		rc = ctx->dirfd >= 0 ? fs_walk(&w, ctx->dirfd) : git_walk(&w, &ctx->tree);
+	buf_release(&w.path);
+	free(w.pending);
+	return rc;
+}
+
+int context_read(char **out, size_t *len, struct context *ctx, const char *name)
+{
+	struct gitrepo_entry e;
+	struct gitrepo_blob blob;
+	int rc;
+
+	*out = NULL;
+	*len = 0;
+	if (ctx->dirfd >= 0)
+		return file_read_at(out, len, ctx->dirfd, name);
+	if ((rc = gitrepo_tree_find(&e, ctx->repo, &ctx->tree, name)) < 0)
+		return err_code_set(rc, "cannot read '%s': not in revision %s", name, ctx->commit.id);
+	if (e.kind != GITREPO_FILE && e.kind != GITREPO_EXEC)
+		return err_code_set(ERR_NOTFOUND, "cannot read '%s': not a file in revision %s", name,
+				    ctx->commit.id);
+	if ((rc = gitrepo_blob_open(&blob, ctx->repo, &e.id, name)) < 0)
+		return rc;
+	if ((*out = malloc(blob.len + 1))) {
+		memcpy(*out, blob.data, blob.len);
+		(*out)[blob.len] = '\0';
+		*len = blob.len;
+	} else {
+		rc = err_nomem();
+	}
+	gitrepo_blob_release(&blob);
+	return rc;
+}
+
+static int add_entry(void *arg, const struct entry *e, int fd, const void *data)
+{
+	return tar_writer_add(arg, e, fd, data);
+}
+
+int context_archive(unsigned char digest[DIGEST_LEN], struct context *ctx, int fd,
+		    const char *name, FILE *manifest)
+{
+	struct tar_options topts = { fd, name, manifest, ctx->mtime };
+	struct tar_writer *w = NULL;
+	int rc;
+
+	if ((rc = tar_writer_new(&w, &topts)) == 0 && (rc = context_walk(ctx, add_entry, w)) == 0)
+		rc = tar_writer_finish(w, digest);
+	tar_writer_free(w);
 	return rc;
 }

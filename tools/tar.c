@@ -219,7 +219,7 @@ static int stream_chunk(struct tar_writer *w, struct chunk *c)
 	}
 	sha256_update(&w->stream_sha, c->buf + pos, c->len - pos);
 	if (w->opts.fd >= 0 && write_all(w->opts.fd, c->buf, c->len) < 0)
-		return err_errno("cannot write the archive");
+		return err_errno("cannot write '%s'", w->opts.name ? w->opts.name : "the archive");
 	return 0;
 }
 

@@ -32,6 +32,7 @@ struct tar_writer;
 
 struct tar_options {
 	int fd;			/* where the archive goes, or -1 to only hash it */
+	const char *name;	/* what 'fd' is, for messages */
 	FILE *manifest;		/* per-entry manifest lines, or NULL */
 	int64_t mtime;		/* every entry's modification time */
 };

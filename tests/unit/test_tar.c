@@ -129,7 +129,7 @@ static void test_roundtrip(void)
 	char *manifest_text = NULL;
 	size_t manifest_len = 0;
 	FILE *manifest = open_memstream(&manifest_text, &manifest_len);
-	struct tar_options opts = { fd, manifest, 1234567890 };
+	struct tar_options opts = { .fd = fd, .manifest = manifest, .mtime = 1234567890 };
 	struct tar_writer *w;
 	unsigned char digest[DIGEST_LEN], want[DIGEST_LEN];
 	struct archive *a;
@@ -226,7 +226,7 @@ static void test_changed_file(void)
 {
 	char path[] = "/tmp/pinned-test-tar-XXXXXX";
 	int fd = mkstemp(path);
-	struct tar_options opts = { -1, NULL, 0 };
+	struct tar_options opts = { .fd = -1 };
 	struct entry e = { "f", ENTRY_FILE, 0644, 10, NULL };
 	struct tar_writer *w;
 	unsigned char digest[DIGEST_LEN];
@@ -262,7 +262,7 @@ static void test_handoff(void)
 	char *text = NULL, want_line[256], hex[DIGEST_STRING_LEN + 1];
 	size_t text_len = 0;
 	FILE *manifest = open_memstream(&text, &text_len);
-	struct tar_options opts = { -1, manifest, 0 };
+	struct tar_options opts = { .fd = -1, .manifest = manifest };
 	struct entry e = { "big", ENTRY_FILE, 0644, size, NULL };
 	unsigned char digest[DIGEST_LEN], want[DIGEST_LEN];
 	struct tar_writer *w;
@@ -294,7 +294,7 @@ static void test_handoff(void)
 /* An archive of nothing is the two end blocks. */
 static void test_empty(void)
 {
-	struct tar_options opts = { -1, NULL, 0 };
+	struct tar_options opts = { .fd = -1 };
 	struct tar_writer *w;
 	unsigned char digest[DIGEST_LEN], want[DIGEST_LEN];
 	static const unsigned char zeros[1024];
