@@ -290,7 +290,8 @@ struct word {
 	int quoted;		/* starts with a quote */
 };
 
-/* Split 'args' at unquoted white space, quotes and escapes kept in the words. */
+/* Split 'args' at unquoted white space, quotes and escapes kept in the words.
+ * On failure '*out' is NULL. */
 static int split_words(const char *args, char esc, struct word **out, size_t *n)
 {
 	size_t alloc = 0, i = 0, len = strlen(args);
@@ -305,8 +306,12 @@ static int split_words(const char *args, char esc, struct word **out, size_t *n)
 			i++;
 		if (i == len)
 			break;
-		if (GROW(*out, *n, alloc) < 0)
+		if (GROW(*out, *n, alloc) < 0) {
+			free(*out);
+			*out = NULL;
+			*n = 0;
 			return -1;
+		}
 		w = &(*out)[(*n)++];
 		w->start = i;
 		w->quoted = args[i] == '"' || args[i] == '\'';

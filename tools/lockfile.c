@@ -46,9 +46,11 @@ const struct image_lock *images_lock_find(const struct images_lock *lock, const 
 	return NULL;
 }
 
-static char *dup_or_null(const char *s)
+/* Copy 'from' into '*to' (NULL stays NULL). Returns 0, or ERR_NOMEM. */
+static int copy_string(char **to, const char *from)
 {
-	return s ? strdup(s) : NULL;
+	*to = NULL;
+	return from && !(*to = strdup(from)) ? err_nomem() : 0;
 }
 
 static int platform_compare(const void *a, const void *b)
@@ -60,21 +62,24 @@ static int platform_compare(const void *a, const void *b)
 static int entry_copy(struct image_lock *to, const struct image_lock *from)
 {
 	memset(to, 0, sizeof(*to));
-	to->key = dup_or_null(from->key);
-	to->reference = dup_or_null(from->reference);
-	to->name = dup_or_null(from->name);
-	to->tag = dup_or_null(from->tag);
-	to->digest = dup_or_null(from->digest);
-	to->media_type = dup_or_null(from->media_type);
-	if (from->nplatforms &&
-	    !(to->platforms = calloc(from->nplatforms, sizeof(*to->platforms)))) {
+	if (copy_string(&to->key, from->key) < 0 ||
+	    copy_string(&to->reference, from->reference) < 0 ||
+	    copy_string(&to->name, from->name) < 0 || copy_string(&to->tag, from->tag) < 0 ||
+	    copy_string(&to->digest, from->digest) < 0 ||
+	    copy_string(&to->media_type, from->media_type) < 0 ||
+	    (from->nplatforms &&
+	     !(to->platforms = calloc(from->nplatforms, sizeof(*to->platforms))))) {
 		image_lock_release(to);
 		return err_nomem();
 	}
 	for (size_t i = 0; i < from->nplatforms; i++) {
-		to->platforms[i].platform = dup_or_null(from->platforms[i].platform);
-		to->platforms[i].digest = dup_or_null(from->platforms[i].digest);
-		to->nplatforms++;
+		struct platform_digest *p = &to->platforms[to->nplatforms++];
+
+		if (copy_string(&p->platform, from->platforms[i].platform) < 0 ||
+		    copy_string(&p->digest, from->platforms[i].digest) < 0) {
+			image_lock_release(to);
+			return -1;
+		}
 	}
 	if (to->nplatforms > 1)
 		qsort(to->platforms, to->nplatforms, sizeof(*to->platforms),
@@ -187,6 +192,41 @@ done:
 	return rc;
 }
 
+/* Set 'key' of 'obj' to 'value', which is taken whatever happens; 0, or -1
+ * when 'obj' or 'value' is NULL (a failed allocation) or the set fails. */
+static int set(json_t *obj, const char *key, json_t *value)
+{
+	if (!obj) {
+		json_decref(value);
+		return -1;
+	}
+	return value && json_object_set_new(obj, key, value) == 0 ? 0 : -1;
+}
+
+/* One image as JSON, or NULL when out of memory. */
+static json_t *entry_json(const struct image_lock *e)
+{
+	json_t *obj = json_object(), *platforms = json_object();
+
+	for (size_t p = 0; p < e->nplatforms; p++)
+		if (set(platforms, e->platforms[p].platform, json_string(e->platforms[p].digest)) < 0)
+			goto fail;
+	if (set(obj, "reference", json_string(e->reference)) < 0 ||
+	    set(obj, "name", json_string(e->name)) < 0 || set(obj, "tag", json_string(e->tag)) < 0 ||
+	    set(obj, "digest", json_string(e->digest)) < 0 ||
+	    set(obj, "mediaType", json_string(e->media_type)) < 0)
+		goto fail;
+	if (set(obj, "platforms", platforms) < 0) {
+		platforms = NULL;	/* taken even on failure */
+		goto fail;
+	}
+	return obj;
+fail:
+	json_decref(platforms);
+	json_decref(obj);
+	return NULL;
+}
+
 int images_lock_format(char **out, size_t *len, const struct images_lock *lock)
 {
 	json_t *root = json_object(), *images = json_object();
@@ -194,32 +234,16 @@ int images_lock_format(char **out, size_t *len, const struct images_lock *lock)
 	int rc = -1;
 
 	*out = NULL;
-	if (!root || !images)
-		goto done;
-	for (size_t i = 0; i < lock->count; i++) {
-		const struct image_lock *e = &lock->images[i];
-		json_t *obj = json_object(), *platforms = json_object();
-
-		if (!obj || !platforms) {
-			json_decref(obj);
-			json_decref(platforms);
+	for (size_t i = 0; i < lock->count; i++)
+		if (set(images, lock->images[i].key, entry_json(&lock->images[i])) < 0)
 			goto done;
-		}
-		for (size_t p = 0; p < e->nplatforms; p++)
-			json_object_set_new(platforms, e->platforms[p].platform,
-					    json_string(e->platforms[p].digest));
-		json_object_set_new(obj, "reference", json_string(e->reference));
-		json_object_set_new(obj, "name", json_string(e->name));
-		json_object_set_new(obj, "tag", json_string(e->tag));
-		json_object_set_new(obj, "digest", json_string(e->digest));
-		json_object_set_new(obj, "mediaType", json_string(e->media_type));
-		json_object_set_new(obj, "platforms", platforms);
-		json_object_set_new(images, e->key, obj);
-	}
-	json_object_set_new(root, "version", json_integer(IMAGES_LOCK_VERSION));
-	json_object_set(root, "images", images);
-	if (!(text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS)))
+	if (set(root, "version", json_integer(IMAGES_LOCK_VERSION)) < 0)
 		goto done;
+	rc = set(root, "images", images);
+	images = NULL;		/* taken even on failure */
+	if (rc < 0 || !(text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS)))
+		goto done;
+	rc = -1;
 	*len = strlen(text);
 	if (!(*out = realloc(text, *len + 2)))
 		goto done;

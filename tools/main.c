@@ -4,6 +4,7 @@
  */
 #include "cmd.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,6 +33,21 @@ static void usage(FILE *out)
 	      "Exit status: 0 ok or same, 1 differs or found, 2 trouble.\n", out);
 }
 
+/*
+ * What a command printed must have reached standard output: a full disk or
+ * a closed descriptor turns success into trouble, as in git's
+ * run_builtin(). A reader that went away (EPIPE) is not our failure.
+ */
+static int finish(int status)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout) && fclose(stdout) == 0)
+		return status;
+	if (errno == EPIPE || errno == EBADF)
+		return status;
+	fprintf(stderr, "pinned: cannot write to standard output: %s\n", strerror(errno));
+	return EXIT_TROUBLE;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -41,15 +57,15 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "help")) {
 		usage(stdout);
-		return EXIT_SAME;
+		return finish(EXIT_SAME);
 	}
 	if (!strcmp(argv[1], "--version")) {
 		puts("pinned " PINNED_VERSION);
-		return EXIT_SAME;
+		return finish(EXIT_SAME);
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
+			return finish(commands[i].run(argc - 1, argv + 1));
 	fprintf(stderr, "pinned: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_TROUBLE;

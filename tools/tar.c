@@ -192,6 +192,7 @@ struct tar_writer {
 	int dual;			/* the file being added is dual: the worker
 					 * hashes it; otherwise, with a manifest,
 					 * the caller does */
+	unsigned char header[TAR_HEADER_MAX];	/* the entry being added */
 };
 
 /* The worker's part of one chunk: the archive's hash, dual files, output. */
@@ -524,12 +525,10 @@ int tar_writer_add(struct tar_writer *w, const struct entry *e, int fd,
 		   const void *data)
 {
 	static const unsigned char zeros[BLOCK];
-	unsigned char *header = malloc(TAR_HEADER_MAX);
+	unsigned char *header = w->header;
 	int manifest = w->opts.manifest != NULL, rc = -1;
 	size_t hlen;
 
-	if (!header)
-		return err_nomem();
 	if (!(hlen = tar_header(header, e, w->opts.mtime))) {
 		err_set("'%s': name or link target longer than %d bytes", e->path,
 			TAR_NAME_MAX);
@@ -553,7 +552,6 @@ int tar_writer_add(struct tar_writer *w, const struct entry *e, int fd,
 	rc = 0;
 done:
 	w->dual = 0;
-	free(header);
 	return rc;
 }
 
