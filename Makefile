@@ -25,12 +25,12 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS))
 WARN := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) -pthread -MMD -MP -Itools
 
-LIB_SRC := tools/error.c tools/digest.c tools/ignore.c tools/tar.c \
-	tools/context.c tools/fileio.c tools/sha256_ni.c \
-	tools/imageref.c tools/dockerfile.c tools/lockfile.c tools/registry.c tools/render.c tools/lint.c \
-	tools/grow.c tools/buf.c tools/shell.c tools/process.c tools/http.c tools/regauth.c tools/lock.c tools/gitrepo.c tools/build_digest.c
-CMD_SRC := tools/main.c tools/cmd.c tools/cmd_context.c tools/cmd_hash.c \
-	tools/cmd_lock.c tools/cmd_render.c tools/cmd_lint.c
+# Commands flat in tools/, library code in family folders: generic helpers
+# (util), the context and its archives (archive), Dockerfiles, images,
+# registries and locks (docker), build and verification (verify).
+FAMILIES := util archive docker verify
+LIB_SRC := $(foreach f,$(FAMILIES),$(wildcard tools/$(f)/*.c))
+CMD_SRC := $(wildcard tools/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)

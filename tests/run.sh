@@ -26,6 +26,7 @@ for t in "$build"/tests/test_*; do
 done
 if [ -z "$unit_only" ]; then
 	for t in "$top"/tests/e2e/*.sh; do
+		[ "$(basename "$t")" = lib.sh ] && continue	# the helpers, not a scenario
 		PINNED="$build/pinned" TOP="$top" BUILD="$build" run "$(basename "$t")" sh "$t"
 	done
 fi

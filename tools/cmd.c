@@ -1,5 +1,5 @@
 #include "cmd.h"
-#include "error.h"
+#include "util/error.h"
 
 #include <errno.h>
 #include <stdarg.h>

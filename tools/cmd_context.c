@@ -1,7 +1,7 @@
 #include "cmd.h"
-#include "context.h"
-#include "error.h"
-#include "fileio.h"
+#include "archive/context.h"
+#include "util/error.h"
+#include "util/fileio.h"
 
 #include <errno.h>
 #include <getopt.h>

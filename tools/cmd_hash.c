@@ -1,6 +1,6 @@
-#include "build_digest.h"
+#include "verify/build_digest.h"
 #include "cmd.h"
-#include "context.h"
+#include "archive/context.h"
 
 #include <getopt.h>
 #include <stdio.h>

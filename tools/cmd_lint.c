@@ -1,8 +1,8 @@
 #include "cmd.h"
-#include "dockerfile.h"
-#include "error.h"
-#include "lint.h"
-#include "lockfile.h"
+#include "docker/dockerfile.h"
+#include "util/error.h"
+#include "docker/lint.h"
+#include "docker/lockfile.h"
 
 #include <getopt.h>
 #include <jansson.h>

@@ -1,9 +1,9 @@
 #include "cmd.h"
-#include "dockerfile.h"
-#include "error.h"
-#include "lockfile.h"
-#include "lock.h"
-#include "registry.h"
+#include "docker/dockerfile.h"
+#include "util/error.h"
+#include "docker/lockfile.h"
+#include "docker/lock.h"
+#include "docker/registry.h"
 
 #include <errno.h>
 #include <getopt.h>

@@ -1,7 +1,7 @@
 #include "cmd.h"
-#include "error.h"
-#include "fileio.h"
-#include "render.h"
+#include "util/error.h"
+#include "util/fileio.h"
+#include "docker/render.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -258,3 +258,5 @@ expect_error "context: an unknown option" 2 \
 	"pinned: unknown or incomplete option '--frobnicate'
 $("$PINNED" context --help)" \
 	"$PINNED" context --frobnicate
+
+finish

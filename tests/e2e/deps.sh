@@ -12,3 +12,5 @@ if command -v setpriv >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
 else
 	echo "SKIP: deps: needs root and setpriv to try it as another user"
 fi
+
+finish

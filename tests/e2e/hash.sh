@@ -34,3 +34,5 @@ expect_error "hash: an unexpected argument" 2 \
 	"pinned: unexpected argument 'extra'
 $("$PINNED" hash --help)" \
 	"$PINNED" hash extra
+
+finish

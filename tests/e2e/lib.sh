@@ -3,8 +3,20 @@
 : "${PINNED:?PINNED must name the pinned binary}" "${TOP:?}"
 tmp=$(mktemp -d /tmp/pinned-e2e.XXXXXX)
 pids=
-# stop the servers a scenario started, by PID, pass or fail
-trap '[ -n "$pids" ] && kill $pids 2>/dev/null; wait 2>/dev/null; chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+finished=
+# A scenario that stops before its last line (an unexpected 'exit', a shell
+# error) is a failure, never silence: each ends with 'finish'. The servers it
+# started are stopped by their PID, pass or fail.
+on_exit() {
+	status=$?
+	[ -n "$finished" ] || echo "FAIL: $(basename "$0"): ended early, with status $status, before its last check"
+	[ -n "$pids" ] && kill $pids 2>/dev/null
+	wait 2>/dev/null
+	chmod -R u+rwx "$tmp" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap on_exit EXIT
+finish() { finished=1; }
 export LC_ALL=C TZ=UTC
 unset SOURCE_DATE_EPOCH
 
@@ -20,6 +32,17 @@ check() {
 # same NAME GOT WANT
 same() {
 	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1" "got '$2', want '$3'"; fi
+}
+
+# same_file NAME GOT WANT: the two files are byte for byte equal; when not,
+# the first differing lines are shown
+same_file() {
+	if cmp -s "$2" "$3"; then
+		pass "$1"
+	else
+		fail "$1" "$2 differs from $3:"
+		diff -u "$3" "$2" | sed -n '3,22s/^/    /p'
+	fi
 }
 
 # expect_error NAME STATUS MESSAGE CMD...: the command exits with STATUS and
@@ -94,14 +117,17 @@ start_registry() {
 }
 
 # start_fake MODE [ARGS]: tests/e2e/fakereg.c in MODE; sets FAKE to "127.0.0.1:PORT".
+# Each start writes its port to a new file, so the port read is this
+# server's and never the previous one's; a port counts once its line is whole.
 start_fake() {
-	"$BUILD/tests/fakereg" "$@" >"$tmp/fake.port" 2>"$tmp/fake.log" &
+	portfile=$(mktemp "$tmp/fake.port.XXXXXX")
+	"$BUILD/tests/fakereg" "$@" >"$portfile" 2>"$tmp/fake.log" &
 	pids="$pids $!"
 	for _ in $(seq 100); do
-		[ -s "$tmp/fake.port" ] && break
+		[ "$(wc -l <"$portfile")" -ge 1 ] && break
 		sleep 0.05
 	done
-	FAKE=127.0.0.1:$(cat "$tmp/fake.port")
+	FAKE=127.0.0.1:$(head -1 "$portfile")
 }
 
 # build_image NAME [MARKER] [ARCH]: a busybox image (plus /marker holding

@@ -52,3 +52,5 @@ check "lint: quoted empty words name no package (found by fuzz_dockerfile)" \
 	"$PINNED" lint -C "$tmp/clean"
 expect_error "lint: a missing file is trouble (exit 2)" 2 \
 	"pinned: cannot read 'Dockerfile': No such file or directory" "$PINNED" lint -C "$tmp"
+
+finish

@@ -290,3 +290,5 @@ check "lock: --ca-file trusts the test CA" \
 	"$PINNED" lock -C "$proj" -f tls.in --update --ca-file "$tmp/ca.crt"
 check "lock: SSL_CERT_FILE trusts the test CA" \
 	env SSL_CERT_FILE="$tmp/ca.crt" "$PINNED" lock -C "$proj" -f tls.in --update
+
+finish

@@ -1,6 +1,6 @@
 /* libFuzzer: the Dockerfile reader and the lint rules on arbitrary bytes. */
-#include "dockerfile.h"
-#include "lint.h"
+#include "docker/dockerfile.h"
+#include "docker/lint.h"
 
 #include <stdint.h>
 

@@ -1,6 +1,6 @@
 /* libFuzzer: .dockerignore parsing and matching, and image references. */
-#include "ignore.h"
-#include "imageref.h"
+#include "archive/ignore.h"
+#include "docker/imageref.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* SHA-256: the SHA-NI path against OpenSSL, single and two states at once. */
-#include "digest.h"
-#include "error.h"
+#include "util/digest.h"
+#include "util/error.h"
 #include "test.h"
 #include "../xorshift.h"
 

@@ -1,6 +1,6 @@
 /* The Dockerfile reader: every construct of issue 3, and malformed files. */
-#include "dockerfile.h"
-#include "error.h"
+#include "docker/dockerfile.h"
+#include "util/error.h"
 #include "test.h"
 
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* .dockerignore: reading and matching as Docker does. */
-#include "error.h"
-#include "ignore.h"
+#include "util/error.h"
+#include "archive/ignore.h"
 #include "test.h"
 
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* Image references, normalised as Docker does. */
-#include "error.h"
-#include "imageref.h"
+#include "util/error.h"
+#include "docker/imageref.h"
 #include "test.h"
 
 #include <stdlib.h>

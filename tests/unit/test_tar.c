@@ -1,7 +1,7 @@
 /* The tar format and the pipelined writer, read back with libarchive. */
-#include "digest.h"
-#include "error.h"
-#include "tar.h"
+#include "util/digest.h"
+#include "util/error.h"
+#include "archive/tar.h"
 #include "test.h"
 
 #include <archive.h>

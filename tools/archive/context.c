@@ -1,0 +1,708 @@
+#include "archive/context.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/fileio.h"
+#include "util/gitrepo.h"
+#include "util/grow.h"
+#include "archive/ignore.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum kind { KIND_FILE, KIND_DIR, KIND_LINK, KIND_SUBMODULE, KIND_OTHER };
+
+/* One name in a directory being walked. */
+struct child {
+	char *key;		/* the name, with '/' appended for a directory */
+	size_t namelen;		/* its length without that '/' */
+	enum kind kind;
+	const struct gitrepo_entry *tree_entry;	/* when walking a revision */
+};
+
+/* Files never archived: our own outputs, by device and inode. */
+#define CONTEXT_SKIP_MAX 4
+
+struct context {
+	char *root;
+	char *dockerfile;
+	int dirfd;			/* the root, when reading the working tree */
+	struct gitrepo *repo;		/* with a revision, or for HEAD's commit time */
+	int have_commit;
+	struct gitrepo_commit commit;	/* the revision, resolved once; or HEAD */
+	git_oid tree;			/* with a revision: the tree of the context */
+	int64_t mtime;
+	struct ignore *ignore;
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} skip[CONTEXT_SKIP_MAX];
+	int nskip;
+};
+
+struct walker {
+	struct context *ctx;
+	context_emit_fn emit;
+	void *arg;
+	struct buf path;	/* archive path of what is being looked at */
+	size_t *pending;	/* directories entered but not yet emitted: */
+	size_t npending;	/* the length of each one's path, with its '/' */
+	size_t pending_alloc;
+};
+
+/* ---- paths and order ----------------------------------------------------- */
+
+/* Set the walker's path to its first 'at' bytes followed by 'name'. */
+static int path_set(struct walker *w, size_t at, const char *name, size_t n)
+{
+	buf_truncate(&w->path, at);
+	return buf_add(&w->path, name, n);
+}
+
+static int child_compare(const void *a, const void *b)
+{
+	return strcmp(((const struct child *)a)->key, ((const struct child *)b)->key);
+}
+
+static int child_add(struct child **list, size_t *n, size_t *alloc,
+		     const char *name, size_t namelen, enum kind kind)
+{
+	struct child *c;
+	int dir = kind == KIND_DIR || kind == KIND_SUBMODULE;
+
+	if (GROW(*list, *n, *alloc) < 0)
+		return -1;
+	c = &(*list)[*n];
+	if (!(c->key = malloc(namelen + 2)))
+		return err_nomem();
+	memcpy(c->key, name, namelen);
+	c->key[namelen] = '/';
+	c->key[namelen + dir] = '\0';
+	c->namelen = namelen;
+	c->kind = kind;
+	c->tree_entry = NULL;
+	(*n)++;
+	return 0;
+}
+
+static void children_free(struct child *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(list[i].key);
+	free(list);
+}
+
+/* ---- what goes in -------------------------------------------------------- */
+
+enum decision { SKIP, INCLUDE, WALK_ONLY };
+
+/* Decide on the walker's current path (no trailing '/'). */
+static enum decision decide(struct walker *w, int dir)
+{
+	if (!ignore_excluded(w->ctx->ignore, w->path.s))
+		return INCLUDE;
+	if (dir && ignore_may_include_below(w->ctx->ignore, w->path.s))
+		return WALK_ONLY;
+	return SKIP;
+}
+
+/* Emit the directories we walked into without including them: the parents
+ * of something that an exception brought back. */
+static int emit_pending(struct walker *w)
+{
+	for (size_t i = 0; i < w->npending; i++) {
+		size_t at = w->pending[i];
+		char saved = w->path.s[at];
+		struct entry e = { w->path.s, ENTRY_DIR, 0755, 0, NULL };
+		int rc;
+
+		w->path.s[at] = '\0';
+		rc = w->emit(w->arg, &e, -1, NULL);
+		w->path.s[at] = saved;
+		if (rc < 0)
+			return -1;
+	}
+	w->npending = 0;
+	return 0;
+}
+
+static int emit_entry(struct walker *w, const struct entry *e, int fd, const void *data)
+{
+	if (w->npending && emit_pending(w) < 0)
+		return -1;
+	return w->emit(w->arg, e, fd, data);
+}
+
+/*
+ * Enter the directory at the walker's path: emit it (INCLUDE) or remember it
+ * (WALK_ONLY), and add its '/'. Returns the pending depth to leave() with.
+ */
+static int enter(struct walker *w, enum decision d, size_t *mark)
+{
+	if (path_set(w, w->path.len, "/", 1) < 0)
+		return -1;
+	*mark = w->npending;
+	if (d == INCLUDE) {
+		struct entry e = { w->path.s, ENTRY_DIR, 0755, 0, NULL };
+
+		return emit_entry(w, &e, -1, NULL);
+	}
+	if (GROW(w->pending, w->npending, w->pending_alloc) < 0)
+		return -1;
+	w->pending[w->npending++] = w->path.len;
+	return 0;
+}
+
+/* Leave a directory: forget it if nothing inside it was included. */
+static void leave(struct walker *w, size_t mark)
+{
+	if (w->npending > mark)
+		w->npending = mark;
+}
+
+/* ---- the working tree ---------------------------------------------------- */
+
+static const char *kind_name(mode_t mode)
+{
+	if (S_ISFIFO(mode))
+		return "a fifo";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	return "not a regular file, directory or symbolic link";
+}
+
+static int same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
+	       a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+static int fs_file(struct walker *w, int dirfd, const char *name)
+{
+	struct stat before, after;
+	int fd, rc = -1;
+
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return err_errno("cannot open '%s'", w->path.s);
+	if (fstat(fd, &before) < 0) {
+		err_errno("cannot stat '%s'", w->path.s);
+		goto done;
+	}
+	if (!S_ISREG(before.st_mode)) {
+		err_set("'%s' changed while it was archived: it is no longer a regular file", w->path.s);
+		goto done;
+	}
+	for (int i = 0; i < w->ctx->nskip; i++) {
+		if (before.st_dev == w->ctx->skip[i].dev && before.st_ino == w->ctx->skip[i].ino) {
+			rc = 0;
+			goto done;
+		}
+	}
+	{
+		struct entry e = { w->path.s, ENTRY_FILE,
+				   before.st_mode & S_IXUSR ? 0755 : 0644,
+				   (uint64_t)before.st_size, NULL };
+
+		if (emit_entry(w, &e, fd, NULL) < 0)
+			goto done;
+	}
+	if (fstat(fd, &after) < 0) {
+		err_errno("cannot stat '%s'", w->path.s);
+		goto done;
+	}
+	if (!same_file(&before, &after)) {
+		err_set("'%s' changed while it was archived%s", w->path.s,
+			after.st_size > before.st_size ? ": it grew" :
+			after.st_size < before.st_size ? ": it shrank" : "");
+		goto done;
+	}
+	rc = 0;
+done:
+	close(fd);
+	return rc;
+}
+
+static int fs_link(struct walker *w, int dirfd, const char *name)
+{
+	size_t size = 256;
+	char *target = NULL;
+	ssize_t n;
+	int rc;
+
+	for (;;) {
+		char *t = realloc(target, size);
+
+		if (!t) {
+			free(target);
+			return err_nomem();
+		}
+		target = t;
+		n = readlinkat(dirfd, name, target, size);
+		if (n < 0) {
+			free(target);
+			return err_errno("cannot read link '%s'", w->path.s);
+		}
+		if ((size_t)n < size)
+			break;
+		size *= 2;
+	}
+	target[n] = '\0';
+	{
+		struct entry e = { w->path.s, ENTRY_SYMLINK, 0777, 0, target };
+
+		rc = emit_entry(w, &e, -1, NULL);
+	}
+	free(target);
+	return rc;
+}
+
+static enum kind kind_of(int dirfd, struct dirent *d, mode_t *mode)
+{
+	struct stat st;
+
+	*mode = 0;
+	switch (d->d_type) {
+	case DT_REG: return KIND_FILE;
+	case DT_DIR: return KIND_DIR;
+	case DT_LNK: return KIND_LINK;
+	case DT_UNKNOWN: break;
+	default: return KIND_OTHER;
+	}
+	if (fstatat(dirfd, d->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return KIND_OTHER;
+	*mode = st.st_mode;
+	if (S_ISREG(st.st_mode))
+		return KIND_FILE;
+	if (S_ISDIR(st.st_mode))
+		return KIND_DIR;
+	if (S_ISLNK(st.st_mode))
+		return KIND_LINK;
+	return KIND_OTHER;
+}
+
+/* Read the names in 'dirfd' (which stays open), sorted. */
+static int fs_list(struct walker *w, int dirfd, struct child **out, size_t *n)
+{
+	size_t alloc = 0;
+	struct dirent *d;
+	DIR *dir;
+	int fd = dup(dirfd);
+
+	*out = NULL;
+	*n = 0;
+	if (fd < 0 || !(dir = fdopendir(fd))) {
+		err_errno("cannot read directory '%s'", w->path.len ? w->path.s : ".");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	errno = 0;
+	while ((d = readdir(dir))) {
+		mode_t mode;
+
+		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+			continue;
+		if (child_add(out, n, &alloc, d->d_name, strlen(d->d_name),
+			      kind_of(dirfd, d, &mode)) < 0)
+			goto fail;
+		errno = 0;
+	}
+	if (errno) {
+		err_errno("cannot read directory '%s'", w->path.len ? w->path.s : ".");
+		goto fail;
+	}
+	closedir(dir);
+	if (*n > 1)
+		qsort(*out, *n, sizeof(**out), child_compare);
+	return 0;
+fail:
+	closedir(dir);
+	children_free(*out, *n);
+	*out = NULL;
+	return -1;
+}
+
+static int fs_walk(struct walker *w, int dirfd)
+{
+	struct child *list;
+	size_t n, base = w->path.len, mark;
+	int rc = -1;
+
+	if (fs_list(w, dirfd, &list, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct child *c = &list[i];
+		enum decision d;
+
+		if (path_set(w, base, c->key, c->namelen) < 0)
+			goto done;
+		if ((d = decide(w, c->kind == KIND_DIR)) == SKIP)
+			continue;
+		if (c->kind == KIND_FILE) {
+			if (fs_file(w, dirfd, c->key) < 0)
+				goto done;
+		} else if (c->kind == KIND_LINK) {
+			if (fs_link(w, dirfd, c->key) < 0)
+				goto done;
+		} else if (c->kind == KIND_DIR) {
+			int sub = openat(dirfd, c->key, O_RDONLY | O_DIRECTORY |
+					 O_NOFOLLOW | O_CLOEXEC);
+			/* c->key still ends in '/'; openat accepts that */
+
+			if (sub < 0) {
+				err_errno("cannot open directory '%s'", w->path.s);
+				goto done;
+			}
+			if (enter(w, d, &mark) < 0 || fs_walk(w, sub) < 0) {
+				close(sub);
+				goto done;
+			}
+			close(sub);
+			leave(w, mark);
+		} else {
+			struct stat st;
+
+			if (fstatat(dirfd, c->key, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				err_errno("cannot stat '%s'", w->path.s);
+			else
+				err_set("cannot archive '%s': it is %s", w->path.s,
+					kind_name(st.st_mode));
+			goto done;
+		}
+	}
+	rc = 0;
+done:
+	children_free(list, n);
+	buf_truncate(&w->path, base);
+	return rc;
+}
+
+/* ---- a git revision ------------------------------------------------------ */
+
+static int git_file(struct walker *w, const struct gitrepo_entry *te)
+{
+	struct gitrepo_blob blob;
+	int rc;
+
+	if ((rc = gitrepo_blob_open(&blob, w->ctx->repo, &te->id, w->path.s)) < 0)
+		return rc;
+	{
+		struct entry e = { w->path.s, ENTRY_FILE, te->kind == GITREPO_EXEC ? 0755 : 0644,
+				   (uint64_t)blob.len, NULL };
+
+		rc = emit_entry(w, &e, -1, blob.data);
+	}
+	gitrepo_blob_release(&blob);
+	return rc;
+}
+
+static int git_link(struct walker *w, const struct gitrepo_entry *te)
+{
+	struct gitrepo_blob blob;
+	char *target;
+	int rc;
+
+	if ((rc = gitrepo_blob_open(&blob, w->ctx->repo, &te->id, w->path.s)) < 0)
+		return rc;
+	target = memchr(blob.data, '\0', blob.len) ? NULL : strndup(blob.data, blob.len);
+	rc = !target && memchr(blob.data, '\0', blob.len) ?
+		     err_set("cannot archive link '%s': its target holds a NUL byte", w->path.s) :
+		     !target ? err_nomem() : 0;
+	gitrepo_blob_release(&blob);
+	if (rc < 0)
+		return rc;
+	{
+		struct entry e = { w->path.s, ENTRY_SYMLINK, 0777, 0, target };
+
+		rc = emit_entry(w, &e, -1, NULL);
+	}
+	free(target);
+	return rc;
+}
+
+static enum kind git_kind(enum gitrepo_kind k)
+{
+	switch (k) {
+	case GITREPO_TREE: return KIND_DIR;
+	case GITREPO_LINK: return KIND_LINK;
+	case GITREPO_SUBMODULE: return KIND_SUBMODULE;
+	default: return KIND_FILE;
+	}
+}
+
+static int git_walk(struct walker *w, const git_oid *tree)
+{
+	size_t count, n = 0, alloc = 0, base = w->path.len, mark;
+	struct gitrepo_entry *entries;
+	struct child *list = NULL;
+	int rc;
+
+	if ((rc = gitrepo_tree_entries(&entries, &count, w->ctx->repo, tree)) < 0)
+		return rc;
+	rc = -1;
+	for (size_t i = 0; i < count; i++) {
+		if (child_add(&list, &n, &alloc, entries[i].name, strlen(entries[i].name),
+			      git_kind(entries[i].kind)) < 0)
+			goto done;
+		list[n - 1].tree_entry = &entries[i];
+	}
+	if (n > 1)
+		qsort(list, n, sizeof(*list), child_compare);
+	for (size_t i = 0; i < n; i++) {
+		struct child *c = &list[i];
+		enum decision d;
+
+		if (path_set(w, base, c->key, c->namelen) < 0)
+			goto done;
+		if ((d = decide(w, c->kind == KIND_DIR || c->kind == KIND_SUBMODULE)) == SKIP)
+			continue;
+		if (c->kind == KIND_FILE) {
+			if (git_file(w, c->tree_entry) < 0)
+				goto done;
+		} else if (c->kind == KIND_LINK) {
+			if (git_link(w, c->tree_entry) < 0)
+				goto done;
+		} else if (c->kind == KIND_SUBMODULE) {
+			/* like git archive: a submodule is an empty directory */
+			if (d == INCLUDE && enter(w, d, &mark) < 0)
+				goto done;
+		} else if (enter(w, d, &mark) < 0 || git_walk(w, &c->tree_entry->id) < 0) {
+			goto done;
+		} else {
+			leave(w, mark);
+		}
+	}
+	rc = 0;
+done:
+	children_free(list, n);
+	gitrepo_entries_free(entries, count);
+	buf_truncate(&w->path, base);
+	return rc;
+}
+
+/* ---- the context --------------------------------------------------------- */
+
+static int parse_epoch(int64_t *out, const char *s)
+{
+	int64_t v = 0;
+
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9' || v > (INT64_MAX - (*p - '0')) / 10)
+			return err_set("invalid SOURCE_DATE_EPOCH '%s': not a non-negative integer of seconds", s);
+		v = v * 10 + (*p - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* Open the repository and resolve opts->rev once, to the commit and the
+ * tree of the context inside it. */
+static int open_revision(struct context *ctx, const char *rev)
+{
+	char *prefix = NULL, real[PATH_MAX];
+	int rc = gitrepo_open(&ctx->repo, ctx->root);
+
+	if (rc == ERR_NOTFOUND)
+		return err_set("--rev needs a git repository, and '%s' is not in one",
+			       realpath(ctx->root, real) ? real : ctx->root);
+	if (rc < 0 || (rc = gitrepo_resolve(&ctx->commit, ctx->repo, rev)) < 0 ||
+	    (rc = gitrepo_prefix(&prefix, ctx->repo, ctx->root)) < 0)
+		return rc;
+	ctx->have_commit = 1;
+	rc = gitrepo_subtree(&ctx->tree, ctx->repo, &ctx->commit.tree, prefix);
+	if (rc == ERR_NOTFOUND)
+		rc = err_set("'%s' is not a directory in revision '%s'", prefix, rev);
+	free(prefix);
+	return rc;
+}
+
+/* Without SOURCE_DATE_EPOCH or a revision: HEAD's commit, when the context
+ * is in a repository that has one. */
+static int find_head(struct context *ctx)
+{
+	int rc = gitrepo_open(&ctx->repo, ctx->root);
+
+	if (rc == ERR_NOTFOUND)
+		return 0;
+	if (rc < 0)
+		return rc;
+	rc = gitrepo_resolve(&ctx->commit, ctx->repo, "HEAD");
+	if (rc == ERR_NOTFOUND)
+		return 0;	/* no commit yet */
+	ctx->have_commit = rc == 0;
+	return rc;
+}
+
+/* Read the context's .dockerignore, if there is one, and keep the build files. */
+static int read_ignore(struct context *ctx)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	rc = context_read(&text, &len, ctx, ".dockerignore");
+	if (rc == ERR_NOTFOUND)
+		rc = (ctx->ignore = ignore_empty()) ? 0 : err_nomem();
+	else if (rc == 0)
+		rc = ignore_parse(&ctx->ignore, text, len, ".dockerignore");
+	free(text);
+	if (rc < 0 || (rc = ignore_keep(ctx->ignore, ".dockerignore")) < 0)
+		return rc;
+	return ignore_keep(ctx->ignore, ctx->dockerfile);
+}
+
+int context_open(struct context **out, const struct context_opts *opts)
+{
+	struct context *ctx = calloc(1, sizeof(*ctx));
+	const char *epoch = opts->source_date_epoch;
+	int rc;
+
+	*out = NULL;
+	if (!ctx)
+		return err_nomem();
+	ctx->dirfd = -1;
+	if (!(ctx->root = strdup(opts->root)) ||
+	    !(ctx->dockerfile = strdup(opts->dockerfile ? opts->dockerfile : "Dockerfile"))) {
+		rc = err_nomem();
+		goto fail;
+	}
+	if (epoch && *epoch && (rc = parse_epoch(&ctx->mtime, epoch)) < 0)
+		goto fail;
+	if (opts->rev) {
+		if ((rc = open_revision(ctx, opts->rev)) < 0)
+			goto fail;
+	} else {
+		ctx->dirfd = open(opts->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (ctx->dirfd < 0) {
+			rc = err_errno("cannot open context directory '%s'", opts->root);
+			goto fail;
+		}
+		if ((!epoch || !*epoch) && (rc = find_head(ctx)) < 0)
+			goto fail;
+	}
+	if ((!epoch || !*epoch) && ctx->have_commit) {
+		if (ctx->commit.time < 0) {
+			rc = err_set("commit time of '%s' is before 1970", opts->rev ? opts->rev : "HEAD");
+			goto fail;
+		}
+		ctx->mtime = ctx->commit.time;
+	}
+	if ((rc = read_ignore(ctx)) < 0)
+		goto fail;
+	*out = ctx;
+	return 0;
+fail:
+	context_free(ctx);
+	return rc;
+}
+
+void context_free(struct context *ctx)
+{
+	if (!ctx)
+		return;
+	if (ctx->dirfd >= 0)
+		close(ctx->dirfd);
+	gitrepo_free(ctx->repo);
+	ignore_free(ctx->ignore);
+	free(ctx->root);
+	free(ctx->dockerfile);
+	free(ctx);
+}
+
+const char *context_commit(const struct context *ctx)
+{
+	return ctx->have_commit ? ctx->commit.id : NULL;
+}
+
+int64_t context_mtime(const struct context *ctx)
+{
+	return ctx->mtime;
+}
+
+int context_skip(struct context *ctx, int fd)
+{
+	struct stat st;
+
+	if (ctx->nskip == CONTEXT_SKIP_MAX)
+		return err_set("too many outputs to leave out of the context");
+	if (fstat(fd, &st) < 0)
+		return err_errno("cannot stat an output file");
+	ctx->skip[ctx->nskip].dev = st.st_dev;
+	ctx->skip[ctx->nskip].ino = st.st_ino;
+	ctx->nskip++;
+	return 0;
+}
+
+int context_walk(struct context *ctx, context_emit_fn emit, void *arg)
+{
+	struct walker w = { .ctx = ctx, .emit = emit, .arg = arg,
+			    .path = BUF_INIT(SIZE_MAX / 2) };
+	int rc;
+
+	if ((rc = path_set(&w, 0, "", 0)) == 0)
+		rc = ctx->dirfd >= 0 ? fs_walk(&w, ctx->dirfd) : git_walk(&w, &ctx->tree);
+	buf_release(&w.path);
+	free(w.pending);
+	return rc;
+}
+
+int context_read(char **out, size_t *len, struct context *ctx, const char *name)
+{
+	struct gitrepo_entry e;
+	struct gitrepo_blob blob;
+	int rc;
+
+	*out = NULL;
+	*len = 0;
+	if (ctx->dirfd >= 0)
+		return file_read_at(out, len, ctx->dirfd, name);
+	if ((rc = gitrepo_tree_find(&e, ctx->repo, &ctx->tree, name)) < 0)
+		return err_code_set(rc, "cannot read '%s': not in revision %s", name, ctx->commit.id);
+	if (e.kind != GITREPO_FILE && e.kind != GITREPO_EXEC)
+		return err_code_set(ERR_NOTFOUND, "cannot read '%s': not a file in revision %s", name,
+				    ctx->commit.id);
+	if ((rc = gitrepo_blob_open(&blob, ctx->repo, &e.id, name)) < 0)
+		return rc;
+	if ((*out = malloc(blob.len + 1))) {
+		memcpy(*out, blob.data, blob.len);
+		(*out)[blob.len] = '\0';
+		*len = blob.len;
+	} else {
+		rc = err_nomem();
+	}
+	gitrepo_blob_release(&blob);
+	return rc;
+}
+
+static int add_entry(void *arg, const struct entry *e, int fd, const void *data)
+{
+	return tar_writer_add(arg, e, fd, data);
+}
+
+int context_archive(unsigned char digest[DIGEST_LEN], struct context *ctx, int fd,
+		    const char *name, FILE *manifest)
+{
+	struct tar_options topts = { fd, name, manifest, ctx->mtime };
+	struct tar_writer *w = NULL;
+	int rc;
+
+	if ((rc = tar_writer_new(&w, &topts)) == 0 && (rc = context_walk(ctx, add_entry, w)) == 0)
+		rc = tar_writer_finish(w, digest);
+	tar_writer_free(w);
+	return rc;
+}

@@ -1,0 +1,80 @@
+#ifndef PINNED_CONTEXT_H
+#define PINNED_CONTEXT_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "util/digest.h"
+#include "archive/tar.h"
+
+/*
+ * A build context: the working tree under a directory, or the tree of a git
+ * revision read from the object database (no checkout, so untracked and
+ * modified files play no part), with its .dockerignore applied. Opening it
+ * fixes everything a run reads: the revision is resolved once to a commit,
+ * and the modification time of every entry is decided.
+ */
+struct context_opts {
+	const char *root;		/* the context directory */
+	const char *rev;		/* a git revision to archive instead of the tree, or NULL */
+	const char *dockerfile;		/* always sent, as Docker does; NULL: "Dockerfile" */
+	const char *source_date_epoch;	/* $SOURCE_DATE_EPOCH as the command read it, or NULL */
+};
+
+struct context;
+
+/*
+ * Open the context. The modification time is 'source_date_epoch' when set
+ * (a non-negative decimal integer, else an error), otherwise the commit time
+ * of opts->rev, or of HEAD of the repository holding opts->root, or 0 when
+ * there is none. Returns 0, or a negative code (ERR_NOTFOUND: an unknown
+ * revision). Free with context_free(); accepts NULL.
+ */
+int context_open(struct context **out, const struct context_opts *opts);
+void context_free(struct context *ctx);
+
+/* The commit read (the revision), or whose time was taken (HEAD), as hex;
+ * NULL when there is none. */
+const char *context_commit(const struct context *ctx);
+
+/* Every entry's modification time. */
+int64_t context_mtime(const struct context *ctx);
+
+/* Never archive the file open at 'fd' (our own output inside the context).
+ * Returns 0, or a negative code. */
+int context_skip(struct context *ctx, int fd);
+
+/*
+ * Called for each entry in archive order: bytewise by archive name, a
+ * directory's name ending in '/'. For a file, exactly one of 'fd' (open,
+ * positioned at the start) and 'data' (the whole content) is given.
+ * Returns 0 to go on, or a negative code with the message set to stop.
+ */
+typedef int (*context_emit_fn)(void *arg, const struct entry *e, int fd,
+			       const void *data);
+
+/*
+ * Walk the context. Only regular files, directories and symbolic links can
+ * be archived; anything else that is not excluded is an error, and so is a
+ * file that changes while it is read. Returns 0, or a negative code.
+ */
+int context_walk(struct context *ctx, context_emit_fn emit, void *arg);
+
+/*
+ * Write the canonical tar of the context to 'fd' (-1: only hash it; 'name'
+ * says where it goes, for messages) and its per-entry manifest to
+ * 'manifest' (or NULL), and give the SHA-256 of the archive. Returns 0, or
+ * a negative code; 'fd' may then hold part of an archive.
+ */
+int context_archive(unsigned char digest[DIGEST_LEN], struct context *ctx, int fd,
+		    const char *name, FILE *manifest);
+
+/*
+ * Read the file 'name' at the top of the context into '*out' (the caller
+ * frees; NUL-terminated). Returns 0, or a negative code: ERR_NOTFOUND when
+ * there is no such file.
+ */
+int context_read(char **out, size_t *len, struct context *ctx, const char *name);
+
+#endif

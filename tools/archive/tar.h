@@ -1,0 +1,68 @@
+#ifndef PINNED_TAR_H
+#define PINNED_TAR_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "util/digest.h"
+
+enum entry_type { ENTRY_FILE, ENTRY_DIR, ENTRY_SYMLINK };
+
+/* One archive member, already normalised (DESIGN.md section 4). */
+struct entry {
+	const char *path;	/* relative, '/'-separated; a directory's ends in '/' */
+	enum entry_type type;
+	unsigned int mode;	/* 0644 or 0755; 0777 for a symbolic link */
+	uint64_t size;		/* ENTRY_FILE: length of the content */
+	const char *target;	/* ENTRY_SYMLINK: the link's text */
+};
+
+/*
+ * The header block(s) of 'e': one ustar block, preceded by a pax extended
+ * header when the path, link target, size or mtime does not fit ustar.
+ * uid/gid 0, empty user and group names. Writes into 'out' (at least
+ * TAR_HEADER_MAX bytes) and returns the length, a multiple of 512, or 0
+ * when the path or target exceed TAR_NAME_MAX.
+ */
+#define TAR_NAME_MAX 16384
+#define TAR_HEADER_MAX (3 * 512 + 2 * TAR_NAME_MAX + 128)
+size_t tar_header(unsigned char *out, const struct entry *e, int64_t mtime);
+
+struct tar_writer;
+
+struct tar_options {
+	int fd;			/* where the archive goes, or -1 to only hash it */
+	const char *name;	/* what 'fd' is, for messages */
+	FILE *manifest;		/* per-entry manifest lines, or NULL */
+	int64_t mtime;		/* every entry's modification time */
+};
+
+/*
+ * Start an archive. Reading, hashing and writing run concurrently: the
+ * caller's thread reads content, one thread hashes the stream and writes
+ * it to 'fd', one more hashes each file for the manifest. Memory use is
+ * bounded whatever the archive's size.
+ * Returns 0 and the writer in '*out' (free with tar_writer_free()), or -1
+ * with err_msg() set.
+ */
+int tar_writer_new(struct tar_writer **out, const struct tar_options *opts);
+
+/*
+ * Add 'e'. A file's content is the first e->size bytes read from 'fd' (fewer
+ * is an error: the file shrank while it was read; the caller checks with
+ * fstat() afterwards that it did not change otherwise), or, when 'fd' is
+ * -1, taken from 'data'. Returns 0, or -1 with err_msg() set.
+ */
+int tar_writer_add(struct tar_writer *w, const struct entry *e, int fd,
+		   const void *data);
+
+/*
+ * End the archive, wait until every byte is hashed and written, and give
+ * the SHA-256 of the whole archive. Returns 0, or -1 with err_msg() set.
+ */
+int tar_writer_finish(struct tar_writer *w, unsigned char digest[DIGEST_LEN]);
+
+/* Stop the threads and release everything; accepts NULL. */
+void tar_writer_free(struct tar_writer *w);
+
+#endif

@@ -1,0 +1,300 @@
+#include "docker/lint.h"
+#include "util/error.h"
+#include "util/grow.h"
+#include "docker/render.h"
+#include "docker/shell.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+	const char *id, *name;
+} rules[] = {
+	[LINT_UNPINNED_IMAGE] = { "PIN001", "unpinned-image" },
+	[LINT_LATEST] = { "PIN002", "latest-tag" },
+	[LINT_ADD_URL] = { "PIN003", "add-url-without-checksum" },
+	[LINT_APT_UNPINNED] = { "PIN004", "apt-unpinned" },
+	[LINT_PIP_UNPINNED] = { "PIN005", "pip-unpinned" },
+	[LINT_NPM_UNPINNED] = { "PIN006", "npm-unpinned" },
+	[LINT_PIPE_SHELL] = { "PIN007", "pipe-to-shell" },
+	[LINT_APT_UPGRADE] = { "PIN008", "apt-upgrade" },
+	[LINT_STALE] = { "PIN009", "stale-dockerfile" },
+};
+
+const char *lint_id(enum lint_rule rule)
+{
+	return rules[rule].id;
+}
+
+const char *lint_name(enum lint_rule rule)
+{
+	return rules[rule].name;
+}
+
+int lint_add(struct lint_findings *out, enum lint_rule rule, size_t line, size_t col,
+	     const char *fmt, ...)
+{
+	struct lint_finding *f;
+	va_list ap;
+	int rc;
+
+	if (GROW(out->v, out->n, out->alloc) < 0)
+		return -1;
+	f = &out->v[out->n];
+	f->rule = rule;
+	f->line = line;
+	f->col = col;
+	va_start(ap, fmt);
+	rc = vasprintf(&f->message, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return err_nomem();
+	out->n++;
+	return 0;
+}
+
+void lint_findings_release(struct lint_findings *f)
+{
+	for (size_t i = 0; i < f->n; i++)
+		free(f->v[i].message);
+	free(f->v);
+	memset(f, 0, sizeof(*f));
+}
+
+/* ---- shell commands ------------------------------------------------------ */
+
+static int apt_pinned(const char *w)
+{
+	return strchr(w, '=') != NULL || w[0] == '.' || w[0] == '/';
+}
+
+static int pip_pinned(const char *w)
+{
+	return strstr(w, "==") || strchr(w, '@') || w[0] == '.' || w[0] == '/' ||
+	       strstr(w, ".whl") || strstr(w, "://");
+}
+
+static int npm_pinned(const char *w)
+{
+	return strchr(w + 1, '@') || w[0] == '.' || w[0] == '/' || strstr(w, "://");
+}
+
+/* The packages of an install command that have no version: one finding. */
+static int unpinned_packages(struct lint_findings *out, const struct shell_words *ws,
+			     const struct shell_command *c, int (*pinned)(const char *),
+			     enum lint_rule rule, const char *what)
+{
+	char list[512] = "";
+	size_t line = 0, col = 0;
+
+	for (size_t i = shell_operand_next(c, ws, c->verb); i < c->end;
+	     i = shell_operand_next(c, ws, i)) {
+		const char *w = ws->v[i].text;
+
+		if (!w[0] || pinned(w))	/* '' names no package */
+			continue;
+		if (!line) {
+			line = ws->v[i].line;
+			col = ws->v[i].col;
+		}
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			 list[0] ? ", " : "", w);
+	}
+	if (!line)
+		return 0;
+	return lint_add(out, rule, line, col, "%s without a version: %s", what, list);
+}
+
+static int lint_command(struct lint_findings *out, const struct shell_words *ws,
+			const struct shell_command *c)
+{
+	const char *verb = c->verb < c->end ? ws->v[c->verb].text : "";
+
+	switch (c->tool) {
+	case SHELL_APT:
+		if (!strcmp(verb, "upgrade") || !strcmp(verb, "dist-upgrade") ||
+		    !strcmp(verb, "full-upgrade"))
+			return lint_add(out, LINT_APT_UPGRADE, ws->v[c->verb].line,
+					ws->v[c->verb].col,
+					"%s %s makes the image depend on the day it is built",
+					shell_basename(ws->v[c->name].text), verb);
+		if (!strcmp(verb, "install"))
+			return unpinned_packages(out, ws, c, apt_pinned, LINT_APT_UNPINNED,
+						 "apt install");
+		return 0;
+	case SHELL_PIP:
+		if (!strcmp(verb, "install"))
+			return unpinned_packages(out, ws, c, pip_pinned, LINT_PIP_UNPINNED,
+						 "pip install");
+		return 0;
+	case SHELL_NPM:
+		if (!strcmp(verb, "install") || !strcmp(verb, "i") || !strcmp(verb, "add"))
+			return unpinned_packages(out, ws, c, npm_pinned, LINT_NPM_UNPINNED,
+						 "npm install");
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+static int lint_shell(struct lint_findings *out, const struct shell_words *ws)
+{
+	static const char *const fetchers[] = { "curl", "wget", NULL };
+	static const char *const shells[] = { "sh", "bash", "dash", "zsh", "ash", "ksh",
+					      "python", "python3", "perl", "ruby", NULL };
+	struct shell_command c;
+	const struct shell_word *fetcher = NULL;
+	size_t pos = 0;
+
+	while (shell_command_next(&c, ws, &pos)) {
+		const char *name = c.name < c.end ? ws->v[c.name].text : NULL;
+
+		if (lint_command(out, ws, &c) < 0)
+			return -1;
+		if (name && c.piped && fetcher && shell_is(name, shells) &&
+		    lint_add(out, LINT_PIPE_SHELL, fetcher->line, fetcher->col,
+			     "%s output piped into %s runs whatever the server sends that day",
+			     shell_basename(fetcher->text), shell_basename(name)) < 0)
+			return -1;
+		fetcher = name && shell_is(name, fetchers) ? &ws->v[c.name] : NULL;
+	}
+	return 0;
+}
+
+/* ---- instructions -------------------------------------------------------- */
+
+struct args_place {
+	const struct dockerfile *df;
+	const struct df_instruction *ins;
+};
+
+/* Where args[i] of an instruction is, through the offsets the reader kept. */
+static void args_where(const void *ctx, size_t i, size_t *line, size_t *col)
+{
+	const struct args_place *p = ctx;
+
+	dockerfile_position(p->df, p->ins->offsets[i], line, col);
+}
+
+/* A heredoc body has no kept offsets: its findings point at the instruction. */
+static void instruction_where(const void *ctx, size_t i, size_t *line, size_t *col)
+{
+	const struct df_instruction *ins = ctx;
+
+	(void)i;
+	*line = ins->line;
+	*col = ins->col;
+}
+
+static int lint_run(struct lint_findings *out, const struct dockerfile *df,
+		    const struct df_instruction *ins)
+{
+	struct args_place place = { df, ins };
+	struct shell_words ws = { 0 };
+	int rc = shell_split(&ws, ins->args, args_where, &place) < 0 || lint_shell(out, &ws) < 0;
+
+	shell_words_release(&ws);
+	for (size_t h = 0; !rc && h < ins->nheredocs; h++) {
+		rc = shell_split(&ws, ins->heredocs[h], instruction_where, ins) < 0 ||
+		     lint_shell(out, &ws) < 0;
+		shell_words_release(&ws);
+	}
+	return rc ? -1 : 0;
+}
+
+static int lint_add_url(struct lint_findings *out, const struct dockerfile *df,
+			const struct df_instruction *ins)
+{
+	struct args_place place = { df, ins };
+	struct shell_words ws = { 0 };
+	int checksum = 0, rc = 0;
+	size_t last = 0;
+
+	if (shell_split(&ws, ins->args, args_where, &place) < 0) {
+		shell_words_release(&ws);
+		return -1;
+	}
+	for (size_t i = 0; i < ws.n; i++)
+		if (!ws.v[i].op && ws.v[i].text[0] != '-')
+			last = i;
+	for (size_t i = 0; i < ws.n && !rc; i++) {
+		const char *w = ws.v[i].text;
+
+		if (!strncmp(w, "--checksum=", 11))
+			checksum = 1;
+		else if (i != last && w[0] != '-' && !checksum &&
+			 (!strncmp(w, "http://", 7) || !strncmp(w, "https://", 8)))
+			rc = lint_add(out, LINT_ADD_URL, ws.v[i].line, ws.v[i].col,
+				      "ADD %s without --checksum takes whatever the server sends", w);
+	}
+	shell_words_release(&ws);
+	return rc;
+}
+
+static int compare(const void *a, const void *b)
+{
+	const struct lint_finding *x = a, *y = b;
+
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->col != y->col)
+		return x->col < y->col ? -1 : 1;
+	return (int)x->rule - (int)y->rule;
+}
+
+int lint_dockerfile(struct lint_findings *out, const struct dockerfile *df)
+{
+	for (size_t i = 0; i < df->nimages; i++) {
+		const struct df_image *img = &df->images[i];
+		const char *tag_at;
+
+		if (!df_is_registry_image(img))
+			continue;
+		if (!img->ref.digest &&
+		    lint_add(out, LINT_UNPINNED_IMAGE, img->line, img->col,
+			     "image '%s' has no digest: run pinned lock and pinned render",
+			     img->expanded) < 0)
+			return -1;
+		/* the tag as written (before any digest) */
+		tag_at = strrchr(img->expanded, '/');
+		tag_at = strchr(tag_at ? tag_at : img->expanded, ':');
+		if ((!tag_at || !strncmp(tag_at, ":latest", 7)) &&
+		    lint_add(out, LINT_LATEST, img->line, img->col,
+			     "image '%s' %s: name the version you mean", img->expanded,
+			     tag_at ? "uses the tag latest" : "has no tag, so it means latest") < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < df->ninstructions; i++) {
+		const struct df_instruction *ins = &df->instructions[i];
+
+		if (!strcmp(ins->keyword, "run") && lint_run(out, df, ins) < 0)
+			return -1;
+		if (!strcmp(ins->keyword, "add") && lint_add_url(out, df, ins) < 0)
+			return -1;
+	}
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), compare);
+	return 0;
+}
+
+int lint_stale(struct lint_findings *out, const char *path, const char *template,
+	       const char *lock_path)
+{
+	char *want;
+	size_t wlen, line;
+	int differs;
+
+	if (render_project(&want, &wlen, template, lock_path) < 0)
+		return lint_add(out, LINT_STALE, 1, 1, "cannot render %s to compare: %s",
+				template, err_msg());
+	differs = render_compare(&line, path, want, wlen);
+	free(want);
+	if (differs <= 0)
+		return differs;
+	return lint_add(out, LINT_STALE, line, 1,
+			"differs from what pinned render makes of %s and %s: edited by hand, or stale",
+			template, lock_path);
+}

@@ -1,0 +1,59 @@
+#ifndef PINNED_LINT_H
+#define PINNED_LINT_H
+
+#include <stddef.h>
+
+#include "docker/dockerfile.h"
+
+/* The rules; ids are stable and documented in pinned(1). */
+enum lint_rule {
+	LINT_UNPINNED_IMAGE,	/* PIN001: an image without a digest */
+	LINT_LATEST,		/* PIN002: ":latest" or no tag */
+	LINT_ADD_URL,		/* PIN003: ADD <url> without --checksum */
+	LINT_APT_UNPINNED,	/* PIN004: apt-get install without versions */
+	LINT_PIP_UNPINNED,	/* PIN005: pip install without versions */
+	LINT_NPM_UNPINNED,	/* PIN006: npm install without versions */
+	LINT_PIPE_SHELL,	/* PIN007: curl ... | sh */
+	LINT_APT_UPGRADE,	/* PIN008: apt-get upgrade */
+	LINT_STALE,		/* PIN009: Dockerfile edited by hand (stale) */
+};
+
+struct lint_finding {
+	enum lint_rule rule;
+	size_t line, col;
+	char *message;
+};
+
+/* A growing list of findings; zero-initialise, empty with lint_findings_release(). */
+struct lint_findings {
+	struct lint_finding *v;
+	size_t n, alloc;
+};
+
+/* "PIN001" and "unpinned-image" for a rule. */
+const char *lint_id(enum lint_rule rule);
+const char *lint_name(enum lint_rule rule);
+
+/*
+ * Apply every rule but LINT_STALE to 'df', appending to 'out' and sorting
+ * it by line, column and rule. Returns 0, or ERR_NOMEM.
+ */
+int lint_dockerfile(struct lint_findings *out, const struct dockerfile *df);
+
+/* Append one finding; the message is printf-style. Returns 0, or ERR_NOMEM. */
+int lint_add(struct lint_findings *out, enum lint_rule rule, size_t line, size_t col,
+	     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/*
+ * PIN009: compare the Dockerfile at 'path' with what render makes of
+ * 'template' and the lock at 'lock_path'; add a finding when they differ,
+ * or when the template cannot be rendered (saying why). Returns 0, or a
+ * negative code when 'path' cannot be read.
+ */
+int lint_stale(struct lint_findings *out, const char *path, const char *template,
+	       const char *lock_path);
+
+/* Empty the list; accepts a zeroed one. */
+void lint_findings_release(struct lint_findings *f);
+
+#endif

@@ -1,0 +1,281 @@
+#include "docker/lockfile.h"
+#include "util/error.h"
+#include "util/fileio.h"
+#include "util/grow.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void platform_digests_free(struct platform_digest *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(list[i].platform);
+		free(list[i].digest);
+	}
+	free(list);
+}
+
+void image_lock_release(struct image_lock *e)
+{
+	free(e->key);
+	free(e->reference);
+	free(e->name);
+	free(e->tag);
+	free(e->digest);
+	free(e->media_type);
+	platform_digests_free(e->platforms, e->nplatforms);
+	memset(e, 0, sizeof(*e));
+}
+
+void images_lock_free(struct images_lock *lock)
+{
+	for (size_t i = 0; i < lock->count; i++)
+		image_lock_release(&lock->images[i]);
+	free(lock->images);
+	memset(lock, 0, sizeof(*lock));
+}
+
+const struct image_lock *images_lock_find(const struct images_lock *lock, const char *key)
+{
+	for (size_t i = 0; i < lock->count; i++)
+		if (!strcmp(lock->images[i].key, key))
+			return &lock->images[i];
+	return NULL;
+}
+
+/* Copy 'from' into '*to' (NULL stays NULL). Returns 0, or ERR_NOMEM. */
+static int copy_string(char **to, const char *from)
+{
+	*to = NULL;
+	return from && !(*to = strdup(from)) ? err_nomem() : 0;
+}
+
+static int platform_compare(const void *a, const void *b)
+{
+	return strcmp(((const struct platform_digest *)a)->platform,
+		      ((const struct platform_digest *)b)->platform);
+}
+
+static int entry_copy(struct image_lock *to, const struct image_lock *from)
+{
+	memset(to, 0, sizeof(*to));
+	if (copy_string(&to->key, from->key) < 0 ||
+	    copy_string(&to->reference, from->reference) < 0 ||
+	    copy_string(&to->name, from->name) < 0 || copy_string(&to->tag, from->tag) < 0 ||
+	    copy_string(&to->digest, from->digest) < 0 ||
+	    copy_string(&to->media_type, from->media_type) < 0 ||
+	    (from->nplatforms &&
+	     !(to->platforms = calloc(from->nplatforms, sizeof(*to->platforms))))) {
+		image_lock_release(to);
+		return err_nomem();
+	}
+	for (size_t i = 0; i < from->nplatforms; i++) {
+		struct platform_digest *p = &to->platforms[to->nplatforms++];
+
+		if (copy_string(&p->platform, from->platforms[i].platform) < 0 ||
+		    copy_string(&p->digest, from->platforms[i].digest) < 0) {
+			image_lock_release(to);
+			return -1;
+		}
+	}
+	if (to->nplatforms > 1)
+		qsort(to->platforms, to->nplatforms, sizeof(*to->platforms),
+		      platform_compare);
+	return 0;
+}
+
+int images_lock_put(struct images_lock *lock, const struct image_lock *entry)
+{
+	struct image_lock copy;
+	size_t at = 0;
+
+	if (entry_copy(&copy, entry) < 0)
+		return -1;
+	while (at < lock->count && strcmp(lock->images[at].key, entry->key) < 0)
+		at++;
+	if (at < lock->count && !strcmp(lock->images[at].key, entry->key)) {
+		image_lock_release(&lock->images[at]);
+		lock->images[at] = copy;
+		return 0;
+	}
+	if (GROW(lock->images, lock->count, lock->alloc) < 0) {
+		image_lock_release(&copy);
+		return -1;
+	}
+	memmove(&lock->images[at + 1], &lock->images[at],
+		(lock->count - at) * sizeof(*lock->images));
+	lock->images[at] = copy;
+	lock->count++;
+	return 0;
+}
+
+/* A string member of 'obj', required: NULL with err_msg() set when missing. */
+static const char *member(json_t *obj, const char *key, const char *path, const char *image)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	if (!s)
+		err_set("%s: image '%s' has no string \"%s\"", path, image, key);
+	return s;
+}
+
+static int read_entry(struct image_lock *e, const char *key, json_t *obj, const char *path)
+{
+	const char *reference, *name, *tag, *digest, *media_type, *platform;
+	json_t *platforms = json_object_get(obj, "platforms"), *value;
+	struct image_lock parsed = { 0 };
+	struct platform_digest list[256];
+	size_t n = 0;
+
+	if (!json_is_object(obj))
+		return err_set("%s: image '%s' is not an object", path, key);
+	if (!(reference = member(obj, "reference", path, key)) ||
+	    !(name = member(obj, "name", path, key)) || !(tag = member(obj, "tag", path, key)) ||
+	    !(digest = member(obj, "digest", path, key)) ||
+	    !(media_type = member(obj, "mediaType", path, key)))
+		return -1;
+	if (platforms && !json_is_object(platforms))
+		return err_set("%s: image '%s': \"platforms\" is not an object", path, key);
+	json_object_foreach(platforms, platform, value) {
+		if (!json_is_string(value))
+			return err_set("%s: image '%s': platform '%s' is not a string", path, key, platform);
+		if (n == sizeof(list) / sizeof(list[0]))
+			return err_set("%s: image '%s': too many platforms", path, key);
+		list[n].platform = (char *)platform;
+		list[n++].digest = (char *)json_string_value(value);
+	}
+	parsed = (struct image_lock){ (char *)key, (char *)reference, (char *)name, (char *)tag,
+				      (char *)digest, (char *)media_type, list, n };
+	return entry_copy(e, &parsed);
+}
+
+int images_lock_read(struct images_lock *out, const char *path)
+{
+	json_error_t jerr;
+	json_t *root, *images, *value;
+	const char *key;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return 0;
+	if (!(root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr)))
+		return err_set("%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
+	if (!json_is_object(root) ||
+	    json_integer_value(json_object_get(root, "version")) != IMAGES_LOCK_VERSION) {
+		err_set("%s: not an images lock of version %d", path, IMAGES_LOCK_VERSION);
+		goto done;
+	}
+	if (!json_is_object(images = json_object_get(root, "images"))) {
+		err_set("%s: \"images\" is not an object", path);
+		goto done;
+	}
+	json_object_foreach(images, key, value) {
+		struct image_lock e;
+
+		if (read_entry(&e, key, value, path) < 0)
+			goto done;
+		rc = images_lock_put(out, &e);
+		image_lock_release(&e);
+		if (rc < 0)
+			goto done;
+		rc = -1;
+	}
+	rc = 0;
+done:
+	json_decref(root);
+	if (rc < 0)
+		images_lock_free(out);
+	return rc;
+}
+
+/* Set 'key' of 'obj' to 'value', which is taken whatever happens; 0, or -1
+ * when 'obj' or 'value' is NULL (a failed allocation) or the set fails. */
+static int set(json_t *obj, const char *key, json_t *value)
+{
+	if (!obj) {
+		json_decref(value);
+		return -1;
+	}
+	return value && json_object_set_new(obj, key, value) == 0 ? 0 : -1;
+}
+
+/* One image as JSON, or NULL when out of memory. */
+static json_t *entry_json(const struct image_lock *e)
+{
+	json_t *obj = json_object(), *platforms = json_object();
+
+	for (size_t p = 0; p < e->nplatforms; p++)
+		if (set(platforms, e->platforms[p].platform, json_string(e->platforms[p].digest)) < 0)
+			goto fail;
+	if (set(obj, "reference", json_string(e->reference)) < 0 ||
+	    set(obj, "name", json_string(e->name)) < 0 || set(obj, "tag", json_string(e->tag)) < 0 ||
+	    set(obj, "digest", json_string(e->digest)) < 0 ||
+	    set(obj, "mediaType", json_string(e->media_type)) < 0)
+		goto fail;
+	if (set(obj, "platforms", platforms) < 0) {
+		platforms = NULL;	/* taken even on failure */
+		goto fail;
+	}
+	return obj;
+fail:
+	json_decref(platforms);
+	json_decref(obj);
+	return NULL;
+}
+
+int images_lock_format(char **out, size_t *len, const struct images_lock *lock)
+{
+	json_t *root = json_object(), *images = json_object();
+	char *text = NULL;
+	int rc = -1;
+
+	*out = NULL;
+	for (size_t i = 0; i < lock->count; i++)
+		if (set(images, lock->images[i].key, entry_json(&lock->images[i])) < 0)
+			goto done;
+	if (set(root, "version", json_integer(IMAGES_LOCK_VERSION)) < 0)
+		goto done;
+	rc = set(root, "images", images);
+	images = NULL;		/* taken even on failure */
+	if (rc < 0 || !(text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS)))
+		goto done;
+	rc = -1;
+	*len = strlen(text);
+	if (!(*out = realloc(text, *len + 2)))
+		goto done;
+	text = NULL;
+	(*out)[(*len)++] = '\n';
+	(*out)[*len] = '\0';
+	rc = 0;
+done:
+	free(text);
+	json_decref(images);
+	json_decref(root);
+	return rc < 0 ? err_nomem() : 0;
+}
+
+int images_lock_write(const struct images_lock *lock, const char *path)
+{
+	struct outfile out;
+	char *text;
+	size_t len;
+
+	if (images_lock_format(&text, &len, lock) < 0)
+		return -1;
+	if (outfile_open(&out, path) < 0) {
+		free(text);
+		return -1;
+	}
+	if (write_all(out.fd, text, len) < 0) {
+		err_errno("cannot write '%s'", path);
+		outfile_abort(&out);
+		free(text);
+		return -1;
+	}
+	free(text);
+	return outfile_commit(&out);
+}

@@ -1,0 +1,320 @@
+#include "docker/registry.h"
+#include "util/digest.h"
+#include "util/error.h"
+#include "docker/regauth.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char accept_header[] =
+	"Accept: application/vnd.oci.image.index.v1+json, "
+	"application/vnd.docker.distribution.manifest.list.v2+json, "
+	"application/vnd.oci.image.manifest.v1+json, "
+	"application/vnd.docker.distribution.manifest.v2+json";
+
+struct registry_client {
+	struct registry_opts opts;
+	struct http_client *http;
+	struct regauth *auth;
+};
+
+int registry_client_new(struct registry_client **out, const struct registry_opts *opts)
+{
+	struct registry_client *c = calloc(1, sizeof(*c));
+	int rc;
+
+	*out = NULL;
+	if (!c)
+		return err_nomem();
+	c->opts = *opts;
+	if ((rc = http_client_new(&c->http, &opts->http)) < 0 ||
+	    (rc = regauth_new(&c->auth, opts->docker_config, opts->http.timeout)) < 0) {
+		registry_client_free(c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+void registry_client_free(struct registry_client *c)
+{
+	if (!c)
+		return;
+	http_client_free(c->http);
+	regauth_free(c->auth);
+	free(c);
+}
+
+void resolved_release(struct resolved *r)
+{
+	free(r->digest);
+	free(r->media_type);
+	platform_digests_free(r->platforms, r->nplatforms);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- the manifest -------------------------------------------------------- */
+
+static int is_index(const char *media_type)
+{
+	return !strcmp(media_type, "application/vnd.oci.image.index.v1+json") ||
+	       !strcmp(media_type, "application/vnd.docker.distribution.manifest.list.v2+json");
+}
+
+static int platform_compare(const void *a, const void *b)
+{
+	return strcmp(((const struct platform_digest *)a)->platform,
+		      ((const struct platform_digest *)b)->platform);
+}
+
+/* An index's per-platform manifests into out->platforms. */
+static int read_platforms(struct resolved *out, json_t *manifests)
+{
+	json_t *m;
+	size_t i;
+
+	if (!(out->platforms = calloc(json_array_size(manifests) + 1, sizeof(*out->platforms))))
+		return err_nomem();
+	json_array_foreach(manifests, i, m) {
+		json_t *p = json_object_get(m, "platform");
+		const char *os = json_string_value(json_object_get(p, "os"));
+		const char *arch = json_string_value(json_object_get(p, "architecture"));
+		const char *variant = json_string_value(json_object_get(p, "variant"));
+		const char *d = json_string_value(json_object_get(m, "digest"));
+		struct platform_digest *pd = &out->platforms[out->nplatforms];
+
+		/* attestations are listed as unknown/unknown */
+		if (!os || !arch || !d || !strcmp(os, "unknown"))
+			continue;
+		if (asprintf(&pd->platform, "%s/%s%s%s", os, arch, variant ? "/" : "",
+			     variant ? variant : "") < 0) {
+			pd->platform = NULL;
+			return err_nomem();
+		}
+		out->nplatforms++;
+		if (!(pd->digest = strdup(d)))
+			return err_nomem();
+	}
+	if (out->nplatforms > 1)
+		qsort(out->platforms, out->nplatforms, sizeof(*out->platforms), platform_compare);
+	return 0;
+}
+
+int registry_read_manifest(struct resolved *out, const char *body, size_t len,
+			   const char *content_type, const char *header_digest,
+			   const char *host, const char *what)
+{
+	unsigned char digest[DIGEST_LEN];
+	char hex[DIGEST_STRING_LEN + 1];
+	const char *type;
+	json_t *root, *manifests;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = sha256_buffer(digest, body, len)) < 0)
+		return rc;
+	digest_format(hex, digest);
+	if (header_digest && strcmp(header_digest, hex))
+		return err_set("registry '%s' sent '%s' with Docker-Content-Digest %s, but the body's "
+			       "digest is %s", host, what, header_digest, hex);
+	if (!(root = json_loadb(body, len, 0, NULL)))
+		return err_set("registry '%s' sent '%s' as invalid JSON", host, what);
+	type = json_string_value(json_object_get(root, "mediaType"));
+	if (!type)
+		type = content_type;
+	if (!type || (!is_index(type) && strstr(type, "manifest") == NULL)) {
+		json_decref(root);
+		return err_set("registry '%s' sent '%s' with no manifest media type", host, what);
+	}
+	rc = 0;
+	if (!(out->digest = strdup(hex)) || !(out->media_type = strndup(type, strcspn(type, "; "))))
+		rc = err_nomem();
+	manifests = json_object_get(root, "manifests");
+	if (rc == 0 && is_index(out->media_type) && json_is_array(manifests))
+		rc = read_platforms(out, manifests);
+	json_decref(root);
+	if (rc < 0)
+		resolved_release(out);
+	return rc;
+}
+
+/* The code of a registry's {"errors": [{"code", "message"}]} body, as words. */
+static const char *registry_error(const struct http_response *r, char *buf, size_t size)
+{
+	json_t *root = json_loadb(buf_str(&r->body), r->body.len, 0, NULL);
+	json_t *first = json_array_get(json_object_get(root, "errors"), 0);
+	const char *code = json_string_value(json_object_get(first, "code"));
+
+	snprintf(buf, size, "%s", code ? code : "");
+	json_decref(root);
+	for (char *p = buf; *p; p++)
+		*p = *p == '_' ? ' ' : (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	return buf;
+}
+
+/* The answer to a request that succeeded at the HTTP level. */
+static int read_answer(struct resolved *out, const struct http_response *r, const char *host,
+		       const char *what)
+{
+	char why[256], *digest, *type;
+	int rc;
+
+	if (r->status == 200) {
+		digest = http_header(r, "Docker-Content-Digest");
+		type = http_header(r, "Content-Type");
+		rc = registry_read_manifest(out, buf_str(&r->body), r->body.len, type, digest, host,
+					    what);
+		free(digest);
+		free(type);
+		return rc;
+	}
+	registry_error(r, why, sizeof(why));
+	if (r->status == 404)
+		return err_code_set(ERR_NOTFOUND, "registry '%s' has no '%s'%s%s", host, what,
+				    why[0] ? ": " : "", why);
+	if (r->status == 401 || r->status == 403)
+		return err_code_set(ERR_REFUSED, "registry '%s' refused access to '%s' (%ld)%s%s",
+				    host, what, r->status, why[0] ? ": " : "", why);
+	return err_set("registry '%s' answered %ld for '%s'%s", host, r->status, what,
+		       r->attempts > 1 ? " (after retries)" : "");
+}
+
+/* Resolve one reference over 'conn'. */
+static int resolve_one(struct resolved *out, struct registry_client *c, struct http_conn *conn,
+		       const struct image_ref *ref)
+{
+	const char *host = ref->domain, *creds = NULL;
+	char *path = NULL, *what = NULL, *server = NULL, *authorization = NULL, *header = NULL;
+	char *challenge = NULL;
+	const char *headers[3] = { accept_header, NULL, NULL };
+	struct http_response r = { 0 };
+	struct http_request req = { 0 };
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (!strcmp(host, "docker.io"))
+		host = c->opts.mirror ? c->opts.mirror : "registry-1.docker.io";
+	if (asprintf(&what, "%s/%s:%s", ref->domain, ref->path, ref->tag) < 0 ||
+	    asprintf(&server, "registry '%s'", host) < 0 ||
+	    asprintf(&path, "/v2/%s/manifests/%s", ref->path, ref->tag) < 0) {
+		what = server = path = NULL;
+		goto oom;
+	}
+	if ((rc = regauth_credentials(&creds, c->auth, ref->domain)) < 0)
+		goto done;
+	req = (struct http_request){ .host = host, .path = path, .headers = headers,
+				     .max = c->opts.max_manifest, .server = server, .what = what };
+	for (int authed = 0;; authed = 1) {
+		if ((rc = http_get(&r, conn, &req)) < 0) {
+			if (rc == ERR_TOOBIG)
+				err_code_set(ERR_TOOBIG,
+					     "registry '%s' sent a manifest for '%s' larger than %zu bytes",
+					     host, what, c->opts.max_manifest);
+			goto done;
+		}
+		if (r.status != 401 || authed || !(challenge = http_header(&r, "WWW-Authenticate")))
+			break;
+		if (!strncasecmp(challenge, "Bearer", 6)) {
+			if ((rc = regauth_token(&authorization, conn, challenge, ref->path, creds)) < 0)
+				goto done;
+		} else if (!strncasecmp(challenge, "Basic", 5) && creds) {
+			if (!(authorization = regauth_basic(creds)))
+				goto oom;
+		} else {
+			rc = err_code_set(ERR_REFUSED,
+					  "registry '%s' wants credentials for '%s' and none are configured",
+					  host, what);
+			goto done;
+		}
+		if (asprintf(&header, "Authorization: %s", authorization) < 0) {
+			header = NULL;
+			goto oom;
+		}
+		headers[1] = header;
+		http_response_release(&r);
+	}
+	rc = read_answer(out, &r, host, what);
+	goto done;
+oom:
+	rc = err_nomem();
+done:
+	http_response_release(&r);
+	free(challenge);
+	free(authorization);
+	free(header);
+	free(path);
+	free(server);
+	free(what);
+	return rc;
+}
+
+/* ---- many at once -------------------------------------------------------- */
+
+struct pool {
+	pthread_mutex_t lock;
+	size_t next, n;
+	struct registry_client *client;
+	struct resolved *out;
+	char **errors;
+	const struct image_ref *const *refs;
+	int failed, lost;	/* some failed; some failure could not be kept */
+};
+
+static void *resolver(void *arg)
+{
+	struct pool *p = arg;
+	struct http_conn *conn = NULL;
+	int started = http_conn_new(&conn, p->client->http);
+
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&p->lock);
+		i = p->next++;
+		pthread_mutex_unlock(&p->lock);
+		if (i >= p->n)
+			break;
+		if (started == 0 && resolve_one(&p->out[i], p->client, conn, p->refs[i]) == 0)
+			continue;
+		p->errors[i] = strdup(err_msg());
+		pthread_mutex_lock(&p->lock);
+		p->failed = 1;
+		p->lost |= !p->errors[i];
+		pthread_mutex_unlock(&p->lock);
+	}
+	http_conn_free(conn);
+	return NULL;
+}
+
+int registry_resolve_all(struct registry_client *c, struct resolved *out, char **errors,
+			 const struct image_ref *const *refs, size_t n, int jobs)
+{
+	struct pool p = { .n = n, .client = c, .out = out, .errors = errors, .refs = refs };
+	pthread_t threads[64];
+	int started = 0;
+
+	memset(out, 0, n * sizeof(*out));
+	memset(errors, 0, n * sizeof(*errors));
+	if (jobs < 1)
+		jobs = 1;
+	if (jobs > 64)
+		jobs = 64;
+	if ((size_t)jobs > n)
+		jobs = (int)n;
+	pthread_mutex_init(&p.lock, NULL);
+	for (int i = 0; i < jobs; i++)
+		if (pthread_create(&threads[started], NULL, resolver, &p) == 0)
+			started++;
+	if (!started && n)
+		resolver(&p);
+	for (int i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	pthread_mutex_destroy(&p.lock);
+	if (p.lost)
+		return err_nomem();
+	return p.failed ? ERR_FAIL : 0;
+}

@@ -1,0 +1,67 @@
+#ifndef PINNED_REGISTRY_H
+#define PINNED_REGISTRY_H
+
+#include <stddef.h>
+
+#include "util/http.h"
+#include "docker/imageref.h"
+#include "docker/lockfile.h"
+
+/*
+ * A client of the OCI distribution API that resolves an image reference to
+ * the digest of its manifest: the digest is the SHA-256 of the bytes
+ * received, and must equal Docker-Content-Digest when the server sends it.
+ * Anonymous, bearer-token (401 + WWW-Authenticate) and Basic auth, with
+ * credentials from the Docker config (see regauth.h).
+ */
+struct registry_opts {
+	struct http_opts http;
+	const char *mirror;		/* resolve docker.io names through this host */
+	const char *docker_config;	/* config.json, or NULL for none */
+	size_t max_manifest;		/* bytes */
+};
+
+#define REGISTRY_OPTS_INIT { HTTP_OPTS_INIT, NULL, NULL, 4u << 20 }
+
+struct resolved {
+	char *digest;			/* "sha256:..." of the manifest or index */
+	char *media_type;
+	struct platform_digest *platforms;	/* an index's manifests, by platform */
+	size_t nplatforms;
+};
+
+struct registry_client;
+
+/*
+ * A client: reads the Docker config once, keeps the credentials found for
+ * each registry and the hosts that answer plain HTTP for all its requests.
+ * Call http_global_init() first. Returns 0, or a negative code (a config
+ * that cannot be read). Free with registry_client_free(); accepts NULL.
+ */
+int registry_client_new(struct registry_client **out, const struct registry_opts *opts);
+void registry_client_free(struct registry_client *c);
+
+/*
+ * Resolve each of the 'n' references (by tag) concurrently, at most 'jobs'
+ * at a time. out[i] gets refs[i]'s result, or errors[i] the message of its
+ * failure (the caller frees both: resolved_release(), free()). Returns 0
+ * when all resolved; ERR_FAIL when some did not; ERR_NOMEM when an error
+ * could not even be kept.
+ */
+int registry_resolve_all(struct registry_client *c, struct resolved *out, char **errors,
+			 const struct image_ref *const *refs, size_t n, int jobs);
+
+/*
+ * Read a manifest or index body that registry 'host' sent for 'what': check
+ * it against 'header_digest' (Docker-Content-Digest, or NULL), find its
+ * media type (the body's mediaType, else 'content_type') and an index's
+ * per-platform digests, sorted (attestations, listed as unknown/unknown, are
+ * left out). Returns 0, or a negative code naming the host and 'what'.
+ */
+int registry_read_manifest(struct resolved *out, const char *body, size_t len,
+			   const char *content_type, const char *header_digest,
+			   const char *host, const char *what);
+
+void resolved_release(struct resolved *r);
+
+#endif

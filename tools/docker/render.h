@@ -1,0 +1,42 @@
+#ifndef PINNED_RENDER_H
+#define PINNED_RENDER_H
+
+#include <stddef.h>
+
+#include "docker/dockerfile.h"
+#include "docker/lockfile.h"
+
+/* What the rendered Dockerfile's header names. */
+struct render_inputs {
+	const char *template_name;	/* "Dockerfile.in" */
+	const char *template_digest;	/* "sha256:..." of its bytes */
+	const char *lock_name;		/* "lockfiles/images.lock" */
+	const char *lock_digest;
+};
+
+/*
+ * The Dockerfile that 'df' (the template) becomes with the digests of
+ * 'lock': "@sha256:..." after every registry image that has no digest yet
+ * (in FROM, COPY --from, RUN --mount from= and # syntax=), a header naming
+ * the inputs by digest after the parser directives, every other byte as it
+ * was. An image missing from the lock is an error naming where it is.
+ * Returns 0 and the bytes in '*out' (caller frees), or -1 with err_msg().
+ */
+int render_dockerfile(char **out, size_t *len, const struct dockerfile *df,
+		      const struct images_lock *lock, const struct render_inputs *in);
+
+/*
+ * Render the template at 'template' with the lock at 'lock_path' (both read
+ * here, and named by digest in the header). Returns 0, or a negative code
+ * with err_msg() set: ERR_NOTFOUND when the template or the lock is missing.
+ */
+int render_project(char **out, size_t *len, const char *template, const char *lock_path);
+
+/*
+ * Compare the file at 'path' with the rendering 'want'. Returns 0 when they
+ * are the same, 1 when they differ ('*line': the first line that does), or
+ * a negative code with err_msg() set (ERR_NOTFOUND: 'path' is missing).
+ */
+int render_compare(size_t *line, const char *path, const char *want, size_t wlen);
+
+#endif

@@ -1,0 +1,106 @@
+#include "util/error.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MESSAGE_MAX 1024
+
+static _Thread_local char message[MESSAGE_MAX];
+static _Thread_local enum err_code code = ERR_FAIL;
+
+/* Format into 'out' (MESSAGE_MAX bytes). A path-heavy message that does not
+ * fit loses its middle, never its end, where the reason is. */
+static void format(char *out, const char *fmt, va_list ap)
+{
+	char full[4 * MESSAGE_MAX];
+	int n = vsnprintf(full, sizeof(full), fmt, ap);
+	size_t len = n < 0 ? 0 : (size_t)n < sizeof(full) ? (size_t)n : sizeof(full) - 1;
+
+	if (len < MESSAGE_MAX) {
+		memcpy(out, full, len + 1);
+		return;
+	}
+	/* keep the first third and the last part, joined by "..." */
+	size_t head = MESSAGE_MAX / 3, tail = MESSAGE_MAX - head - 4;
+
+	memcpy(out, full, head);
+	memcpy(out + head, "...", 3);
+	memcpy(out + head + 3, full + len - tail, tail);
+	out[MESSAGE_MAX - 1] = '\0';
+}
+
+int err_set(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	format(message, fmt, ap);
+	va_end(ap);
+	code = ERR_FAIL;
+	return ERR_FAIL;
+}
+
+int err_code_set(enum err_code c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	format(message, fmt, ap);
+	va_end(ap);
+	code = c;
+	return c;
+}
+
+static enum err_code errno_code(int e)
+{
+	switch (e) {
+	case ENOENT: return ERR_NOTFOUND;
+	case ENOMEM: return ERR_NOMEM;
+	case EFBIG: return ERR_TOOBIG;
+	default: return ERR_FAIL;
+	}
+}
+
+int err_errno(const char *fmt, ...)
+{
+	int saved = errno;
+	char what[MESSAGE_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	format(what, fmt, ap);
+	va_end(ap);
+	err_code_set(errno_code(saved), "%s: %s", what, strerror(saved));
+	errno = saved;
+	return code;
+}
+
+int err_nomem(void)
+{
+	return err_code_set(ERR_NOMEM, "out of memory");
+}
+
+int err_prefix(const char *fmt, ...)
+{
+	char prefix[MESSAGE_MAX], old[MESSAGE_MAX];
+	enum err_code keep = code;
+	va_list ap;
+
+	va_start(ap, fmt);
+	format(prefix, fmt, ap);
+	va_end(ap);
+	memcpy(old, err_msg(), strlen(err_msg()) + 1);
+	return err_code_set(keep, "%s: %s", prefix, old);
+}
+
+const char *err_msg(void)
+{
+	return message[0] ? message : "unknown error";
+}
+
+enum err_code err_code(void)
+{
+	return code;
+}

@@ -1,0 +1,167 @@
+#include "util/fileio.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int outfile_open(struct outfile *out, const char *path)
+{
+	struct stat st;
+	mode_t mask;
+	char *dir;
+
+	memset(out, 0, sizeof(*out));
+	out->fd = -1;
+	if (!(out->path = strdup(path)))
+		return err_nomem();
+	if (!strcmp(path, "-")) {
+		out->fd = STDOUT_FILENO;
+		return 0;
+	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode)) {
+			errno = EISDIR;
+			goto fail;
+		}
+		if ((out->fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+			goto fail;
+		return 0;
+	}
+	if (!(dir = strdup(path))) {
+		outfile_abort(out);
+		return err_nomem();
+	}
+	if (asprintf(&out->tmp, "%s/.%s.XXXXXX", dirname(dir),
+		     strrchr(path, '/') ? strrchr(path, '/') + 1 : path) < 0) {
+		out->tmp = NULL;
+		free(dir);
+		outfile_abort(out);
+		return err_nomem();
+	}
+	free(dir);
+	if ((out->fd = mkostemp(out->tmp, O_CLOEXEC)) < 0) {
+		free(out->tmp);
+		out->tmp = NULL;
+		goto fail;
+	}
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(out->fd, 0666 & ~mask) < 0)
+		goto fail;
+	return 0;
+fail:
+	err_errno("cannot write '%s'", path);
+	outfile_abort(out);
+	return -1;
+}
+
+int outfile_commit(struct outfile *out)
+{
+	char *dir;
+	int dirfd;
+
+	if (!out->tmp) {
+		if (out->fd > STDOUT_FILENO && close(out->fd) < 0) {
+			out->fd = -1;
+			return err_errno("cannot write '%s'", out->path);
+		}
+		out->fd = -1;
+		return 0;
+	}
+	if (fsync(out->fd) < 0 || close(out->fd) < 0) {
+		out->fd = -1;
+		err_errno("cannot write '%s'", out->path);
+		outfile_abort(out);
+		return -1;
+	}
+	out->fd = -1;
+	if (rename(out->tmp, out->path) < 0) {
+		err_errno("cannot rename '%s' to '%s'", out->tmp, out->path);
+		outfile_abort(out);
+		return -1;
+	}
+	free(out->tmp);
+	out->tmp = NULL;
+	/* make the rename itself durable */
+	if ((dir = strdup(out->path))) {
+		if ((dirfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+			fsync(dirfd);
+			close(dirfd);
+		}
+		free(dir);
+	}
+	free(out->path);
+	out->path = NULL;
+	return 0;
+}
+
+void outfile_abort(struct outfile *out)
+{
+	if (out->fd > STDOUT_FILENO)
+		close(out->fd);
+	out->fd = -1;
+	if (out->tmp)
+		unlink(out->tmp);
+	free(out->tmp);
+	out->tmp = NULL;
+	free(out->path);
+	out->path = NULL;
+}
+
+int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int file_read_at(char **out, size_t *len, int dirfd, const char *name)
+{
+	struct buf b = BUF_INIT(BUF_MAX_TEXT);
+	char chunk[65536];
+	ssize_t r;
+	int fd, rc = -1;
+
+	*out = NULL;
+	*len = 0;
+	if ((fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)) < 0)
+		return err_errno("cannot read '%s'", name);
+	for (;;) {
+		r = read(fd, chunk, sizeof(chunk));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err_errno("cannot read '%s'", name);
+			goto done;
+		}
+		if (r == 0)
+			break;
+		if (buf_add(&b, chunk, (size_t)r) < 0) {
+			err_prefix("cannot read '%s'", name);
+			goto done;
+		}
+	}
+	if ((*out = buf_detach(&b, len)))
+		rc = 0;
+done:
+	close(fd);
+	buf_release(&b);
+	return rc;
+}
