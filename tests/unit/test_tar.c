@@ -224,10 +224,11 @@ static void test_roundtrip(void)
  * the entry's size is left out (the caller's fstat() check refuses it). */
 static void test_changed_file(void)
 {
-	char path[] = "/tmp/pinned-test-tar-XXXXXX";
-	int fd = mkstemp(path);
+	char path[] = "/tmp/pinned-test-tar-XXXXXX", outpath[] = "/tmp/pinned-test-tar-XXXXXX";
+	int fd = mkstemp(path), out = mkstemp(outpath);
 	struct tar_options opts = { .fd = -1 };
 	struct entry e = { "f", ENTRY_FILE, 0644, 10, NULL };
+	static unsigned char archive[4096], zeros[2048];
 	struct tar_writer *w;
 	unsigned char digest[DIGEST_LEN];
 
@@ -240,13 +241,20 @@ static void test_changed_file(void)
 
 	e.size = 3;
 	lseek(fd, 0, SEEK_SET);
+	opts.fd = out;
 	CHECK(tar_writer_new(&w, &opts) == 0, "%s", err_msg());
 	CHECK(tar_writer_add(w, &e, fd, NULL) == 0, "%s", err_msg());
 	CHECK(tar_writer_finish(w, digest) == 0, "%s", err_msg());
 	tar_writer_free(w);
+	/* header, the first 3 bytes and zero padding, then the two end blocks */
+	CHECK(pread(out, archive, sizeof(archive), 0) == 2048, "archive of %d bytes", 2048);
+	CHECK(!memcmp(archive + 512, "123", 3), "the entry holds the first 3 bytes");
+	CHECK(!memcmp(archive + 515, zeros, sizeof(zeros) - 515), "the 2 bytes past it are left out");
 	close(fd);
+	close(out);
 	unlink(path);
-	test_end("tar: a file shorter than its entry is an error");
+	unlink(outpath);
+	test_end("tar: a file shorter than its entry is an error; past its size is left out");
 }
 
 /*
@@ -266,6 +274,7 @@ static void test_handoff(void)
 	struct entry e = { "big", ENTRY_FILE, 0644, size, NULL };
 	unsigned char digest[DIGEST_LEN], want[DIGEST_LEN];
 	struct tar_writer *w;
+	unsigned long handoffs = 0;
 
 	CHECK(write(fd, data, size) == (ssize_t)size, "write");
 	lseek(fd, 0, SEEK_SET);
@@ -277,6 +286,30 @@ static void test_handoff(void)
 	CHECK(tar_writer_finish(w, digest) == 0, "%s", err_msg());
 	tar_writer_free(w);
 	fclose(manifest);
+	/* the same, with the handoff forced at every file and never made */
+	for (int mode = 0; mode < 2; mode++) {
+		char *t = NULL;
+		size_t tl = 0;
+		unsigned char d[DIGEST_LEN];
+		struct tar_options o = { .fd = -1, .manifest = open_memstream(&t, &tl),
+					 .handoff = mode ? TAR_HANDOFF_NEVER : TAR_HANDOFF_ALWAYS };
+
+		CHECK(tar_writer_new(&w, &o) == 0, "%s", err_msg());
+		for (int i = 0; i < 3; i++) {
+			lseek(fd, 0, SEEK_SET);
+			CHECK(tar_writer_add(w, &e, fd, NULL) == 0, "%s", err_msg());
+		}
+		CHECK(tar_writer_finish(w, d) == 0, "%s", err_msg());
+		if (mode == 0)
+			handoffs = tar_writer_handoffs(w);
+		else
+			CHECK(tar_writer_handoffs(w) == 0, "a handoff was made when forbidden");
+		tar_writer_free(w);
+		fclose(o.manifest);
+		CHECK(!memcmp(d, digest, DIGEST_LEN), "mode %d: archive digest", mode);
+		CHECK(t && text && !strcmp(t, text), "mode %d: manifest", mode);
+		free(t);
+	}
 	sha256_buffer(want, data, size);
 	digest_format(hex, want);
 	snprintf(want_line, sizeof(want_line), "f\t0644\t%zu\t%s\tbig\n", size, hex);
@@ -289,6 +322,12 @@ static void test_handoff(void)
 	close(fd);
 	unlink(path);
 	test_end("tar: a file's digest is the same whoever hashes which part of it");
+	if (!sha256_accelerated(-1)) {
+		test_skip("tar: the forced handoff happened", "this CPU has no SHA extensions, so nothing is handed off");
+	} else {
+		CHECK(handoffs == 3, "%lu handoffs, want one per file", handoffs);
+		test_end("tar: the forced handoff happened");
+	}
 }
 
 /* An archive of nothing is the two end blocks. */

@@ -311,6 +311,7 @@ static int fs_list(struct walker *w, int dirfd, struct child **out, size_t *n)
 			close(fd);
 		return -1;
 	}
+	rewinddir(dir);	/* the dup shares its offset with an earlier walk's */
 	errno = 0;
 	while ((d = readdir(dir))) {
 		mode_t mode;
@@ -697,7 +698,8 @@ static int add_entry(void *arg, const struct entry *e, int fd, const void *data)
 int context_archive(unsigned char digest[DIGEST_LEN], struct context *ctx, int fd,
 		    const char *name, FILE *manifest)
 {
-	struct tar_options topts = { fd, name, manifest, ctx->mtime };
+	struct tar_options topts = { .fd = fd, .name = name, .manifest = manifest,
+				    .mtime = ctx->mtime };
 	struct tar_writer *w = NULL;
 	int rc;
 

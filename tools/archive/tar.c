@@ -193,6 +193,7 @@ struct tar_writer {
 					 * hashes it; otherwise, with a manifest,
 					 * the caller does */
 	unsigned char header[TAR_HEADER_MAX];	/* the entry being added */
+	unsigned long handoffs;		/* files handed to the worker */
 };
 
 /* The worker's part of one chunk: the archive's hash, dual files, output. */
@@ -399,6 +400,7 @@ static int hand_off(struct tar_writer *w)
 	if (!sha256_accelerated(-1) || w->file_sha.ctx)
 		return 0;
 	w->dual = 1;
+	w->handoffs++;
 	return put_text(w, RECORD_HANDOFF, fresh ? "" : (const char *)&w->file_sha,
 			fresh ? 0 : sizeof(w->file_sha));
 }
@@ -416,7 +418,8 @@ static int put_file(struct tar_writer *w, int fd, uint64_t size, const char *pat
 			return -1;
 		if (want > size)
 			want = (size_t)size;
-		if (w->opts.manifest && !w->dual && worker_starving(w) && hand_off(w) < 0)
+		if (w->opts.manifest && !w->dual && w->opts.handoff != TAR_HANDOFF_NEVER &&
+		    (w->opts.handoff == TAR_HANDOFF_ALWAYS || worker_starving(w)) && hand_off(w) < 0)
 			return -1;
 		n = read(fd, w->fill->buf + w->fill->len, want);
 		if (n < 0 && errno == EINTR)
@@ -608,6 +611,11 @@ int tar_writer_new(struct tar_writer **out, const struct tar_options *opts)
 	w->started = 1;
 	*out = w;
 	return 0;
+}
+
+unsigned long tar_writer_handoffs(const struct tar_writer *w)
+{
+	return w->handoffs;
 }
 
 void tar_writer_free(struct tar_writer *w)

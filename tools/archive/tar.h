@@ -30,11 +30,16 @@ size_t tar_header(unsigned char *out, const struct entry *e, int64_t mtime);
 
 struct tar_writer;
 
+/* When the reading thread hands the rest of a file to the worker (see
+ * tar.c); only the tests choose other than AUTO. */
+enum tar_handoff { TAR_HANDOFF_AUTO, TAR_HANDOFF_ALWAYS, TAR_HANDOFF_NEVER };
+
 struct tar_options {
 	int fd;			/* where the archive goes, or -1 to only hash it */
 	const char *name;	/* what 'fd' is, for messages */
 	FILE *manifest;		/* per-entry manifest lines, or NULL */
 	int64_t mtime;		/* every entry's modification time */
+	enum tar_handoff handoff;
 };
 
 /*
@@ -61,6 +66,9 @@ int tar_writer_add(struct tar_writer *w, const struct entry *e, int fd,
  * the SHA-256 of the whole archive. Returns 0, or -1 with err_msg() set.
  */
 int tar_writer_finish(struct tar_writer *w, unsigned char digest[DIGEST_LEN]);
+
+/* How many files were handed to the worker part way through. */
+unsigned long tar_writer_handoffs(const struct tar_writer *w);
 
 /* Stop the threads and release everything; accepts NULL. */
 void tar_writer_free(struct tar_writer *w);

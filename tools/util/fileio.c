@@ -148,18 +148,17 @@ int file_read_at(char **out, size_t *len, int dirfd, const char *name)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			err_errno("cannot read '%s'", name);
+			rc = err_errno("cannot read '%s'", name);
 			goto done;
 		}
 		if (r == 0)
 			break;
 		if (buf_add(&b, chunk, (size_t)r) < 0) {
-			err_prefix("cannot read '%s'", name);
+			rc = err_prefix("cannot read '%s'", name);
 			goto done;
 		}
 	}
-	if ((*out = buf_detach(&b, len)))
-		rc = 0;
+	rc = (*out = buf_detach(&b, len)) ? 0 : ERR_NOMEM;
 done:
 	close(fd);
 	buf_release(&b);

@@ -101,7 +101,7 @@ int process_run(struct process_result *r, const struct process_opts *opts)
 			   (in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC))) < 0 ||
 	    (opts->capture_stdout && pipe2(out, O_CLOEXEC) < 0) ||
 	    (opts->capture_stderr && pipe2(err, O_CLOEXEC) < 0)) {
-		err_errno("cannot run '%s': cannot make a pipe", opts->argv[0]);
+		rc = err_errno("cannot run '%s': cannot make a pipe", opts->argv[0]);
 		goto done;
 	}
 	posix_spawn_file_actions_init(&actions);
@@ -121,7 +121,7 @@ int process_run(struct process_result *r, const struct process_opts *opts)
 	posix_spawnattr_destroy(&attr);
 	if (e) {
 		errno = e;
-		err_errno("cannot run '%s'", opts->argv[0]);
+		rc = err_errno("cannot run '%s'", opts->argv[0]);
 		goto done;
 	}
 	close_fd(&in[0]);
@@ -156,7 +156,7 @@ int process_run(struct process_result *r, const struct process_opts *opts)
 	}
 	while (waitpid(pid, &r->status, 0) < 0) {
 		if (errno != EINTR) {
-			err_errno("cannot wait for '%s'", opts->argv[0]);
+			rc = err_errno("cannot wait for '%s'", opts->argv[0]);
 			goto done;
 		}
 	}

@@ -1,0 +1,120 @@
+/* The context handle: the working tree and a revision resolved once; the
+ * build digest over it. */
+#include "archive/context.h"
+#include "util/error.h"
+#include "util/gitrepo.h"
+#include "verify/build_digest.h"
+#include "test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/pinned-test-context-XXXXXX";
+static char names[2048];
+
+static int sh(const char *fmt, const char *arg)
+{
+	char cmd[4096];
+
+	snprintf(cmd, sizeof(cmd), fmt, arg, arg, arg, arg);
+	return system(cmd);
+}
+
+static int collect(void *arg, const struct entry *e, int fd, const void *data)
+{
+	(void)arg;
+	(void)fd;
+	(void)data;
+	snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s ", e->path);
+	return 0;
+}
+
+static char *read_all(struct context *ctx, const char *name)
+{
+	char *text = NULL;
+	size_t len;
+
+	return context_read(&text, &len, ctx, name) == 0 ? text : NULL;
+}
+
+int main(void)
+{
+	struct context_opts opts = { .root = dir, .source_date_epoch = "1700000000" };
+	struct context *ctx = NULL;
+	char head[64] = "", *text;
+	FILE *p;
+
+	CHECK(mkdtemp(dir) != NULL, "mkdtemp");
+	CHECK(sh("cd %s && mkdir -p src skip && echo one >src/a && echo FROM scratch >Dockerfile &&"
+		 " echo x >skip/x && printf 'skip\\n' >.dockerignore", dir) == 0, "tree");
+	CHECK(context_open(&ctx, &opts) == 0, "%s", err_msg());
+	CHECK(context_mtime(ctx) == 1700000000 && !context_commit(ctx), "epoch, no commit");
+	CHECK(context_walk(ctx, collect, NULL) == 0, "%s", err_msg());
+	CHECK_STR(names, ".dockerignore Dockerfile src/ src/a ");
+	text = read_all(ctx, "src/a");
+	CHECK(text && !strcmp(text, "one\n"), "read");
+	free(text);
+	CHECK(context_read(&text, &(size_t){ 0 }, ctx, "nothing") == ERR_NOTFOUND, "missing");
+	context_free(ctx);
+	opts.source_date_epoch = "12a";
+	CHECK(context_open(&ctx, &opts) < 0, "a bad epoch");
+	CHECK_STR(err_msg(), "invalid SOURCE_DATE_EPOCH '12a': not a non-negative integer of seconds");
+	test_end("context: the working tree, .dockerignore, reads, SOURCE_DATE_EPOCH");
+
+	CHECK(sh("cd %s && git init -q && git add -A && GIT_COMMITTER_DATE='@1600000000 +0000'"
+		 " git -c user.name=t -c user.email=t@example.org commit -qm one", dir) == 0, "commit");
+	opts.source_date_epoch = NULL;
+	opts.rev = "HEAD";
+	CHECK(context_open(&ctx, &opts) == 0, "%s", err_msg());
+	snprintf(names, sizeof(names), "git -C %s rev-parse HEAD", dir);
+	p = popen(names, "r");
+	CHECK(p && fgets(head, sizeof(head), p), "rev-parse");
+	if (p)
+		pclose(p);
+	head[strcspn(head, "\n")] = '\0';
+	CHECK(context_commit(ctx) && !strcmp(context_commit(ctx), head), "the commit id");
+	CHECK(context_mtime(ctx) == 1600000000, "the commit time: %lld",
+	      (long long)context_mtime(ctx));
+	/* a commit landing after the open changes nothing the run reads */
+	CHECK(sh("cd %s && echo two >src/a && echo FROM other >Dockerfile && git add -A &&"
+		 " git -c user.name=t -c user.email=t@example.org commit -qm two", dir) == 0, "commit");
+	names[0] = '\0';
+	CHECK(context_walk(ctx, collect, NULL) == 0, "%s", err_msg());
+	CHECK_STR(names, ".dockerignore Dockerfile src/ src/a ");
+	text = read_all(ctx, "Dockerfile");
+	CHECK(text && !strcmp(text, "FROM scratch\n"), "the Dockerfile of the first commit");
+	free(text);
+	context_free(ctx);
+	opts.rev = "nosuch";
+	CHECK(context_open(&ctx, &opts) == ERR_NOTFOUND, "unknown revision");
+	CHECK_STR(err_msg(), "unknown revision 'nosuch'");
+	test_end("context: a revision is resolved once; a later commit changes nothing read");
+
+	{
+		unsigned char d[DIGEST_LEN];
+		char ctxd[DIGEST_STRING_LEN + 1], dfd[DIGEST_STRING_LEN + 1], got[DIGEST_STRING_LEN + 1];
+		char want[DIGEST_STRING_LEN + 1], textbuf[BUILD_DIGEST_TEXT_MAX];
+
+		opts.rev = NULL;
+		opts.source_date_epoch = "0";
+		CHECK(context_open(&ctx, &opts) == 0, "%s", err_msg());
+		CHECK(build_digest(got, ctx, "Dockerfile") == 0, "%s", err_msg());
+		CHECK(context_archive(d, ctx, -1, NULL, NULL) == 0, "%s", err_msg());
+		digest_format(ctxd, d);
+		CHECK(context_archive(d, ctx, -1, NULL, NULL) == 0, "%s", err_msg());
+		digest_format(want, d);
+		CHECK_STR(want, ctxd);	/* a handle walks the same tree every time */
+		sha256_buffer(d, "FROM other\n", 11);
+		digest_format(dfd, d);
+		sha256_buffer(d, textbuf, build_digest_text(textbuf, dfd, ctxd));
+		digest_format(want, d);
+		CHECK_STR(got, want);
+		CHECK(!strncmp(textbuf, "pinned build digest v1\ndockerfile sha256:", 41), "%s", textbuf);
+		context_free(ctx);
+		test_end("build digest: one SHA-256 over the inputs named by digest");
+	}
+	sh("rm -rf '%s'", dir);
+	return TEST_MAIN_RESULT();
+}

@@ -1,0 +1,95 @@
+/* The images lock format: exact bytes, reading back, refusals. */
+#include "docker/lockfile.h"
+#include "util/error.h"
+#include "test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define D1 "sha256:1111111111111111111111111111111111111111111111111111111111111111"
+#define D2 "sha256:2222222222222222222222222222222222222222222222222222222222222222"
+#define D3 "sha256:3333333333333333333333333333333333333333333333333333333333333333"
+
+static const char golden[] =
+	"{\n"
+	"  \"images\": {\n"
+	"    \"docker.io/library/alpine:3\": {\n"
+	"      \"digest\": \"" D3 "\",\n"
+	"      \"mediaType\": \"application/vnd.oci.image.manifest.v1+json\",\n"
+	"      \"name\": \"docker.io/library/alpine\",\n"
+	"      \"platforms\": {},\n"
+	"      \"reference\": \"alpine:3\",\n"
+	"      \"tag\": \"3\"\n"
+	"    },\n"
+	"    \"docker.io/library/debian:bookworm\": {\n"
+	"      \"digest\": \"" D1 "\",\n"
+	"      \"mediaType\": \"application/vnd.oci.image.index.v1+json\",\n"
+	"      \"name\": \"docker.io/library/debian\",\n"
+	"      \"platforms\": {\n"
+	"        \"linux/amd64\": \"" D2 "\",\n"
+	"        \"linux/arm64/v8\": \"" D3 "\"\n"
+	"      },\n"
+	"      \"reference\": \"debian:bookworm\",\n"
+	"      \"tag\": \"bookworm\"\n"
+	"    }\n"
+	"  },\n"
+	"  \"version\": 1\n"
+	"}\n";
+
+static int write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+int main(void)
+{
+	struct platform_digest platforms[] = { { "linux/arm64/v8", D3 }, { "linux/amd64", D2 } };
+	struct image_lock debian = { "docker.io/library/debian:bookworm", "debian:bookworm",
+				     "docker.io/library/debian", "bookworm", D1,
+				     "application/vnd.oci.image.index.v1+json", platforms, 2 };
+	struct image_lock alpine = { "docker.io/library/alpine:3", "alpine:3",
+				     "docker.io/library/alpine", "3", D2,
+				     "application/vnd.oci.image.manifest.v1+json", NULL, 0 };
+	struct images_lock lock = { 0 }, back = { 0 };
+	char path[] = "/tmp/pinned-test-lock-XXXXXX", *text = NULL, *again = NULL;
+	size_t len, len2;
+	int fd = mkstemp(path);
+
+	close(fd);
+	CHECK(images_lock_put(&lock, &debian) == 0 && images_lock_put(&lock, &alpine) == 0, "put");
+	alpine.digest = D3;
+	CHECK(images_lock_put(&lock, &alpine) == 0 && lock.count == 2, "a put replaces by key");
+	CHECK(images_lock_format(&text, &len, &lock) == 0, "%s", err_msg());
+	CHECK(text && !strcmp(text, golden), "bytes:\n%s", text ? text : "");
+	CHECK(images_lock_write(&lock, path) == 0, "%s", err_msg());
+	CHECK(images_lock_read(&back, path) == 0, "%s", err_msg());
+	CHECK(images_lock_format(&again, &len2, &back) == 0 && len2 == len &&
+	      !strcmp(again, text), "read back and written again: the same bytes");
+	CHECK(images_lock_find(&back, "docker.io/library/alpine:3") &&
+	      !images_lock_find(&back, "docker.io/library/alpine:4"), "find");
+	free(text);
+	free(again);
+	images_lock_free(&back);
+	test_end("lockfile: sorted keys, 2-space indent, a newline, the same bytes read back");
+
+	write_file(path, "{\"version\": 2, \"images\": {}}");
+	CHECK(images_lock_read(&back, path) < 0, "version 2");
+	CHECK(strstr(err_msg(), "not an images lock of version 1") != NULL, "%s", err_msg());
+	write_file(path, "{\"version\": 1, \"images\": {\"x\": {\"reference\": \"x\"}}}");
+	CHECK(images_lock_read(&back, path) < 0, "missing fields");
+	CHECK(strstr(err_msg(), "image 'x' has no string \"name\"") != NULL, "%s", err_msg());
+	write_file(path, "{\"version\": 1, \"images\": {}, \"images\": {}}");
+	CHECK(images_lock_read(&back, path) < 0, "duplicate keys");
+	unlink(path);
+	CHECK(images_lock_read(&back, path) == 0 && back.count == 0, "a missing lock is empty");
+	images_lock_free(&lock);
+	test_end("lockfile: another version, missing fields and duplicate keys are refused");
+	return TEST_MAIN_RESULT();
+}
