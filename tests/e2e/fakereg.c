@@ -6,6 +6,7 @@
  *
  * A fake registry, only for faults a real one cannot be made to produce:
  *   hang        accept, read the request, never answer
+ *   stall       accept and never answer anything, a TLS handshake included
  *   500         answer every request with 500
  *   baddigest   a manifest whose Docker-Content-Digest is not its digest
  *   huge        a 5 MiB manifest
@@ -177,6 +178,8 @@ static int serve(int fd, const char *mode, char **argv, int count)
 	ssize_t n = read(fd, request, sizeof(request) - 1);
 
 	request[n > 0 ? n : 0] = '\0';
+	if (!strcmp(mode, "stall"))
+		pause();
 	if (n <= 0 || request[0] == 0x16)
 		return 0;
 	fprintf(stderr, "request %d: %.*s\n", count, (int)strcspn(request, "\r\n"), request);
@@ -233,7 +236,7 @@ int main(int argc, char **argv)
 	int s = socket(AF_INET, SOCK_STREAM, 0), one = 1, count = 0;
 
 	if (argc < 2 || (!strcmp(argv[1], "token") && argc != 7)) {
-		fputs("usage: fakereg hang|500|baddigest|huge|badjson|reset-once\n"
+		fputs("usage: fakereg hang|stall|500|baddigest|huge|badjson|reset-once\n"
 		      "       fakereg token KEY CERT ISSUER SERVICE USER:PASSWORD\n", stderr);
 		return 2;
 	}

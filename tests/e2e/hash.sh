@@ -26,6 +26,14 @@ echo dirty >>"$tmp/ctx/Dockerfile"
 check "hash --rev HEAD: ignores the modified Dockerfile" \
 	test "$("$PINNED" hash -C "$tmp/ctx" --rev HEAD)" != "$("$PINNED" hash -C "$tmp/ctx")"
 
+# what could not be written is never a success
+expect_error "hash: a digest that cannot be written to standard output is trouble" 2 \
+	"pinned: cannot write to standard output: No space left on device" \
+	sh -c '"$0" hash -C "$1" >/dev/full' "$PINNED" "$tmp/ctx"
+expect_error "context: a failed write names the output file" 2 \
+	"pinned: cannot write '/dev/full': No space left on device" \
+	"$PINNED" context -C "$tmp/ctx" -o /dev/full
+
 mkdir -p "$tmp/none"
 expect_error "hash: a missing Dockerfile" 2 \
 	"pinned: cannot read 'Dockerfile': No such file or directory" \

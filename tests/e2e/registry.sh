@@ -209,6 +209,9 @@ fault() {	# fault MODE NAME MESSAGE [lock options]; %s: the server, then the ima
 }
 fault hang "a server that never answers times out" \
 	"registry '%s' did not answer for '%s' within 1 s" --timeout 1
+# the TLS handshake is part of connecting: the connect limit fired, not the request's
+fault stall "a handshake that never ends hits the connect limit, and says so" \
+	"cannot connect to registry '%s' within 1 s%.0s" --timeout 5 --connect-timeout 1
 fault 500 "500s are retried, then an error" "registry '%s' answered 500 for '%s' (after retries)"
 same "lock: a 500 is tried four times" "$(grep -c '^request' "$tmp/fake.log")" 4
 fault baddigest "a body whose digest differs from its header" \
