@@ -1,7 +1,7 @@
 # pinned: one non-recursive Makefile.
 #   make            build build/pinned
 #   make check      build and run every test; ends with "N passed, N failed"
-#   make asan       unit tests under AddressSanitizer and UBSan
+#   make asan       every test under AddressSanitizer and UBSan
 #   make bench      benchmarks against the peers the issues name
 #   make install    PREFIX=/usr/local DESTDIR=
 # Each target first makes sure the Debian packages it needs are installed.
@@ -40,7 +40,10 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 ASAN := $(BUILD)/asan
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 ASAN_LIB_OBJ := $(LIB_SRC:%.c=$(ASAN)/%.o)
+ASAN_CMD_OBJ := $(CMD_SRC:%.c=$(ASAN)/%.o)
 ASAN_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(ASAN)/tests/%)
+# A sanitizer report is its own exit status, never one a test expects.
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:exitcode=99 UBSAN_OPTIONS=print_stacktrace=1
 
 all: $(BUILD)/pinned
 
@@ -74,6 +77,12 @@ $(ASAN)/%.o: %.c | deps
 $(ASAN)/tests/%: $(ASAN)/tests/unit/%.o $(ASAN_LIB_OBJ)
 	$(CC) $(ASAN_FLAGS) -pthread -o $@ $^ $(PKG_LIBS)
 
+$(ASAN)/pinned: $(ASAN_CMD_OBJ) $(ASAN_LIB_OBJ)
+	$(CC) $(ASAN_FLAGS) -pthread -o $@ $^ $(PKG_LIBS)
+
+$(ASAN)/tests/fakereg: $(BUILD)/tests/fakereg
+	cp $< $@
+
 # Servers the end-to-end tests start (tests/e2e/fakereg.c says what each is).
 $(BUILD)/tests/fakereg: tests/e2e/fakereg.c | deps
 	@mkdir -p $(@D)
@@ -82,8 +91,9 @@ $(BUILD)/tests/fakereg: tests/e2e/fakereg.c | deps
 check: $(BUILD)/pinned $(UNIT_BIN) $(BUILD)/tests/fakereg | deps-test
 	@tests/run.sh $(BUILD)
 
-asan: $(ASAN_UNIT_BIN) | deps-test
-	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run.sh --unit-only $(ASAN)
+# The whole suite, unit and end-to-end, against ASan and UBSan builds.
+asan: $(ASAN)/pinned $(ASAN_UNIT_BIN) $(ASAN)/tests/fakereg | deps-test
+	@$(ASAN_ENV) tests/run.sh $(ASAN)
 
 bench: $(BUILD)/pinned $(BUILD)/gen_tree | deps-bench deps-test
 	@tests/bench/run.sh $(BUILD)

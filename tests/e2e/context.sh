@@ -236,18 +236,20 @@ expect_error "context: -o naming a directory" 2 \
 
 # A file that really changes on disk while it is read (the preload library
 # only picks the moment).
+# a sanitizer build needs its runtime first among the preloaded libraries
+preload=$(ldd "$PINNED" | sed -n 's/.*=> \(\/[^ ]*libasan[^ ]*\).*/\1 /p')
 if cc -shared -fPIC -o "$tmp/grow.so" "$TOP/tests/e2e/grow_on_read.c" -ldl 2>"$tmp/err"; then
 	mkdir -p "$tmp/grow"
 	head -c 3000000 /dev/zero >"$tmp/grow/big"
 	echo old >"$tmp/grow.tar"
 	expect_error "context: a file that grows while it is read" 2 \
 		"pinned: 'big' changed while it was archived: it grew" \
-		env LD_PRELOAD="$tmp/grow.so" CHANGE_FILE="$tmp/grow/big" CHANGE_HOW=grow \
+		env LD_PRELOAD="$preload$tmp/grow.so" CHANGE_FILE="$tmp/grow/big" CHANGE_HOW=grow \
 		"$PINNED" context -C "$tmp/grow" -o "$tmp/grow.tar"
 	head -c 3000000 /dev/zero >"$tmp/grow/big"
 	expect_error "context: a file that shrinks while it is read" 2 \
 		"pinned: 'big' changed while it was archived: it shrank" \
-		env LD_PRELOAD="$tmp/grow.so" CHANGE_FILE="$tmp/grow/big" CHANGE_HOW=shrink \
+		env LD_PRELOAD="$preload$tmp/grow.so" CHANGE_FILE="$tmp/grow/big" CHANGE_HOW=shrink \
 		"$PINNED" context -C "$tmp/grow" -o "$tmp/grow.tar"
 	same "context: the changed file's run leaves the old output" "$(cat "$tmp/grow.tar")" "old"
 else
