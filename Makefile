@@ -1,7 +1,10 @@
 # pinned: one non-recursive Makefile.
 #   make            build build/pinned
-#   make check      build and run every test; ends with "N passed, N failed"
-#   make asan       every test under AddressSanitizer and UBSan
+#   make check      build and run every test, again under AddressSanitizer and
+#                   UBSan, and the allocation-failure pass; ends with
+#                   "N passed, N failed"
+#   make asan       every test under AddressSanitizer and UBSan only
+#   make oom        the allocation-failure pass only
 #   make bench      benchmarks against the peers the issues name
 #   make install    PREFIX=/usr/local DESTDIR=
 # Each target first makes sure the Debian packages it needs are installed.
@@ -88,12 +91,41 @@ $(BUILD)/tests/fakereg: tests/e2e/fakereg.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) -o $@ $< $(shell pkg-config --libs libcrypto)
 
-check: $(BUILD)/pinned $(UNIT_BIN) $(BUILD)/tests/fakereg | deps-test
-	@tests/run.sh $(BUILD)
+# Everything: the suite, the suite again under ASan and UBSan, and the
+# allocation-failure pass; one count at the end.
+check: $(BUILD)/pinned $(UNIT_BIN) $(BUILD)/tests/fakereg asan-build oom-build | deps-test
+	@{ tests/run.sh $(BUILD); \
+	   $(ASAN_ENV) tests/run.sh --label asan $(ASAN); \
+	   tests/oom/run.sh $(OOM)/tests; } | tests/count.sh
 
 # The whole suite, unit and end-to-end, against ASan and UBSan builds.
-asan: $(ASAN)/pinned $(ASAN_UNIT_BIN) $(ASAN)/tests/fakereg | deps-test
-	@$(ASAN_ENV) tests/run.sh $(ASAN)
+asan: asan-build | deps-test
+	@$(ASAN_ENV) tests/run.sh --label asan $(ASAN) | tests/count.sh
+
+asan-build: $(ASAN)/pinned $(ASAN_UNIT_BIN) $(ASAN)/tests/fakereg
+
+# Allocation failures: each unit test again with each of the library's
+# allocations failing in turn, under ASan (tests/oom/run.sh).
+OOM := $(BUILD)/oom
+OOM_LIB_OBJ := $(LIB_SRC:%.c=$(OOM)/%.o) $(OOM)/tests/oom/oom.o
+OOM_UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(OOM)/tests/%)
+
+$(OOM)/tools/%.o: tools/%.c tests/oom/oom.h | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -include tests/oom/oom.h -c -o $@ $<
+
+$(OOM)/tests/oom/oom.o: tests/oom/oom.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
+
+$(OOM)/tests/%: $(ASAN)/tests/unit/%.o $(OOM_LIB_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_FLAGS) -pthread -o $@ $^ $(PKG_LIBS)
+
+oom: oom-build | deps-test
+	@tests/oom/run.sh $(OOM)/tests | tests/count.sh
+
+oom-build: $(OOM_UNIT_BIN)
 
 bench: $(BUILD)/pinned $(BUILD)/gen_tree | deps-bench deps-test
 	@tests/bench/run.sh $(BUILD)
@@ -124,7 +156,8 @@ install: $(BUILD)/pinned
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all context fuzz deps deps-test deps-bench check asan bench install clean
+.PHONY: all context fuzz deps deps-test deps-bench check asan asan-build oom oom-build bench \
+	install clean
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -47,7 +47,10 @@ int main(void)
 		size_t n = 0, alloc = 0;
 
 		for (int i = 0; i < 1000; i++) {
-			CHECK(GROW(v, n, alloc) == 0, "grow %d", i);
+			if (GROW(v, n, alloc) < 0) {
+				CHECK(0, "grow %d: %s", i, err_msg());
+				break;
+			}
 			CHECK(v[n] == 0, "new item zeroed");
 			v[n++] = i;
 		}
