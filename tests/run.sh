@@ -27,8 +27,10 @@ run() {
 }
 
 {
-	for t in "$build"/tests/test_*; do
-		[ -x "$t" ] && run "$(basename "$t")" "$t"
+	# the tests the sources define, never a stale binary left in BUILD_DIR
+	for src in "$top"/tests/unit/test_*.c; do
+		name=$(basename "$src" .c)
+		run "$name" "$build/tests/$name"
 	done
 	if [ -z "$unit_only" ]; then
 		for t in "$top"/tests/e2e/*.sh; do

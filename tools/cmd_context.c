@@ -26,7 +26,7 @@ static const char usage[] =
 	"  --rev REV        archive git revision REV from the object database\n"
 	"  -h, --help       show this help\n";
 
-static int print_path(void *arg, const struct entry *e, int fd, const void *data)
+static int print_path(void *arg, const struct tar_entry *e, int fd, const void *data)
 {
 	(void)arg;
 	(void)fd;
@@ -47,8 +47,8 @@ static int open_output(struct outfile *out, struct context *ctx, const char *pat
 static int archive(struct context *ctx, const char *output, const char *manifest_path)
 {
 	struct outfile out = { .fd = -1 }, mout = { .fd = -1 };
-	unsigned char digest[DIGEST_LEN];
-	char line[DIGEST_STRING_LEN + 1];
+	unsigned char digest[SHA256_LEN];
+	char line[SHA256_STRING_LEN + 1];
 	FILE *manifest = NULL;
 	int rc = EXIT_TROUBLE, fd = -1;
 
@@ -88,7 +88,7 @@ static int archive(struct context *ctx, const char *output, const char *manifest
 	}
 	if (outfile_commit(&out) < 0)
 		goto fail;
-	digest_format(line, digest);
+	sha256_format(line, digest);
 	fprintf(strcmp(output, "-") ? stdout : stderr, "%s\n", line);
 	rc = EXIT_SAME;
 	goto done;

@@ -26,7 +26,7 @@ int cmd_hash(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct context_opts opts = { .root = ".", .dockerfile = "Dockerfile" };
-	char digest[DIGEST_STRING_LEN + 1];
+	char digest[SHA256_STRING_LEN + 1];
 	struct context *ctx = NULL;
 	const char *dir = NULL;
 	int c, rc;

@@ -2,7 +2,7 @@
 #include "docker/dockerfile.h"
 #include "util/error.h"
 #include "docker/lint.h"
-#include "docker/lockfile.h"
+#include "docker/images_lock.h"
 
 #include <getopt.h>
 #include <jansson.h>

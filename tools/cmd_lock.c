@@ -1,7 +1,7 @@
 #include "cmd.h"
 #include "docker/dockerfile.h"
 #include "util/error.h"
-#include "docker/lockfile.h"
+#include "docker/images_lock.h"
 #include "docker/lock.h"
 #include "docker/registry.h"
 
@@ -82,8 +82,8 @@ fail:
 done:
 	registry_client_free(client);
 	lock_failures_release(&failures);
-	images_lock_free(&old);
-	images_lock_free(&lock);
+	images_lock_release(&old);
+	images_lock_release(&lock);
 	return rc;
 }
 

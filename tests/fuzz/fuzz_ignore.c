@@ -1,6 +1,6 @@
 /* libFuzzer: .dockerignore parsing and matching, and image references. */
 #include "archive/ignore.h"
-#include "docker/imageref.h"
+#include "docker/image_ref.h"
 
 #include <stdint.h>
 #include <stdlib.h>

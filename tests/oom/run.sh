@@ -8,8 +8,10 @@ dir=${1:?usage: tests/oom/run.sh DIR}
 export ASAN_OPTIONS=detect_leaks=1:exitcode=99 UBSAN_OPTIONS=print_stacktrace=1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for t in "$dir"/test_*; do
-	name=$(basename "$t")
+top=$(cd "$(dirname "$0")/../.." && pwd)
+for src in "$top"/tests/unit/test_*.c; do	# never a stale binary in DIR
+	name=$(basename "$src" .c)
+	t=$dir/$name
 	PINNED_OOM_COUNT="$tmp/count" "$t" >/dev/null 2>&1
 	n=$(cat "$tmp/count" 2>/dev/null || echo 0)
 	: >"$tmp/bad"

@@ -22,7 +22,7 @@ static int sh(const char *fmt, const char *arg)
 	return system(cmd);
 }
 
-static int collect(void *arg, const struct entry *e, int fd, const void *data)
+static int collect(void *arg, const struct tar_entry *e, int fd, const void *data)
 {
 	(void)arg;
 	(void)fd;
@@ -93,23 +93,23 @@ int main(void)
 	test_end("context: a revision is resolved once; a later commit changes nothing read");
 
 	{
-		unsigned char d[DIGEST_LEN];
-		char ctxd[DIGEST_STRING_LEN + 1], dfd[DIGEST_STRING_LEN + 1], got[DIGEST_STRING_LEN + 1];
-		char want[DIGEST_STRING_LEN + 1], textbuf[BUILD_DIGEST_TEXT_MAX];
+		unsigned char d[SHA256_LEN];
+		char ctxd[SHA256_STRING_LEN + 1], dfd[SHA256_STRING_LEN + 1], got[SHA256_STRING_LEN + 1];
+		char want[SHA256_STRING_LEN + 1], textbuf[BUILD_DIGEST_TEXT_MAX];
 
 		opts.rev = NULL;
 		opts.source_date_epoch = "0";
 		CHECK(context_open(&ctx, &opts) == 0, "%s", err_msg());
 		CHECK(build_digest(got, ctx, "Dockerfile") == 0, "%s", err_msg());
 		CHECK(context_archive(d, ctx, -1, NULL, NULL) == 0, "%s", err_msg());
-		digest_format(ctxd, d);
+		sha256_format(ctxd, d);
 		CHECK(context_archive(d, ctx, -1, NULL, NULL) == 0, "%s", err_msg());
-		digest_format(want, d);
+		sha256_format(want, d);
 		CHECK_STR(want, ctxd);	/* a handle walks the same tree every time */
 		sha256_buffer(d, "FROM other\n", 11);
-		digest_format(dfd, d);
+		sha256_format(dfd, d);
 		sha256_buffer(d, textbuf, build_digest_text(textbuf, dfd, ctxd));
-		digest_format(want, d);
+		sha256_format(want, d);
 		CHECK_STR(got, want);
 		CHECK(!strncmp(textbuf, "pinned build digest v1\ndockerfile sha256:", 41), "%s", textbuf);
 		context_free(ctx);

@@ -38,22 +38,22 @@ static void test_multistage(void)
 {
 	struct dockerfile *df;
 	static const struct {
-		enum df_place place;
+		enum dockerfile_place place;
 		const char *written, *expanded;
 		int stage, scratch;
 		size_t line, col;
 	} want[] = {
-		{ DF_SYNTAX, "docker/dockerfile:1.7", "docker/dockerfile:1.7", 0, 0, 1, 10 },
-		{ DF_FROM, "${BASE}:${TAG}-slim", "debian:bookworm-slim", 0, 0, 7, 32 },
-		{ DF_COPY_FROM, "golang:1.22", "golang:1.22", 0, 0, 16, 13 },
-		{ DF_MOUNT_FROM, "alpine:3.19", "alpine:3.19", 0, 0, 17, 49 },
-		{ DF_FROM, "build", "build", 1, 0, 18, 6 },
-		{ DF_COPY_FROM, "build", "build", 1, 0, 19, 13 },
-		{ DF_COPY_FROM, "0", "0", 1, 0, 20, 13 },
-		{ DF_FROM, "scratch", "scratch", 0, 1, 21, 6 },
-		{ DF_FROM, "python:${PY:-3.12}", "python:3.12", 0, 0, 22, 6 },
-		{ DF_FROM, "ghcr.io/org/app@" DIGEST, "ghcr.io/org/app@" DIGEST, 0, 0, 23, 6 },
-		{ DF_FROM, "nvidia/cuda:12.2.0-runtime-ubuntu22.04",
+		{ DOCKERFILE_SYNTAX, "docker/dockerfile:1.7", "docker/dockerfile:1.7", 0, 0, 1, 10 },
+		{ DOCKERFILE_FROM, "${BASE}:${TAG}-slim", "debian:bookworm-slim", 0, 0, 7, 32 },
+		{ DOCKERFILE_COPY_FROM, "golang:1.22", "golang:1.22", 0, 0, 16, 13 },
+		{ DOCKERFILE_MOUNT_FROM, "alpine:3.19", "alpine:3.19", 0, 0, 17, 49 },
+		{ DOCKERFILE_FROM, "build", "build", 1, 0, 18, 6 },
+		{ DOCKERFILE_COPY_FROM, "build", "build", 1, 0, 19, 13 },
+		{ DOCKERFILE_COPY_FROM, "0", "0", 1, 0, 20, 13 },
+		{ DOCKERFILE_FROM, "scratch", "scratch", 0, 1, 21, 6 },
+		{ DOCKERFILE_FROM, "python:${PY:-3.12}", "python:3.12", 0, 0, 22, 6 },
+		{ DOCKERFILE_FROM, "ghcr.io/org/app@" DIGEST, "ghcr.io/org/app@" DIGEST, 0, 0, 23, 6 },
+		{ DOCKERFILE_FROM, "nvidia/cuda:12.2.0-runtime-ubuntu22.04",
 		  "nvidia/cuda:12.2.0-runtime-ubuntu22.04", 0, 0, 25, 3 },
 	};
 	size_t n = sizeof(want) / sizeof(want[0]);
@@ -65,7 +65,7 @@ static void test_multistage(void)
 	}
 	CHECK(df->nimages == n, "%zu images", df->nimages);
 	for (size_t i = 0; i < n && i < df->nimages; i++) {
-		const struct df_image *img = &df->images[i];
+		const struct dockerfile_image *img = &df->images[i];
 
 		CHECK(img->place == want[i].place, "image %zu: place %d", i, img->place);
 		CHECK_STR(img->written, want[i].written);
@@ -85,7 +85,7 @@ static void test_multistage(void)
 	      "directives end at %zu", df->directives_end);
 	CHECK(df->ninstructions == 15, "%zu instructions", df->ninstructions);
 	if (df->ninstructions > 6) {
-		const struct df_instruction *run = &df->instructions[5];
+		const struct dockerfile_instruction *run = &df->instructions[5];
 
 		CHECK_STR(df->instructions[4].args, "apt-get update &&     apt-get install -y gcc");
 		CHECK_STR(run->keyword, "run");

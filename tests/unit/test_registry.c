@@ -1,6 +1,6 @@
 /* What the registry client makes of the manifests a registry sends. */
 #include "docker/registry.h"
-#include "util/digest.h"
+#include "util/sha256.h"
 #include "util/error.h"
 #include "test.h"
 
@@ -19,12 +19,12 @@ static const char index_json[] =
 
 int main(void)
 {
-	struct resolved r;
-	unsigned char d[DIGEST_LEN];
-	char hex[DIGEST_STRING_LEN + 1];
+	struct registry_resolved r;
+	unsigned char d[SHA256_LEN];
+	char hex[SHA256_STRING_LEN + 1];
 
 	sha256_buffer(d, index_json, strlen(index_json));
-	digest_format(hex, d);
+	sha256_format(hex, d);
 	CHECK(registry_read_manifest(&r, index_json, strlen(index_json), NULL, hex, "h", "w") == 0,
 	      "%s", err_msg());
 	CHECK(!strcmp(r.digest, hex), "the digest of the bytes");
@@ -35,7 +35,7 @@ int main(void)
 		CHECK_STR(r.platforms[0].digest, D("2"));
 		CHECK_STR(r.platforms[1].platform, "linux/arm64/v8");
 	}
-	resolved_release(&r);
+	registry_resolved_release(&r);
 	test_end("registry: an index's digest and its platforms, sorted, without attestations");
 
 	CHECK(registry_read_manifest(&r, index_json, strlen(index_json), NULL, D("0"), "h", "w") < 0,
@@ -50,7 +50,7 @@ int main(void)
 				     "application/vnd.docker.distribution.manifest.v2+json; x=y",
 				     NULL, "h", "w") == 0, "media type from the header");
 	CHECK_STR(r.media_type, "application/vnd.docker.distribution.manifest.v2+json");
-	resolved_release(&r);
+	registry_resolved_release(&r);
 	test_end("registry: a lying digest, a body that is not JSON, no media type");
 	return TEST_MAIN_RESULT();
 }

@@ -1,6 +1,6 @@
 /* Rendering a template with the digests of a lock. */
 #include "docker/dockerfile.h"
-#include "docker/lockfile.h"
+#include "docker/images_lock.h"
 #include "docker/render.h"
 #include "util/error.h"
 #include "test.h"
@@ -33,9 +33,9 @@ static const char want[] =
 
 int main(void)
 {
-	struct image_lock debian = { "docker.io/library/debian:bookworm", "debian:bookworm",
+	struct images_lock_entry debian = { "docker.io/library/debian:bookworm", "debian:bookworm",
 				     "docker.io/library/debian", "bookworm", D1, "m", NULL, 0 };
-	struct image_lock syntax = { "docker.io/docker/dockerfile:1", "docker/dockerfile:1",
+	struct images_lock_entry syntax = { "docker.io/docker/dockerfile:1", "docker/dockerfile:1",
 				     "docker.io/docker/dockerfile", "1", D2, "m", NULL, 0 };
 	struct render_inputs in = { "Dockerfile.in", "sha256:t", "lockfiles/images.lock", "sha256:l" };
 	struct images_lock lock = { 0 };
@@ -76,7 +76,7 @@ int main(void)
 	unlink("Dockerfile.in");
 	CHECK(chdir("/") == 0 && rmdir(dir) == 0, "cleaned up");
 	test_end("render: a stale file names its first differing line; a missing lock says what to run");
-	images_lock_free(&lock);
+	images_lock_release(&lock);
 	dockerfile_free(df);
 	return TEST_MAIN_RESULT();
 }

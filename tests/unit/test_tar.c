@@ -1,5 +1,5 @@
 /* The tar format and the pipelined writer, read back with libarchive. */
-#include "util/digest.h"
+#include "util/sha256.h"
 #include "util/error.h"
 #include "archive/tar.h"
 #include "test.h"
@@ -24,7 +24,7 @@ static unsigned int checksum(const unsigned char *b)
 
 static void test_ustar_fields(void)
 {
-	struct entry e = { "dir/file.txt", ENTRY_FILE, 0644, 1234, NULL };
+	struct tar_entry e = { "dir/file.txt", TAR_FILE, 0644, 1234, NULL };
 	size_t len = tar_header(header, &e, 1700000000);
 	char sum[8];
 
@@ -47,7 +47,7 @@ static void test_ustar_fields(void)
 static void test_long_names(void)
 {
 	char path[300], target[160];
-	struct entry e = { path, ENTRY_FILE, 0755, 1, NULL };
+	struct tar_entry e = { path, TAR_FILE, 0755, 1, NULL };
 	size_t len;
 
 	/* 150 bytes with a '/' that leaves a name under 100: ustar prefix */
@@ -73,18 +73,18 @@ static void test_long_names(void)
 	/* a long link target */
 	memset(target, 't', 150);
 	target[150] = '\0';
-	e = (struct entry){ "l", ENTRY_SYMLINK, 0777, 0, target };
+	e = (struct tar_entry){ "l", TAR_SYMLINK, 0777, 0, target };
 	len = tar_header(header, &e, 0);
 	CHECK(len == 3 * 512, "linkpath: len %zu", len);
 	CHECK(!strncmp((char *)header + 512, "164 linkpath=", 13), "record '%.16s'", header + 512);
 
 	/* an mtime past what 11 octal digits hold */
-	e = (struct entry){ "f", ENTRY_FILE, 0644, 0, NULL };
+	e = (struct tar_entry){ "f", TAR_FILE, 0644, 0, NULL };
 	len = tar_header(header, &e, 10000000000000LL);
 	CHECK(len == 3 * 512, "mtime: len %zu", len);
 	CHECK(!strncmp((char *)header + 512, "24 mtime=10000000000000\n", 24), "record");
 	/* a size past what 11 octal digits hold (8 GiB) */
-	e = (struct entry){ "huge", ENTRY_FILE, 0644, 10ULL << 30, NULL };
+	e = (struct tar_entry){ "huge", TAR_FILE, 0644, 10ULL << 30, NULL };
 	len = tar_header(header, &e, 0);
 	CHECK(len == 3 * 512, "size: len %zu", len);
 	CHECK(!strncmp((char *)header + 512, "20 size=10737418240\n", 20), "record '%.20s'",
@@ -94,7 +94,7 @@ static void test_long_names(void)
 }
 
 struct item {
-	struct entry e;
+	struct tar_entry e;
 	const char *content;	/* file content, or NULL */
 };
 
@@ -115,13 +115,13 @@ static void test_roundtrip(void)
 	size_t big_size = 5 * 1024 * 1024 + 123;
 	char *big = make_big(big_size);
 	struct item items[] = {
-		{ { "a/", ENTRY_DIR, 0755, 0, NULL }, NULL },
-		{ { "a/exec.sh", ENTRY_FILE, 0755, 10, NULL }, "#!/bin/sh\n" },
-		{ { "a/link", ENTRY_SYMLINK, 0777, 0, "exec.sh" }, NULL },
-		{ { "big.bin", ENTRY_FILE, 0644, big_size, NULL }, big_marker },
-		{ { "empty", ENTRY_FILE, 0644, 0, NULL }, "" },
-		{ { longname, ENTRY_FILE, 0644, 3, NULL }, "xyz" },
-		{ { "tab\there", ENTRY_FILE, 0644, 1, NULL }, "t" },
+		{ { "a/", TAR_DIR, 0755, 0, NULL }, NULL },
+		{ { "a/exec.sh", TAR_FILE, 0755, 10, NULL }, "#!/bin/sh\n" },
+		{ { "a/link", TAR_SYMLINK, 0777, 0, "exec.sh" }, NULL },
+		{ { "big.bin", TAR_FILE, 0644, big_size, NULL }, big_marker },
+		{ { "empty", TAR_FILE, 0644, 0, NULL }, "" },
+		{ { longname, TAR_FILE, 0644, 3, NULL }, "xyz" },
+		{ { "tab\there", TAR_FILE, 0644, 1, NULL }, "t" },
 	};
 	size_t n = sizeof(items) / sizeof(items[0]);
 	char path[] = "/tmp/pinned-test-tar-XXXXXX";
@@ -131,7 +131,7 @@ static void test_roundtrip(void)
 	FILE *manifest = open_memstream(&manifest_text, &manifest_len);
 	struct tar_options opts = { .fd = fd, .manifest = manifest, .mtime = 1234567890 };
 	struct tar_writer *w;
-	unsigned char digest[DIGEST_LEN], want[DIGEST_LEN];
+	unsigned char digest[SHA256_LEN], want[SHA256_LEN];
 	struct archive *a;
 	struct archive_entry *ae;
 	size_t i = 0;
@@ -156,7 +156,7 @@ static void test_roundtrip(void)
 		CHECK(pread(fd, bytes, (size_t)size, 0) == size, "read back");
 		CHECK(size % 512 == 0, "size %lld", (long long)size);
 		sha256_buffer(want, bytes, (size_t)size);
-		CHECK(!memcmp(digest, want, DIGEST_LEN), "archive digest");
+		CHECK(!memcmp(digest, want, SHA256_LEN), "archive digest");
 		free(bytes);
 	}
 
@@ -181,9 +181,9 @@ static void test_roundtrip(void)
 		      "%s: atime/ctime", name);
 		CHECK((archive_entry_perm(ae) & 07777) == it->e.mode, "%s: mode %o", name,
 		      archive_entry_perm(ae));
-		if (it->e.type == ENTRY_SYMLINK)
+		if (it->e.type == TAR_SYMLINK)
 			CHECK_STR(archive_entry_symlink(ae), it->e.target);
-		if (it->e.type == ENTRY_FILE) {
+		if (it->e.type == TAR_FILE) {
 			char *got = malloc(it->e.size + 1);
 			const char *data = it->content == big_marker ? big : it->content;
 
@@ -200,10 +200,10 @@ static void test_roundtrip(void)
 
 	/* the manifest: one line per entry, digests of the content */
 	{
-		char line[512], hex[DIGEST_STRING_LEN + 1];
+		char line[512], hex[SHA256_STRING_LEN + 1];
 
 		sha256_buffer(want, big, big_size);
-		digest_format(hex, want);
+		sha256_format(hex, want);
 		snprintf(line, sizeof(line), "f\t0644\t%zu\t%s\tbig.bin\n", big_size, hex);
 		CHECK(manifest_text && strstr(manifest_text, line), "big.bin line in:\n%s", manifest_text);
 		CHECK(manifest_text && strstr(manifest_text, "d\t0755\t0\t-\ta/\n"), "dir line");
@@ -227,10 +227,10 @@ static void test_changed_file(void)
 	char path[] = "/tmp/pinned-test-tar-XXXXXX", outpath[] = "/tmp/pinned-test-tar-XXXXXX";
 	int fd = mkstemp(path), out = mkstemp(outpath);
 	struct tar_options opts = { .fd = -1 };
-	struct entry e = { "f", ENTRY_FILE, 0644, 10, NULL };
+	struct tar_entry e = { "f", TAR_FILE, 0644, 10, NULL };
 	static unsigned char archive[4096], zeros[2048];
 	struct tar_writer *w;
-	unsigned char digest[DIGEST_LEN];
+	unsigned char digest[SHA256_LEN];
 
 	CHECK(write(fd, "12345", 5) == 5, "write");
 	lseek(fd, 0, SEEK_SET);
@@ -267,12 +267,12 @@ static void test_handoff(void)
 	size_t size = 20 * 1024 * 1024 + 77;
 	char *data = make_big(size), path[] = "/tmp/pinned-test-tar-XXXXXX";
 	int fd = mkstemp(path);
-	char *text = NULL, want_line[256], hex[DIGEST_STRING_LEN + 1];
+	char *text = NULL, want_line[256], hex[SHA256_STRING_LEN + 1];
 	size_t text_len = 0;
 	FILE *manifest = open_memstream(&text, &text_len);
 	struct tar_options opts = { .fd = -1, .manifest = manifest };
-	struct entry e = { "big", ENTRY_FILE, 0644, size, NULL };
-	unsigned char digest[DIGEST_LEN], want[DIGEST_LEN];
+	struct tar_entry e = { "big", TAR_FILE, 0644, size, NULL };
+	unsigned char digest[SHA256_LEN], want[SHA256_LEN];
 	struct tar_writer *w;
 	unsigned long handoffs = 0;
 
@@ -290,7 +290,7 @@ static void test_handoff(void)
 	for (int mode = 0; mode < 2; mode++) {
 		char *t = NULL;
 		size_t tl = 0;
-		unsigned char d[DIGEST_LEN];
+		unsigned char d[SHA256_LEN];
 		struct tar_options o = { .fd = -1, .manifest = open_memstream(&t, &tl),
 					 .handoff = mode ? TAR_HANDOFF_NEVER : TAR_HANDOFF_ALWAYS };
 
@@ -306,12 +306,12 @@ static void test_handoff(void)
 			CHECK(tar_writer_handoffs(w) == 0, "a handoff was made when forbidden");
 		tar_writer_free(w);
 		fclose(o.manifest);
-		CHECK(!memcmp(d, digest, DIGEST_LEN), "mode %d: archive digest", mode);
+		CHECK(!memcmp(d, digest, SHA256_LEN), "mode %d: archive digest", mode);
 		CHECK(t && text && !strcmp(t, text), "mode %d: manifest", mode);
 		free(t);
 	}
 	sha256_buffer(want, data, size);
-	digest_format(hex, want);
+	sha256_format(hex, want);
 	snprintf(want_line, sizeof(want_line), "f\t0644\t%zu\t%s\tbig\n", size, hex);
 	CHECK(text && strstr(text, want_line) &&
 	      strstr(strstr(text, want_line) + 1, want_line) &&
@@ -335,14 +335,14 @@ static void test_empty(void)
 {
 	struct tar_options opts = { .fd = -1 };
 	struct tar_writer *w;
-	unsigned char digest[DIGEST_LEN], want[DIGEST_LEN];
+	unsigned char digest[SHA256_LEN], want[SHA256_LEN];
 	static const unsigned char zeros[1024];
 
 	CHECK(tar_writer_new(&w, &opts) == 0, "%s", err_msg());
 	CHECK(tar_writer_finish(w, digest) == 0, "%s", err_msg());
 	tar_writer_free(w);
 	sha256_buffer(want, zeros, sizeof(zeros));
-	CHECK(!memcmp(digest, want, DIGEST_LEN), "digest");
+	CHECK(!memcmp(digest, want, SHA256_LEN), "digest");
 	test_end("tar: an empty archive is 1024 zero bytes");
 }
 

@@ -119,7 +119,7 @@ static int emit_pending(struct walker *w)
 	for (size_t i = 0; i < w->npending; i++) {
 		size_t at = w->pending[i];
 		char saved = w->path.s[at];
-		struct entry e = { w->path.s, ENTRY_DIR, 0755, 0, NULL };
+		struct tar_entry e = { w->path.s, TAR_DIR, 0755, 0, NULL };
 		int rc;
 
 		w->path.s[at] = '\0';
@@ -132,7 +132,7 @@ static int emit_pending(struct walker *w)
 	return 0;
 }
 
-static int emit_entry(struct walker *w, const struct entry *e, int fd, const void *data)
+static int emit_entry(struct walker *w, const struct tar_entry *e, int fd, const void *data)
 {
 	if (w->npending && emit_pending(w) < 0)
 		return -1;
@@ -149,7 +149,7 @@ static int enter(struct walker *w, enum decision d, size_t *mark)
 		return -1;
 	*mark = w->npending;
 	if (d == INCLUDE) {
-		struct entry e = { w->path.s, ENTRY_DIR, 0755, 0, NULL };
+		struct tar_entry e = { w->path.s, TAR_DIR, 0755, 0, NULL };
 
 		return emit_entry(w, &e, -1, NULL);
 	}
@@ -214,7 +214,7 @@ static int fs_file(struct walker *w, int dirfd, const char *name)
 		}
 	}
 	{
-		struct entry e = { w->path.s, ENTRY_FILE,
+		struct tar_entry e = { w->path.s, TAR_FILE,
 				   before.st_mode & S_IXUSR ? 0755 : 0644,
 				   (uint64_t)before.st_size, NULL };
 
@@ -263,7 +263,7 @@ static int fs_link(struct walker *w, int dirfd, const char *name)
 	}
 	target[n] = '\0';
 	{
-		struct entry e = { w->path.s, ENTRY_SYMLINK, 0777, 0, target };
+		struct tar_entry e = { w->path.s, TAR_SYMLINK, 0777, 0, target };
 
 		rc = emit_entry(w, &e, -1, NULL);
 	}
@@ -403,7 +403,7 @@ static int git_file(struct walker *w, const struct gitrepo_entry *te)
 	if ((rc = gitrepo_blob_open(&blob, w->ctx->repo, &te->id, w->path.s)) < 0)
 		return rc;
 	{
-		struct entry e = { w->path.s, ENTRY_FILE, te->kind == GITREPO_EXEC ? 0755 : 0644,
+		struct tar_entry e = { w->path.s, TAR_FILE, te->kind == GITREPO_EXEC ? 0755 : 0644,
 				   (uint64_t)blob.len, NULL };
 
 		rc = emit_entry(w, &e, -1, blob.data);
@@ -428,7 +428,7 @@ static int git_link(struct walker *w, const struct gitrepo_entry *te)
 	if (rc < 0)
 		return rc;
 	{
-		struct entry e = { w->path.s, ENTRY_SYMLINK, 0777, 0, target };
+		struct tar_entry e = { w->path.s, TAR_SYMLINK, 0777, 0, target };
 
 		rc = emit_entry(w, &e, -1, NULL);
 	}
@@ -690,12 +690,12 @@ int context_read(char **out, size_t *len, struct context *ctx, const char *name)
 	return rc;
 }
 
-static int add_entry(void *arg, const struct entry *e, int fd, const void *data)
+static int add_entry(void *arg, const struct tar_entry *e, int fd, const void *data)
 {
 	return tar_writer_add(arg, e, fd, data);
 }
 
-int context_archive(unsigned char digest[DIGEST_LEN], struct context *ctx, int fd,
+int context_archive(unsigned char digest[SHA256_LEN], struct context *ctx, int fd,
 		    const char *name, FILE *manifest)
 {
 	struct tar_options topts = { .fd = fd, .name = name, .manifest = manifest,

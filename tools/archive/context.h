@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "util/digest.h"
+#include "util/sha256.h"
 #include "archive/tar.h"
 
 /*
@@ -51,7 +51,7 @@ int context_skip(struct context *ctx, int fd);
  * positioned at the start) and 'data' (the whole content) is given.
  * Returns 0 to go on, or a negative code with the message set to stop.
  */
-typedef int (*context_emit_fn)(void *arg, const struct entry *e, int fd,
+typedef int (*context_emit_fn)(void *arg, const struct tar_entry *e, int fd,
 			       const void *data);
 
 /*
@@ -67,7 +67,7 @@ int context_walk(struct context *ctx, context_emit_fn emit, void *arg);
  * 'manifest' (or NULL), and give the SHA-256 of the archive. Returns 0, or
  * a negative code; 'fd' may then hold part of an archive.
  */
-int context_archive(unsigned char digest[DIGEST_LEN], struct context *ctx, int fd,
+int context_archive(unsigned char digest[SHA256_LEN], struct context *ctx, int fd,
 		    const char *name, FILE *manifest);
 
 /*

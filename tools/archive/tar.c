@@ -75,13 +75,13 @@ static void ustar_block(unsigned char *b, const char *name, size_t namelen,
 	b[155] = ' ';
 }
 
-size_t tar_header(unsigned char *out, const struct entry *e, int64_t mtime)
+size_t tar_header(unsigned char *out, const struct tar_entry *e, int64_t mtime)
 {
-	static const char types[] = { [ENTRY_FILE] = '0', [ENTRY_DIR] = '5',
-				      [ENTRY_SYMLINK] = '2' };
+	static const char types[] = { [TAR_FILE] = '0', [TAR_DIR] = '5',
+				      [TAR_SYMLINK] = '2' };
 	size_t len = strlen(e->path), split = 0, paxlen = 0, pos = 0;
-	const char *target = e->type == ENTRY_SYMLINK ? e->target : NULL;
-	uint64_t size = e->type == ENTRY_FILE ? e->size : 0;
+	const char *target = e->type == TAR_SYMLINK ? e->target : NULL;
+	uint64_t size = e->type == TAR_FILE ? e->size : 0;
 	uint64_t when = (uint64_t)mtime;
 	unsigned char *pax = out + BLOCK;
 	char number[32];
@@ -157,7 +157,7 @@ struct record {
 	enum record_type type;
 	int dual;		/* the worker hashes this file */
 	size_t offset, len;	/* in buf for DATA, in arena for the others */
-	unsigned char digest[DIGEST_LEN];	/* END: the file's digest */
+	unsigned char digest[SHA256_LEN];	/* END: the file's digest */
 };
 
 struct chunk {
@@ -255,7 +255,7 @@ static void *worker_thread(void *arg)
 /* Print the manifest lines of chunks the worker is done with, in order. */
 static void print_until(struct tar_writer *w, unsigned long end)
 {
-	char hex[DIGEST_STRING_LEN + 1];
+	char hex[SHA256_STRING_LEN + 1];
 
 	for (; w->printed < end; w->printed++) {
 		const struct chunk *c = &w->chunks[w->printed % CHUNKS];
@@ -266,7 +266,7 @@ static void print_until(struct tar_writer *w, unsigned long end)
 			if (rec->type == RECORD_DATA || rec->type == RECORD_HANDOFF)
 				continue;
 			if (rec->type == RECORD_END) {
-				digest_format(hex, rec->digest);
+				sha256_format(hex, rec->digest);
 				fputs(hex, w->opts.manifest);
 			}
 			fwrite(c->arena + rec->offset, 1, rec->len, w->opts.manifest);
@@ -492,10 +492,10 @@ static size_t escape(char *out, const char *s)
  * The manifest line of 'e': "TYPE\tMODE\tSIZE\tDIGEST\tPATH[\tTARGET]\n".
  * Files get their digest between the two records; others get "-".
  */
-static int manifest_entry(struct tar_writer *w, const struct entry *e, int end)
+static int manifest_entry(struct tar_writer *w, const struct tar_entry *e, int end)
 {
-	static const char types[] = { [ENTRY_FILE] = 'f', [ENTRY_DIR] = 'd',
-				      [ENTRY_SYMLINK] = 'l' };
+	static const char types[] = { [TAR_FILE] = 'f', [TAR_DIR] = 'd',
+				      [TAR_SYMLINK] = 'l' };
 	size_t plen = strlen(e->path), tlen = e->target ? strlen(e->target) : 0;
 	char *line = malloc(64 + 4 * (plen + tlen));
 	size_t len = 0;
@@ -503,28 +503,28 @@ static int manifest_entry(struct tar_writer *w, const struct entry *e, int end)
 
 	if (!line)
 		return err_nomem();
-	if (e->type == ENTRY_FILE && !end) {
+	if (e->type == TAR_FILE && !end) {
 		len = (size_t)sprintf(line, "f\t%04o\t%llu\t", e->mode,
 				      (unsigned long long)e->size);
 		rc = put_text(w, RECORD_BEGIN, line, len);
 		free(line);
 		return rc;
 	}
-	if (e->type != ENTRY_FILE)
+	if (e->type != TAR_FILE)
 		len = (size_t)sprintf(line, "%c\t%04o\t0\t-", types[e->type], e->mode);
 	line[len++] = '\t';
 	len += escape(line + len, e->path);
-	if (e->type == ENTRY_SYMLINK) {
+	if (e->type == TAR_SYMLINK) {
 		line[len++] = '\t';
 		len += escape(line + len, e->target);
 	}
 	line[len++] = '\n';
-	rc = put_text(w, e->type == ENTRY_FILE ? RECORD_END : RECORD_TEXT, line, len);
+	rc = put_text(w, e->type == TAR_FILE ? RECORD_END : RECORD_TEXT, line, len);
 	free(line);
 	return rc;
 }
 
-int tar_writer_add(struct tar_writer *w, const struct entry *e, int fd,
+int tar_writer_add(struct tar_writer *w, const struct tar_entry *e, int fd,
 		   const void *data)
 {
 	static const unsigned char zeros[BLOCK];
@@ -539,7 +539,7 @@ int tar_writer_add(struct tar_writer *w, const struct entry *e, int fd,
 	}
 	if (put(w, header, hlen, 0) < 0)
 		goto done;
-	if (e->type == ENTRY_FILE) {
+	if (e->type == TAR_FILE) {
 		if (manifest && (manifest_entry(w, e, 0) < 0 || sha256_init(&w->file_sha) < 0))
 			goto done;
 		if (fd >= 0 ? put_file(w, fd, e->size, e->path) :
@@ -558,7 +558,7 @@ done:
 	return rc;
 }
 
-int tar_writer_finish(struct tar_writer *w, unsigned char digest[DIGEST_LEN])
+int tar_writer_finish(struct tar_writer *w, unsigned char digest[SHA256_LEN])
 {
 	static const unsigned char zeros[2 * BLOCK];
 

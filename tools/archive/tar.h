@@ -4,17 +4,17 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "util/digest.h"
+#include "util/sha256.h"
 
-enum entry_type { ENTRY_FILE, ENTRY_DIR, ENTRY_SYMLINK };
+enum tar_entry_type { TAR_FILE, TAR_DIR, TAR_SYMLINK };
 
 /* One archive member, already normalised (DESIGN.md section 4). */
-struct entry {
+struct tar_entry {
 	const char *path;	/* relative, '/'-separated; a directory's ends in '/' */
-	enum entry_type type;
+	enum tar_entry_type type;
 	unsigned int mode;	/* 0644 or 0755; 0777 for a symbolic link */
-	uint64_t size;		/* ENTRY_FILE: length of the content */
-	const char *target;	/* ENTRY_SYMLINK: the link's text */
+	uint64_t size;		/* TAR_FILE: length of the content */
+	const char *target;	/* TAR_SYMLINK: the link's text */
 };
 
 /*
@@ -26,7 +26,7 @@ struct entry {
  */
 #define TAR_NAME_MAX 16384
 #define TAR_HEADER_MAX (3 * 512 + 2 * TAR_NAME_MAX + 128)
-size_t tar_header(unsigned char *out, const struct entry *e, int64_t mtime);
+size_t tar_header(unsigned char *out, const struct tar_entry *e, int64_t mtime);
 
 struct tar_writer;
 
@@ -58,14 +58,14 @@ int tar_writer_new(struct tar_writer **out, const struct tar_options *opts);
  * fstat() afterwards that it did not change otherwise), or, when 'fd' is
  * -1, taken from 'data'. Returns 0, or -1 with err_msg() set.
  */
-int tar_writer_add(struct tar_writer *w, const struct entry *e, int fd,
+int tar_writer_add(struct tar_writer *w, const struct tar_entry *e, int fd,
 		   const void *data);
 
 /*
  * End the archive, wait until every byte is hashed and written, and give
  * the SHA-256 of the whole archive. Returns 0, or -1 with err_msg() set.
  */
-int tar_writer_finish(struct tar_writer *w, unsigned char digest[DIGEST_LEN]);
+int tar_writer_finish(struct tar_writer *w, unsigned char digest[SHA256_LEN]);
 
 /* How many files were handed to the worker part way through. */
 unsigned long tar_writer_handoffs(const struct tar_writer *w);

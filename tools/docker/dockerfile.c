@@ -347,11 +347,11 @@ static int stage_index(const struct reader *r, const char *name)
  * Record the image named by args[start, end) of instruction 'ins' (or, for
  * the syntax directive, by file bytes at 'file_start'..'file_end').
  */
-static int add_image(struct reader *r, enum df_place place, const char *written,
+static int add_image(struct reader *r, enum dockerfile_place place, const char *written,
 		     size_t wlen, size_t file_start, size_t file_end, int in_stage)
 {
 	struct dockerfile *df = r->df;
-	struct df_image *img;
+	struct dockerfile_image *img;
 
 	if (GROW(df->images, df->nimages, r->malloc) < 0)
 		return -1;
@@ -361,17 +361,17 @@ static int add_image(struct reader *r, enum df_place place, const char *written,
 	dockerfile_position(df, file_start, &img->line, &img->col);
 	if (!(img->written = strndup(written, wlen)))
 		return err_nomem();
-	if (place == DF_SYNTAX) {
+	if (place == DOCKERFILE_SYNTAX) {
 		if (!(img->expanded = strdup(img->written)))
 			return err_nomem();
 	} else if (expand(r, written, wlen, file_start, in_stage, &img->expanded) < 0) {
 		return -1;
 	}
-	if (place == DF_FROM && !strcasecmp(img->expanded, "scratch")) {
+	if (place == DOCKERFILE_FROM && !strcasecmp(img->expanded, "scratch")) {
 		img->scratch = 1;
 		return 0;
 	}
-	if (place != DF_SYNTAX && stage_index(r, img->expanded)) {
+	if (place != DOCKERFILE_SYNTAX && stage_index(r, img->expanded)) {
 		img->stage = 1;
 		return 0;
 	}
@@ -390,12 +390,12 @@ static int word_is(const char *args, const struct word *w, const char *s)
 }
 
 /* The file offset just after args[end - 1]. */
-static size_t file_end(const struct df_instruction *ins, size_t end)
+static size_t file_end(const struct dockerfile_instruction *ins, size_t end)
 {
 	return ins->offsets[end - 1] + 1;
 }
 
-static int read_from(struct reader *r, struct df_instruction *ins)
+static int read_from(struct reader *r, struct dockerfile_instruction *ins)
 {
 	struct word *words;
 	size_t n, i = 0;
@@ -416,7 +416,7 @@ static int read_from(struct reader *r, struct df_instruction *ins)
 		goto done;
 	}
 	vars_clear(r->locals, &r->nlocals);	/* a new stage sees only the globals */
-	if (add_image(r, DF_FROM, ins->args + words[i].start, words[i].end - words[i].start,
+	if (add_image(r, DOCKERFILE_FROM, ins->args + words[i].start, words[i].end - words[i].start,
 		      ins->offsets[words[i].start], file_end(ins, words[i].end), 0) < 0)
 		goto done;
 	if (GROW(r->stages, r->nstages, r->salloc) < 0)
@@ -436,7 +436,7 @@ done:
 }
 
 /* ARG NAME[=value] ...: before the first FROM into globals, else locals. */
-static int read_arg(struct reader *r, struct df_instruction *ins)
+static int read_arg(struct reader *r, struct dockerfile_instruction *ins)
 {
 	int global = r->nstages == 0;
 	struct word *words;
@@ -488,7 +488,7 @@ done:
 }
 
 /* COPY/ADD --from=X and RUN --mount=...,from=X. */
-static int read_flags(struct reader *r, struct df_instruction *ins)
+static int read_flags(struct reader *r, struct dockerfile_instruction *ins)
 {
 	int run = !strcmp(ins->keyword, "run");
 	struct word *words;
@@ -502,7 +502,7 @@ static int read_flags(struct reader *r, struct df_instruction *ins)
 		size_t len = words[i].end - words[i].start;
 
 		if (!run && len > 7 && !strncmp(w, "--from=", 7)) {
-			if (add_image(r, DF_COPY_FROM, w + 7, len - 7,
+			if (add_image(r, DOCKERFILE_COPY_FROM, w + 7, len - 7,
 				      ins->offsets[words[i].start + 7],
 				      file_end(ins, words[i].end), 1) < 0)
 				goto done;
@@ -516,7 +516,7 @@ static int read_flags(struct reader *r, struct df_instruction *ins)
 				while (e < len && w[e] != ',')
 					e++;
 				if (e - f > 5 && !strncmp(w + f, "from=", 5) &&
-				    add_image(r, DF_MOUNT_FROM, w + f + 5, e - f - 5,
+				    add_image(r, DOCKERFILE_MOUNT_FROM, w + f + 5, e - f - 5,
 					      ins->offsets[words[i].start + f + 5],
 					      file_end(ins, words[i].start + e), 1) < 0)
 					goto done;
@@ -568,7 +568,7 @@ static int continues(const struct dockerfile *df, size_t s, size_t e, size_t *cu
  * instruction, each up to a line that is exactly NAME (leading tabs
  * dropped for <<-). '*pos' moves past them.
  */
-static int read_heredocs(struct reader *r, struct df_instruction *ins, size_t *pos)
+static int read_heredocs(struct reader *r, struct dockerfile_instruction *ins, size_t *pos)
 {
 	struct dockerfile *df = r->df;
 	struct word *words;
@@ -644,7 +644,7 @@ done:
 static int read_instruction(struct reader *r, size_t *pos)
 {
 	struct dockerfile *df = r->df;
-	struct df_instruction *ins;
+	struct dockerfile_instruction *ins;
 	struct text args = TEXT_INIT;
 	size_t e, s, k, next, cut = 0;
 
@@ -745,7 +745,7 @@ static int read_directives(struct reader *r, size_t *pos)
 		} else if (k - s == 6 && !strncasecmp(df->text + s, "syntax", 6)) {
 			if (seen_syntax++)
 				return fail_at(df, *pos, "only one syntax parser directive can be used");
-			if (ve > v && add_image(r, DF_SYNTAX, df->text + v, ve - v, v, ve, 0) < 0)
+			if (ve > v && add_image(r, DOCKERFILE_SYNTAX, df->text + v, ve - v, v, ve, 0) < 0)
 				return -1;
 		}
 		*pos = next;
@@ -761,7 +761,7 @@ void dockerfile_free(struct dockerfile *df)
 	if (!df)
 		return;
 	for (size_t i = 0; i < df->ninstructions; i++) {
-		struct df_instruction *ins = &df->instructions[i];
+		struct dockerfile_instruction *ins = &df->instructions[i];
 
 		free(ins->keyword);
 		free(ins->args);
@@ -813,7 +813,7 @@ int dockerfile_parse(struct dockerfile **out, const char *text, size_t len,
 	if (index_lines(df) < 0 || read_directives(&r, &pos) < 0)
 		goto done;
 	while (pos < df->len) {
-		struct df_instruction *ins;
+		struct dockerfile_instruction *ins;
 
 		next_line(df, pos, &e);
 		if (blank_or_comment(df, pos, e)) {
@@ -866,7 +866,7 @@ int dockerfile_load(struct dockerfile **out, const char *path)
 	return rc;
 }
 
-int df_is_registry_image(const struct df_image *img)
+int dockerfile_is_registry_image(const struct dockerfile_image *img)
 {
 	return !img->stage && !img->scratch;
 }

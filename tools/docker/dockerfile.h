@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-#include "docker/imageref.h"
+#include "docker/image_ref.h"
 
 /*
  * A Dockerfile read as BuildKit reads it, far enough to find every image
@@ -15,19 +15,19 @@
  * AS, stage references, scratch, COPY --from and RUN --mount from=.
  */
 
-enum df_place {
-	DF_SYNTAX,	/* the image in a "# syntax=" parser directive */
-	DF_FROM,	/* FROM IMAGE */
-	DF_COPY_FROM,	/* COPY/ADD --from=IMAGE */
-	DF_MOUNT_FROM,	/* RUN --mount=...,from=IMAGE */
+enum dockerfile_place {
+	DOCKERFILE_SYNTAX,	/* the image in a "# syntax=" parser directive */
+	DOCKERFILE_FROM,	/* FROM IMAGE */
+	DOCKERFILE_COPY_FROM,	/* COPY/ADD --from=IMAGE */
+	DOCKERFILE_MOUNT_FROM,	/* RUN --mount=...,from=IMAGE */
 };
 
 /* The template a project's Dockerfile is rendered from. */
 #define DOCKERFILE_TEMPLATE "Dockerfile.in"
 
 /* A place that names an image, a stage or scratch. */
-struct df_image {
-	enum df_place place;
+struct dockerfile_image {
+	enum dockerfile_place place;
 	size_t line, col;	/* 1-based, where the reference starts */
 	size_t end;		/* byte offset just after the reference as written */
 	char *written;		/* the reference as written, variables and all */
@@ -38,7 +38,7 @@ struct df_image {
 };
 
 /* One instruction, continuation lines joined, comments inside removed. */
-struct df_instruction {
+struct dockerfile_instruction {
 	char *keyword;		/* lower case: "from", "run", ... */
 	size_t line, col;	/* where the keyword is */
 	size_t start, end;	/* bytes of the file it covers, heredocs included */
@@ -54,9 +54,9 @@ struct dockerfile {
 	size_t len;
 	char escape;		/* '\\' or '`' */
 	size_t directives_end;	/* offset after the parser directives */
-	struct df_instruction *instructions;
+	struct dockerfile_instruction *instructions;
 	size_t ninstructions;
-	struct df_image *images;
+	struct dockerfile_image *images;
 	size_t nimages;
 	size_t *lines;		/* internal: where each line starts */
 	size_t nlines;
@@ -79,6 +79,6 @@ void dockerfile_free(struct dockerfile *df);
 void dockerfile_position(const struct dockerfile *df, size_t offset, size_t *line, size_t *col);
 
 /* 1 when the image at 'img' is a registry image (not a stage, not scratch). */
-int df_is_registry_image(const struct df_image *img);
+int dockerfile_is_registry_image(const struct dockerfile_image *img);
 
 #endif

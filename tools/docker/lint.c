@@ -168,7 +168,7 @@ static int lint_shell(struct lint_findings *out, const struct shell_words *ws)
 
 struct args_place {
 	const struct dockerfile *df;
-	const struct df_instruction *ins;
+	const struct dockerfile_instruction *ins;
 };
 
 /* Where args[i] of an instruction is, through the offsets the reader kept. */
@@ -182,7 +182,7 @@ static void args_where(const void *ctx, size_t i, size_t *line, size_t *col)
 /* A heredoc body has no kept offsets: its findings point at the instruction. */
 static void instruction_where(const void *ctx, size_t i, size_t *line, size_t *col)
 {
-	const struct df_instruction *ins = ctx;
+	const struct dockerfile_instruction *ins = ctx;
 
 	(void)i;
 	*line = ins->line;
@@ -190,7 +190,7 @@ static void instruction_where(const void *ctx, size_t i, size_t *line, size_t *c
 }
 
 static int lint_run(struct lint_findings *out, const struct dockerfile *df,
-		    const struct df_instruction *ins)
+		    const struct dockerfile_instruction *ins)
 {
 	struct args_place place = { df, ins };
 	struct shell_words ws = { 0 };
@@ -206,7 +206,7 @@ static int lint_run(struct lint_findings *out, const struct dockerfile *df,
 }
 
 static int lint_add_url(struct lint_findings *out, const struct dockerfile *df,
-			const struct df_instruction *ins)
+			const struct dockerfile_instruction *ins)
 {
 	struct args_place place = { df, ins };
 	struct shell_words ws = { 0 };
@@ -248,10 +248,10 @@ static int compare(const void *a, const void *b)
 int lint_dockerfile(struct lint_findings *out, const struct dockerfile *df)
 {
 	for (size_t i = 0; i < df->nimages; i++) {
-		const struct df_image *img = &df->images[i];
+		const struct dockerfile_image *img = &df->images[i];
 		const char *tag_at;
 
-		if (!df_is_registry_image(img))
+		if (!dockerfile_is_registry_image(img))
 			continue;
 		if (!img->ref.digest &&
 		    lint_add(out, LINT_UNPINNED_IMAGE, img->line, img->col,
@@ -268,7 +268,7 @@ int lint_dockerfile(struct lint_findings *out, const struct dockerfile *df)
 			return -1;
 	}
 	for (size_t i = 0; i < df->ninstructions; i++) {
-		const struct df_instruction *ins = &df->instructions[i];
+		const struct dockerfile_instruction *ins = &df->instructions[i];
 
 		if (!strcmp(ins->keyword, "run") && lint_run(out, df, ins) < 0)
 			return -1;

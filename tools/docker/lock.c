@@ -15,7 +15,7 @@ void lock_failures_release(struct lock_failures *f)
 
 /* What is to be resolved: where each image is written, its reference, its key. */
 struct queue {
-	const struct df_image **from;
+	const struct dockerfile_image **from;
 	const struct image_ref **refs;
 	char **keys;
 	size_t n;
@@ -26,12 +26,12 @@ static int plan(struct queue *q, struct images_lock *out, const struct dockerfil
 		const struct images_lock *old, int update)
 {
 	for (size_t i = 0; i < df->nimages; i++) {
-		const struct df_image *img = &df->images[i];
-		const struct image_lock *e;
+		const struct dockerfile_image *img = &df->images[i];
+		const struct images_lock_entry *e;
 		char *key;
 		int queued = 0, rc = 0;
 
-		if (!df_is_registry_image(img) || img->ref.digest)
+		if (!dockerfile_is_registry_image(img) || img->ref.digest)
 			continue;
 		if (!(key = image_ref_name_tag(&img->ref)))
 			return err_nomem();
@@ -57,10 +57,10 @@ static int plan(struct queue *q, struct images_lock *out, const struct dockerfil
 }
 
 /* Put what was resolved into the lock. */
-static int take(struct images_lock *out, const struct queue *q, const struct resolved *results)
+static int take(struct images_lock *out, const struct queue *q, const struct registry_resolved *results)
 {
 	for (size_t k = 0; k < q->n; k++) {
-		struct image_lock e = {
+		struct images_lock_entry e = {
 			.key = q->keys[k],
 			.reference = q->from[k]->expanded,
 			.name = image_ref_name(q->refs[k]),
@@ -101,7 +101,7 @@ int lock_images(struct images_lock *out, struct lock_failures *failures,
 	size_t max = df->nimages + 1;
 	struct queue q = { calloc(max, sizeof(*q.from)), calloc(max, sizeof(*q.refs)),
 			   calloc(max, sizeof(*q.keys)), 0 };
-	struct resolved *results = calloc(max, sizeof(*results));
+	struct registry_resolved *results = calloc(max, sizeof(*results));
 	char **errors = calloc(max, sizeof(*errors));
 	int rc;
 
@@ -119,7 +119,7 @@ int lock_images(struct images_lock *out, struct lock_failures *failures,
 done:
 	for (size_t k = 0; k < q.n; k++) {
 		free(q.keys[k]);
-		resolved_release(&results[k]);
+		registry_resolved_release(&results[k]);
 		free(errors[k]);
 	}
 	free(q.from);

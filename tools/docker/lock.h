@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 #include "docker/dockerfile.h"
-#include "docker/lockfile.h"
+#include "docker/images_lock.h"
 #include "docker/registry.h"
 
 /* An image that could not be resolved, where the template names it. */
@@ -25,7 +25,7 @@ struct lock_failures {
  * name and tag once). 'out' must be zeroed. Returns 0; ERR_FAIL when some
  * image could not be resolved, each then in 'failures' with the place it is
  * written; or another negative code with the message set. Empty 'out' with
- * images_lock_free() and 'failures' with lock_failures_release().
+ * images_lock_release() and 'failures' with lock_failures_release().
  */
 int lock_images(struct images_lock *out, struct lock_failures *failures,
 		const struct dockerfile *df, const struct images_lock *old, int update,

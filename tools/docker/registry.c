@@ -1,5 +1,5 @@
 #include "docker/registry.h"
-#include "util/digest.h"
+#include "util/sha256.h"
 #include "util/error.h"
 #include "docker/regauth.h"
 
@@ -49,11 +49,11 @@ void registry_client_free(struct registry_client *c)
 	free(c);
 }
 
-void resolved_release(struct resolved *r)
+void registry_resolved_release(struct registry_resolved *r)
 {
 	free(r->digest);
 	free(r->media_type);
-	platform_digests_free(r->platforms, r->nplatforms);
+	images_lock_platforms_free(r->platforms, r->nplatforms);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -67,12 +67,12 @@ static int is_index(const char *media_type)
 
 static int platform_compare(const void *a, const void *b)
 {
-	return strcmp(((const struct platform_digest *)a)->platform,
-		      ((const struct platform_digest *)b)->platform);
+	return strcmp(((const struct images_lock_platform *)a)->platform,
+		      ((const struct images_lock_platform *)b)->platform);
 }
 
 /* An index's per-platform manifests into out->platforms. */
-static int read_platforms(struct resolved *out, json_t *manifests)
+static int read_platforms(struct registry_resolved *out, json_t *manifests)
 {
 	json_t *m;
 	size_t i;
@@ -85,7 +85,7 @@ static int read_platforms(struct resolved *out, json_t *manifests)
 		const char *arch = json_string_value(json_object_get(p, "architecture"));
 		const char *variant = json_string_value(json_object_get(p, "variant"));
 		const char *d = json_string_value(json_object_get(m, "digest"));
-		struct platform_digest *pd = &out->platforms[out->nplatforms];
+		struct images_lock_platform *pd = &out->platforms[out->nplatforms];
 
 		/* attestations are listed as unknown/unknown */
 		if (!os || !arch || !d || !strcmp(os, "unknown"))
@@ -104,12 +104,12 @@ static int read_platforms(struct resolved *out, json_t *manifests)
 	return 0;
 }
 
-int registry_read_manifest(struct resolved *out, const char *body, size_t len,
+int registry_read_manifest(struct registry_resolved *out, const char *body, size_t len,
 			   const char *content_type, const char *header_digest,
 			   const char *host, const char *what)
 {
-	unsigned char digest[DIGEST_LEN];
-	char hex[DIGEST_STRING_LEN + 1];
+	unsigned char digest[SHA256_LEN];
+	char hex[SHA256_STRING_LEN + 1];
 	const char *type;
 	json_t *root, *manifests;
 	int rc;
@@ -117,7 +117,7 @@ int registry_read_manifest(struct resolved *out, const char *body, size_t len,
 	memset(out, 0, sizeof(*out));
 	if ((rc = sha256_buffer(digest, body, len)) < 0)
 		return rc;
-	digest_format(hex, digest);
+	sha256_format(hex, digest);
 	if (header_digest && strcmp(header_digest, hex))
 		return err_set("registry '%s' sent '%s' with Docker-Content-Digest %s, but the body's "
 			       "digest is %s", host, what, header_digest, hex);
@@ -138,7 +138,7 @@ int registry_read_manifest(struct resolved *out, const char *body, size_t len,
 		rc = read_platforms(out, manifests);
 	json_decref(root);
 	if (rc < 0)
-		resolved_release(out);
+		registry_resolved_release(out);
 	return rc;
 }
 
@@ -157,7 +157,7 @@ static const char *registry_error(const struct http_response *r, char *buf, size
 }
 
 /* The answer to a request that succeeded at the HTTP level. */
-static int read_answer(struct resolved *out, const struct http_response *r, const char *host,
+static int read_answer(struct registry_resolved *out, const struct http_response *r, const char *host,
 		       const char *what)
 {
 	char why[256], *digest, *type;
@@ -184,7 +184,7 @@ static int read_answer(struct resolved *out, const struct http_response *r, cons
 }
 
 /* Resolve one reference over 'conn'. */
-static int resolve_one(struct resolved *out, struct registry_client *c, struct http_conn *conn,
+static int resolve_one(struct registry_resolved *out, struct registry_client *c, struct http_conn *conn,
 		       const struct image_ref *ref)
 {
 	const char *host = ref->domain, *creds = NULL;
@@ -258,7 +258,7 @@ struct pool {
 	pthread_mutex_t lock;
 	size_t next, n;
 	struct registry_client *client;
-	struct resolved *out;
+	struct registry_resolved *out;
 	char **errors;
 	const struct image_ref *const *refs;
 	int failed, lost;	/* some failed; some failure could not be kept */
@@ -290,7 +290,7 @@ static void *resolver(void *arg)
 	return NULL;
 }
 
-int registry_resolve_all(struct registry_client *c, struct resolved *out, char **errors,
+int registry_resolve_all(struct registry_client *c, struct registry_resolved *out, char **errors,
 			 const struct image_ref *const *refs, size_t n, int jobs)
 {
 	struct pool p = { .n = n, .client = c, .out = out, .errors = errors, .refs = refs };

@@ -4,8 +4,8 @@
 #include <stddef.h>
 
 #include "util/http.h"
-#include "docker/imageref.h"
-#include "docker/lockfile.h"
+#include "docker/image_ref.h"
+#include "docker/images_lock.h"
 
 /*
  * A client of the OCI distribution API that resolves an image reference to
@@ -23,10 +23,10 @@ struct registry_opts {
 
 #define REGISTRY_OPTS_INIT { HTTP_OPTS_INIT, NULL, NULL, 4u << 20 }
 
-struct resolved {
+struct registry_resolved {
 	char *digest;			/* "sha256:..." of the manifest or index */
 	char *media_type;
-	struct platform_digest *platforms;	/* an index's manifests, by platform */
+	struct images_lock_platform *platforms;	/* an index's manifests, by platform */
 	size_t nplatforms;
 };
 
@@ -44,11 +44,11 @@ void registry_client_free(struct registry_client *c);
 /*
  * Resolve each of the 'n' references (by tag) concurrently, at most 'jobs'
  * at a time. out[i] gets refs[i]'s result, or errors[i] the message of its
- * failure (the caller frees both: resolved_release(), free()). Returns 0
+ * failure (the caller frees both: registry_resolved_release(), free()). Returns 0
  * when all resolved; ERR_FAIL when some did not; ERR_NOMEM when an error
  * could not even be kept.
  */
-int registry_resolve_all(struct registry_client *c, struct resolved *out, char **errors,
+int registry_resolve_all(struct registry_client *c, struct registry_resolved *out, char **errors,
 			 const struct image_ref *const *refs, size_t n, int jobs);
 
 /*
@@ -58,10 +58,10 @@ int registry_resolve_all(struct registry_client *c, struct resolved *out, char *
  * per-platform digests, sorted (attestations, listed as unknown/unknown, are
  * left out). Returns 0, or a negative code naming the host and 'what'.
  */
-int registry_read_manifest(struct resolved *out, const char *body, size_t len,
+int registry_read_manifest(struct registry_resolved *out, const char *body, size_t len,
 			   const char *content_type, const char *header_digest,
 			   const char *host, const char *what);
 
-void resolved_release(struct resolved *r);
+void registry_resolved_release(struct registry_resolved *r);
 
 #endif

@@ -1,6 +1,6 @@
 #include "docker/render.h"
 #include "util/buf.h"
-#include "util/digest.h"
+#include "util/sha256.h"
 #include "util/error.h"
 #include "util/fileio.h"
 
@@ -27,11 +27,11 @@ int render_dockerfile(char **out, size_t *len, const struct dockerfile *df,
 	pos = df->directives_end;
 	/* the syntax directive comes before the header: splice it into the prefix */
 	for (size_t i = 0; i < df->nimages; i++) {
-		const struct df_image *img = &df->images[i];
-		const struct image_lock *e;
+		const struct dockerfile_image *img = &df->images[i];
+		const struct images_lock_entry *e;
 		char *key;
 
-		if (!df_is_registry_image(img) || img->ref.digest)
+		if (!dockerfile_is_registry_image(img) || img->ref.digest)
 			continue;
 		if (!(key = image_ref_name_tag(&img->ref))) {
 			err_nomem();
@@ -44,7 +44,7 @@ int render_dockerfile(char **out, size_t *len, const struct dockerfile *df,
 				img->line, img->col, img->expanded, in->lock_name);
 			goto fail;
 		}
-		if (img->place == DF_SYNTAX) {
+		if (img->place == DOCKERFILE_SYNTAX) {
 			/* inside the directives, which are already copied */
 			size_t at = img->end, tail = b.len - at;
 			char *rest = strndup(b.s + at, tail);
@@ -75,9 +75,9 @@ fail:
 }
 
 /* "sha256:..." of the bytes of 'path' into 'out'. */
-static int file_digest(char out[DIGEST_STRING_LEN + 1], const char *path)
+static int file_digest(char out[SHA256_STRING_LEN + 1], const char *path)
 {
-	unsigned char digest[DIGEST_LEN];
+	unsigned char digest[SHA256_LEN];
 	char *text;
 	size_t len;
 	int rc;
@@ -87,7 +87,7 @@ static int file_digest(char out[DIGEST_STRING_LEN + 1], const char *path)
 	rc = sha256_buffer(digest, text, len);
 	free(text);
 	if (rc == 0)
-		digest_format(out, digest);
+		sha256_format(out, digest);
 	return rc;
 }
 
@@ -95,7 +95,7 @@ int render_project(char **out, size_t *len, const char *template, const char *lo
 {
 	struct dockerfile *df = NULL;
 	struct images_lock lock = { 0 };
-	char tdigest[DIGEST_STRING_LEN + 1], ldigest[DIGEST_STRING_LEN + 1];
+	char tdigest[SHA256_STRING_LEN + 1], ldigest[SHA256_STRING_LEN + 1];
 	struct render_inputs in = { template, tdigest, lock_path, ldigest };
 	int rc = -1;
 
@@ -109,7 +109,7 @@ int render_project(char **out, size_t *len, const char *template, const char *lo
 		rc = render_dockerfile(out, len, df, &lock, &in);
 done:
 	dockerfile_free(df);
-	images_lock_free(&lock);
+	images_lock_release(&lock);
 	return rc;
 }
 

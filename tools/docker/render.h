@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 #include "docker/dockerfile.h"
-#include "docker/lockfile.h"
+#include "docker/images_lock.h"
 
 /* What the rendered Dockerfile's header names. */
 struct render_inputs {

@@ -11,10 +11,10 @@ size_t build_digest_text(char *out, const char *dockerfile_digest, const char *c
 				dockerfile_digest, context_digest);
 }
 
-int build_digest(char out[DIGEST_STRING_LEN + 1], struct context *ctx, const char *dockerfile)
+int build_digest(char out[SHA256_STRING_LEN + 1], struct context *ctx, const char *dockerfile)
 {
-	unsigned char digest[DIGEST_LEN];
-	char dfile[DIGEST_STRING_LEN + 1], context[DIGEST_STRING_LEN + 1];
+	unsigned char digest[SHA256_LEN];
+	char dfile[SHA256_STRING_LEN + 1], context[SHA256_STRING_LEN + 1];
 	char text[BUILD_DIGEST_TEXT_MAX];
 	char *content;
 	size_t len;
@@ -26,13 +26,13 @@ int build_digest(char out[DIGEST_STRING_LEN + 1], struct context *ctx, const cha
 	free(content);
 	if (rc < 0)
 		return rc;
-	digest_format(dfile, digest);
+	sha256_format(dfile, digest);
 	if ((rc = context_archive(digest, ctx, -1, NULL, NULL)) < 0)
 		return rc;
-	digest_format(context, digest);
+	sha256_format(context, digest);
 	len = build_digest_text(text, dfile, context);
 	if ((rc = sha256_buffer(digest, text, len)) < 0)
 		return rc;
-	digest_format(out, digest);
+	sha256_format(out, digest);
 	return 0;
 }

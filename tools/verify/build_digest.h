@@ -2,7 +2,7 @@
 #define PINNED_BUILD_DIGEST_H
 
 #include "archive/context.h"
-#include "util/digest.h"
+#include "util/sha256.h"
 
 /*
  * The build digest: one SHA-256 over a small text that names each input of
@@ -16,11 +16,11 @@
  * revision as everything else), the context is its canonical archive.
  * Returns 0 with "sha256:<hex>" in 'out', or a negative code.
  */
-int build_digest(char out[DIGEST_STRING_LEN + 1], struct context *ctx, const char *dockerfile);
+int build_digest(char out[SHA256_STRING_LEN + 1], struct context *ctx, const char *dockerfile);
 
 /* The text the build digest is taken over, for the two input digests. Writes
  * into 'out' (at least BUILD_DIGEST_TEXT_MAX bytes) and returns its length. */
-#define BUILD_DIGEST_TEXT_MAX (64 + 2 * DIGEST_STRING_LEN)
+#define BUILD_DIGEST_TEXT_MAX (64 + 2 * SHA256_STRING_LEN)
 size_t build_digest_text(char *out, const char *dockerfile_digest, const char *context_digest);
 
 #endif

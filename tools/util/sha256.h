@@ -1,12 +1,12 @@
-#ifndef PINNED_DIGEST_H
-#define PINNED_DIGEST_H
+#ifndef PINNED_SHA256_H
+#define PINNED_SHA256_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define DIGEST_LEN 32
+#define SHA256_LEN 32
 /* "sha256:" and 64 hex digits, without the terminating NUL */
-#define DIGEST_STRING_LEN (7 + 2 * DIGEST_LEN)
+#define SHA256_STRING_LEN (7 + 2 * SHA256_LEN)
 
 /*
  * An incremental SHA-256. On x86-64 CPUs with the SHA extensions it runs
@@ -44,18 +44,18 @@ void sha256_update2(struct sha256 *a, struct sha256 *b, const void *data, size_t
 int sha256_accelerated(int enable);
 
 /* Finish into 'out'; 's' may then be restarted with sha256_init(). */
-void sha256_final(struct sha256 *s, unsigned char out[DIGEST_LEN]);
+void sha256_final(struct sha256 *s, unsigned char out[SHA256_LEN]);
 
 /* Release what sha256_init() allocated; accepts a never-started 's'. */
 void sha256_free(struct sha256 *s);
 
 /* SHA-256 of one buffer. Returns 0, or -1 with err_msg() set. */
-int sha256_buffer(unsigned char out[DIGEST_LEN], const void *data, size_t len);
+int sha256_buffer(unsigned char out[SHA256_LEN], const void *data, size_t len);
 
-/* Format as "sha256:<64 lowercase hex>" into 'out' (DIGEST_STRING_LEN + 1 bytes). */
-void digest_format(char *out, const unsigned char digest[DIGEST_LEN]);
+/* Format as "sha256:<64 lowercase hex>" into 'out' (SHA256_STRING_LEN + 1 bytes). */
+void sha256_format(char *out, const unsigned char digest[SHA256_LEN]);
 
 /* Format as 64 lowercase hex digits into 'out' (65 bytes). */
-void digest_hex(char *out, const unsigned char digest[DIGEST_LEN]);
+void sha256_hex(char *out, const unsigned char digest[SHA256_LEN]);
 
 #endif

@@ -1,5 +1,5 @@
-#ifndef PINNED_IMAGEREF_H
-#define PINNED_IMAGEREF_H
+#ifndef PINNED_IMAGE_REF_H
+#define PINNED_IMAGE_REF_H
 
 /*
  * An image reference, parsed and normalised as Docker does

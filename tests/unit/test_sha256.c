@@ -1,5 +1,5 @@
 /* SHA-256: the SHA-NI path against OpenSSL, single and two states at once. */
-#include "util/digest.h"
+#include "util/sha256.h"
 #include "util/error.h"
 #include "test.h"
 #include "../xorshift.h"
@@ -7,9 +7,9 @@
 #include <openssl/evp.h>
 #include <stdlib.h>
 
-static void reference(unsigned char out[DIGEST_LEN], const void *data, size_t len)
+static void reference(unsigned char out[SHA256_LEN], const void *data, size_t len)
 {
-	unsigned int n = DIGEST_LEN;
+	unsigned int n = SHA256_LEN;
 
 	EVP_Digest(data, len, out, &n, EVP_sha256(), NULL);
 }
@@ -22,7 +22,7 @@ static uint64_t next(void)
 }
 
 /* Hash 'data' in random pieces with sha256_update. */
-static void pieces(unsigned char out[DIGEST_LEN], const unsigned char *data, size_t len)
+static void pieces(unsigned char out[SHA256_LEN], const unsigned char *data, size_t len)
 {
 	struct sha256 s = { 0 };
 	size_t pos = 0;
@@ -48,8 +48,8 @@ static void test_vectors(const char *mode)
 		{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
 		  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
 	};
-	char name[128], hex[2 * DIGEST_LEN + 1];
-	unsigned char out[DIGEST_LEN];
+	char name[128], hex[2 * SHA256_LEN + 1];
+	unsigned char out[SHA256_LEN];
 
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		struct sha256 s = { 0 };
@@ -58,7 +58,7 @@ static void test_vectors(const char *mode)
 		sha256_update(&s, v[i].in, strlen(v[i].in));
 		sha256_final(&s, out);
 		sha256_free(&s);
-		digest_hex(hex, out);
+		sha256_hex(hex, out);
 		CHECK_STR(hex, v[i].hex);
 	}
 	snprintf(name, sizeof(name), "digest (%s): FIPS 180-4 test vectors", mode);
@@ -69,7 +69,7 @@ static void test_against_openssl(const char *mode)
 {
 	size_t max = 3000;
 	unsigned char *data = malloc(max + 1 + 5 * 1024 * 1024);
-	unsigned char want[DIGEST_LEN], got[DIGEST_LEN], got2[DIGEST_LEN];
+	unsigned char want[SHA256_LEN], got[SHA256_LEN], got2[SHA256_LEN];
 	char name[128];
 
 	for (size_t i = 0; i < max + 5 * 1024 * 1024; i++)
@@ -78,7 +78,7 @@ static void test_against_openssl(const char *mode)
 	for (size_t len = 0; len <= max; len++) {
 		reference(want, data, len);
 		pieces(got, data, len);
-		CHECK(!memcmp(want, got, DIGEST_LEN), "length %zu", len);
+		CHECK(!memcmp(want, got, SHA256_LEN), "length %zu", len);
 	}
 	/* two states over the same bytes, the first after a prefix of whole
 	 * blocks (an archive's headers), fed in random pieces */
@@ -107,9 +107,9 @@ static void test_against_openssl(const char *mode)
 		sha256_free(&a);
 		sha256_free(&b);
 		reference(want, data, len);
-		CHECK(!memcmp(want, got2, DIGEST_LEN), "second state, prefix %zu length %zu", prefix, len);
+		CHECK(!memcmp(want, got2, SHA256_LEN), "second state, prefix %zu length %zu", prefix, len);
 		reference(want, joined, prefix + len);
-		CHECK(!memcmp(want, got, DIGEST_LEN), "first state, prefix %zu length %zu", prefix, len);
+		CHECK(!memcmp(want, got, SHA256_LEN), "first state, prefix %zu length %zu", prefix, len);
 		free(joined);
 	}
 	free(data);

@@ -1,6 +1,6 @@
 /* Image references, normalised as Docker does. */
 #include "util/error.h"
-#include "docker/imageref.h"
+#include "docker/image_ref.h"
 #include "test.h"
 
 #include <stdlib.h>

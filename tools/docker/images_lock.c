@@ -1,4 +1,4 @@
-#include "docker/lockfile.h"
+#include "docker/images_lock.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/grow.h"
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-void platform_digests_free(struct platform_digest *list, size_t n)
+void images_lock_platforms_free(struct images_lock_platform *list, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(list[i].platform);
@@ -18,7 +18,7 @@ void platform_digests_free(struct platform_digest *list, size_t n)
 	free(list);
 }
 
-void image_lock_release(struct image_lock *e)
+void images_lock_entry_release(struct images_lock_entry *e)
 {
 	free(e->key);
 	free(e->reference);
@@ -26,19 +26,19 @@ void image_lock_release(struct image_lock *e)
 	free(e->tag);
 	free(e->digest);
 	free(e->media_type);
-	platform_digests_free(e->platforms, e->nplatforms);
+	images_lock_platforms_free(e->platforms, e->nplatforms);
 	memset(e, 0, sizeof(*e));
 }
 
-void images_lock_free(struct images_lock *lock)
+void images_lock_release(struct images_lock *lock)
 {
 	for (size_t i = 0; i < lock->count; i++)
-		image_lock_release(&lock->images[i]);
+		images_lock_entry_release(&lock->images[i]);
 	free(lock->images);
 	memset(lock, 0, sizeof(*lock));
 }
 
-const struct image_lock *images_lock_find(const struct images_lock *lock, const char *key)
+const struct images_lock_entry *images_lock_find(const struct images_lock *lock, const char *key)
 {
 	for (size_t i = 0; i < lock->count; i++)
 		if (!strcmp(lock->images[i].key, key))
@@ -55,11 +55,11 @@ static int copy_string(char **to, const char *from)
 
 static int platform_compare(const void *a, const void *b)
 {
-	return strcmp(((const struct platform_digest *)a)->platform,
-		      ((const struct platform_digest *)b)->platform);
+	return strcmp(((const struct images_lock_platform *)a)->platform,
+		      ((const struct images_lock_platform *)b)->platform);
 }
 
-static int entry_copy(struct image_lock *to, const struct image_lock *from)
+static int entry_copy(struct images_lock_entry *to, const struct images_lock_entry *from)
 {
 	memset(to, 0, sizeof(*to));
 	if (copy_string(&to->key, from->key) < 0 ||
@@ -69,15 +69,15 @@ static int entry_copy(struct image_lock *to, const struct image_lock *from)
 	    copy_string(&to->media_type, from->media_type) < 0 ||
 	    (from->nplatforms &&
 	     !(to->platforms = calloc(from->nplatforms, sizeof(*to->platforms))))) {
-		image_lock_release(to);
+		images_lock_entry_release(to);
 		return err_nomem();
 	}
 	for (size_t i = 0; i < from->nplatforms; i++) {
-		struct platform_digest *p = &to->platforms[to->nplatforms++];
+		struct images_lock_platform *p = &to->platforms[to->nplatforms++];
 
 		if (copy_string(&p->platform, from->platforms[i].platform) < 0 ||
 		    copy_string(&p->digest, from->platforms[i].digest) < 0) {
-			image_lock_release(to);
+			images_lock_entry_release(to);
 			return -1;
 		}
 	}
@@ -87,9 +87,9 @@ static int entry_copy(struct image_lock *to, const struct image_lock *from)
 	return 0;
 }
 
-int images_lock_put(struct images_lock *lock, const struct image_lock *entry)
+int images_lock_put(struct images_lock *lock, const struct images_lock_entry *entry)
 {
-	struct image_lock copy;
+	struct images_lock_entry copy;
 	size_t at = 0;
 
 	if (entry_copy(&copy, entry) < 0)
@@ -97,12 +97,12 @@ int images_lock_put(struct images_lock *lock, const struct image_lock *entry)
 	while (at < lock->count && strcmp(lock->images[at].key, entry->key) < 0)
 		at++;
 	if (at < lock->count && !strcmp(lock->images[at].key, entry->key)) {
-		image_lock_release(&lock->images[at]);
+		images_lock_entry_release(&lock->images[at]);
 		lock->images[at] = copy;
 		return 0;
 	}
 	if (GROW(lock->images, lock->count, lock->alloc) < 0) {
-		image_lock_release(&copy);
+		images_lock_entry_release(&copy);
 		return -1;
 	}
 	memmove(&lock->images[at + 1], &lock->images[at],
@@ -122,12 +122,12 @@ static const char *member(json_t *obj, const char *key, const char *path, const 
 	return s;
 }
 
-static int read_entry(struct image_lock *e, const char *key, json_t *obj, const char *path)
+static int read_entry(struct images_lock_entry *e, const char *key, json_t *obj, const char *path)
 {
 	const char *reference, *name, *tag, *digest, *media_type, *platform;
 	json_t *platforms = json_object_get(obj, "platforms"), *value;
-	struct image_lock parsed = { 0 };
-	struct platform_digest list[256];
+	struct images_lock_entry parsed = { 0 };
+	struct images_lock_platform list[256];
 	size_t n = 0;
 
 	if (!json_is_object(obj))
@@ -147,7 +147,7 @@ static int read_entry(struct image_lock *e, const char *key, json_t *obj, const 
 		list[n].platform = (char *)platform;
 		list[n++].digest = (char *)json_string_value(value);
 	}
-	parsed = (struct image_lock){ (char *)key, (char *)reference, (char *)name, (char *)tag,
+	parsed = (struct images_lock_entry){ (char *)key, (char *)reference, (char *)name, (char *)tag,
 				      (char *)digest, (char *)media_type, list, n };
 	return entry_copy(e, &parsed);
 }
@@ -174,12 +174,12 @@ int images_lock_read(struct images_lock *out, const char *path)
 		goto done;
 	}
 	json_object_foreach(images, key, value) {
-		struct image_lock e;
+		struct images_lock_entry e;
 
 		if (read_entry(&e, key, value, path) < 0)
 			goto done;
 		rc = images_lock_put(out, &e);
-		image_lock_release(&e);
+		images_lock_entry_release(&e);
 		if (rc < 0)
 			goto done;
 		rc = -1;
@@ -188,7 +188,7 @@ int images_lock_read(struct images_lock *out, const char *path)
 done:
 	json_decref(root);
 	if (rc < 0)
-		images_lock_free(out);
+		images_lock_release(out);
 	return rc;
 }
 
@@ -204,7 +204,7 @@ static int set(json_t *obj, const char *key, json_t *value)
 }
 
 /* One image as JSON, or NULL when out of memory. */
-static json_t *entry_json(const struct image_lock *e)
+static json_t *entry_json(const struct images_lock_entry *e)
 {
 	json_t *obj = json_object(), *platforms = json_object();
 

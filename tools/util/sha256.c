@@ -1,4 +1,4 @@
-#include "util/digest.h"
+#include "util/sha256.h"
 #include "util/error.h"
 #include "util/sha256_ni.h"
 
@@ -102,9 +102,9 @@ void sha256_update2(struct sha256 *a, struct sha256 *b, const void *data, size_t
 	}
 }
 
-void sha256_final(struct sha256 *s, unsigned char out[DIGEST_LEN])
+void sha256_final(struct sha256 *s, unsigned char out[SHA256_LEN])
 {
-	unsigned int len = DIGEST_LEN;
+	unsigned int len = SHA256_LEN;
 	unsigned char pad[72] = { 0x80 };
 	uint64_t bits;
 	size_t padlen;
@@ -132,28 +132,28 @@ void sha256_free(struct sha256 *s)
 	s->ctx = NULL;
 }
 
-int sha256_buffer(unsigned char out[DIGEST_LEN], const void *data, size_t len)
+int sha256_buffer(unsigned char out[SHA256_LEN], const void *data, size_t len)
 {
-	unsigned int outlen = DIGEST_LEN;
+	unsigned int outlen = SHA256_LEN;
 
 	if (EVP_Digest(data, len, out, &outlen, EVP_sha256(), NULL) != 1)
 		return openssl_error("cannot compute SHA-256");
 	return 0;
 }
 
-void digest_hex(char *out, const unsigned char digest[DIGEST_LEN])
+void sha256_hex(char *out, const unsigned char digest[SHA256_LEN])
 {
 	static const char hex[] = "0123456789abcdef";
 
-	for (int i = 0; i < DIGEST_LEN; i++) {
+	for (int i = 0; i < SHA256_LEN; i++) {
 		out[2 * i] = hex[digest[i] >> 4];
 		out[2 * i + 1] = hex[digest[i] & 15];
 	}
-	out[2 * DIGEST_LEN] = '\0';
+	out[2 * SHA256_LEN] = '\0';
 }
 
-void digest_format(char *out, const unsigned char digest[DIGEST_LEN])
+void sha256_format(char *out, const unsigned char digest[SHA256_LEN])
 {
 	memcpy(out, "sha256:", 7);
-	digest_hex(out + 7, digest);
+	sha256_hex(out + 7, digest);
 }

@@ -1,4 +1,4 @@
-#include "docker/imageref.h"
+#include "docker/image_ref.h"
 #include "util/error.h"
 
 #include <stdio.h>

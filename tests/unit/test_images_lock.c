@@ -1,5 +1,5 @@
 /* The images lock format: exact bytes, reading back, refusals. */
-#include "docker/lockfile.h"
+#include "docker/images_lock.h"
 #include "util/error.h"
 #include "test.h"
 
@@ -50,11 +50,11 @@ static int write_file(const char *path, const char *text)
 
 int main(void)
 {
-	struct platform_digest platforms[] = { { "linux/arm64/v8", D3 }, { "linux/amd64", D2 } };
-	struct image_lock debian = { "docker.io/library/debian:bookworm", "debian:bookworm",
+	struct images_lock_platform platforms[] = { { "linux/arm64/v8", D3 }, { "linux/amd64", D2 } };
+	struct images_lock_entry debian = { "docker.io/library/debian:bookworm", "debian:bookworm",
 				     "docker.io/library/debian", "bookworm", D1,
 				     "application/vnd.oci.image.index.v1+json", platforms, 2 };
-	struct image_lock alpine = { "docker.io/library/alpine:3", "alpine:3",
+	struct images_lock_entry alpine = { "docker.io/library/alpine:3", "alpine:3",
 				     "docker.io/library/alpine", "3", D2,
 				     "application/vnd.oci.image.manifest.v1+json", NULL, 0 };
 	struct images_lock lock = { 0 }, back = { 0 };
@@ -76,7 +76,7 @@ int main(void)
 	      !images_lock_find(&back, "docker.io/library/alpine:4"), "find");
 	free(text);
 	free(again);
-	images_lock_free(&back);
+	images_lock_release(&back);
 	test_end("lockfile: sorted keys, 2-space indent, a newline, the same bytes read back");
 
 	write_file(path, "{\"version\": 2, \"images\": {}}");
@@ -89,7 +89,7 @@ int main(void)
 	CHECK(images_lock_read(&back, path) < 0, "duplicate keys");
 	unlink(path);
 	CHECK(images_lock_read(&back, path) == 0 && back.count == 0, "a missing lock is empty");
-	images_lock_free(&lock);
+	images_lock_release(&lock);
 	test_end("lockfile: another version, missing fields and duplicate keys are refused");
 	return TEST_MAIN_RESULT();
 }

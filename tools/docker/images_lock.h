@@ -1,5 +1,5 @@
-#ifndef PINNED_LOCKFILE_H
-#define PINNED_LOCKFILE_H
+#ifndef PINNED_IMAGES_LOCK_H
+#define PINNED_IMAGES_LOCK_H
 
 #include <stddef.h>
 
@@ -9,24 +9,24 @@
  * no timestamps, so locking again with nothing moved upstream writes the
  * same bytes.
  */
-struct platform_digest {
+struct images_lock_platform {
 	char *platform;		/* "linux/amd64", "linux/arm64/v8" */
 	char *digest;
 };
 
-struct image_lock {
+struct images_lock_entry {
 	char *key;		/* normalised "registry/path:tag": the lock's key */
 	char *reference;	/* as written in the Dockerfile (ARGs expanded) */
 	char *name;		/* "docker.io/library/python" */
 	char *tag;
 	char *digest;		/* what FROM uses: the index's when there is one */
 	char *media_type;	/* of what 'digest' names */
-	struct platform_digest *platforms;	/* sorted by platform */
+	struct images_lock_platform *platforms;	/* sorted by platform */
 	size_t nplatforms;
 };
 
 struct images_lock {
-	struct image_lock *images;	/* sorted by key */
+	struct images_lock_entry *images;	/* sorted by key */
 	size_t count, alloc;
 };
 
@@ -35,7 +35,7 @@ struct images_lock {
 
 /*
  * Read 'path'. A missing file is an empty lock. Returns 0, or -1 with
- * err_msg() naming the file and what is wrong. Free with images_lock_free().
+ * err_msg() naming the file and what is wrong. Free with images_lock_release().
  */
 int images_lock_read(struct images_lock *out, const char *path);
 
@@ -46,15 +46,15 @@ int images_lock_format(char **out, size_t *len, const struct images_lock *lock);
 int images_lock_write(const struct images_lock *lock, const char *path);
 
 /* The entry for 'key', or NULL. */
-const struct image_lock *images_lock_find(const struct images_lock *lock, const char *key);
+const struct images_lock_entry *images_lock_find(const struct images_lock *lock, const char *key);
 
 /* Add a copy of 'entry', replacing one with the same key; keeps the order. */
-int images_lock_put(struct images_lock *lock, const struct image_lock *entry);
+int images_lock_put(struct images_lock *lock, const struct images_lock_entry *entry);
 
 /* Free 'n' platform digests and the array; accepts NULL. */
-void platform_digests_free(struct platform_digest *list, size_t n);
+void images_lock_platforms_free(struct images_lock_platform *list, size_t n);
 
-void image_lock_release(struct image_lock *entry);
-void images_lock_free(struct images_lock *lock);
+void images_lock_entry_release(struct images_lock_entry *entry);
+void images_lock_release(struct images_lock *lock);
 
 #endif
