@@ -68,10 +68,10 @@ $(BUILD)/%.o: %.c | deps
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/pinned: $(CMD_OBJ) $(LIB_OBJ)
-	$(CC) $(CFLAGS) -pthread -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) -pthread -Wl,--as-needed -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB_OBJ)
-	$(CC) $(CFLAGS) -pthread -o $@ $^ $(PKG_LIBS)
+	$(CC) $(CFLAGS) -pthread -Wl,--as-needed -o $@ $^ $(PKG_LIBS)
 
 $(ASAN)/%.o: %.c | deps
 	@mkdir -p $(@D)

@@ -1,10 +1,11 @@
 /*
- * usage: gen_tree DIR [tiny]
- * Generate the benchmark context of issue 2, the same bytes on every run:
- * 20,000 files of 1-64 KiB in nested folders plus eleven 50 MiB files
- * (about 1.2 GB), from a fixed-seed xorshift generator; or, with "tiny",
- * 100,000 one-byte files in 100 folders, the worst case for memory. A
- * finished tree is marked with DIR/.complete and reused.
+ * usage: gen_tree DIR [tiny|medium]
+ * Generate a benchmark context, the same bytes on every run, from a
+ * fixed-seed xorshift generator: 20,000 files of 1-64 KiB in nested folders
+ * plus eleven 50 MiB files (about 1.2 GB); with "medium", 5,000 such files
+ * and three 50 MiB files (about 320 MB); with "tiny", 100,000 one-byte files
+ * in 100 folders, the worst case for memory. A finished tree is marked with
+ * DIR/.complete and reused.
  */
 
 #include <errno.h>
@@ -70,28 +71,31 @@ static void write_file(const char *path, size_t size)
 int main(int argc, char **argv)
 {
 	char path[4096];
+	int tiny = argc == 3 && !strcmp(argv[2], "tiny");
+	int medium = argc == 3 && !strcmp(argv[2], "medium");
+	int files = medium ? 5000 : tiny ? 0 : 20000, big = medium ? 3 : tiny ? 0 : 11;
 
-	if (argc < 2 || argc > 3 || (argc == 3 && strcmp(argv[2], "tiny"))) {
-		fputs("usage: gen_tree DIR [tiny]\n", stderr);
+	if (argc < 2 || argc > 3 || (argc == 3 && !tiny && !medium)) {
+		fputs("usage: gen_tree DIR [tiny|medium]\n", stderr);
 		return 2;
 	}
 	snprintf(path, sizeof(path), "%s/.complete", argv[1]);
 	if (access(path, F_OK) == 0)
 		return 0;
-	for (int i = 0; argc == 3 && i < 100000; i++) {
+	for (int i = 0; tiny && i < 100000; i++) {
 		snprintf(path, sizeof(path), "%s/d%02d", argv[1], i % 100);
 		mkdirs(path);
 		snprintf(path, sizeof(path), "%s/d%02d/f%05d", argv[1], i % 100, i);
 		write_file(path, 1);
 	}
-	for (int i = 0; argc == 2 && i < 20000; i++) {
+	for (int i = 0; i < files; i++) {
 		snprintf(path, sizeof(path), "%s/d%02d/e%02d", argv[1], i % 37, i % 11);
 		mkdirs(path);
 		snprintf(path, sizeof(path), "%s/d%02d/e%02d/f%05d.bin", argv[1],
 			 i % 37, i % 11, i);
 		write_file(path, 1024 + next() % (64 * 1024 - 1024 + 1));
 	}
-	for (int i = 0; argc == 2 && i < 11; i++) {
+	for (int i = 0; i < big; i++) {
 		snprintf(path, sizeof(path), "%s/big%02d.bin", argv[1], i);
 		write_file(path, 50 << 20);
 	}
