@@ -108,16 +108,14 @@ int registry_read_manifest(struct registry_resolved *out, const char *body, size
 			   const char *content_type, const char *header_digest,
 			   const char *host, const char *what)
 {
-	unsigned char digest[SHA256_LEN];
 	char hex[SHA256_STRING_LEN + 1];
 	const char *type;
 	json_t *root, *manifests;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = sha256_buffer(digest, body, len)) < 0)
+	if ((rc = sha256_string(hex, body, len)) < 0)
 		return rc;
-	sha256_format(hex, digest);
 	if (header_digest && strcmp(header_digest, hex))
 		return err_set("registry '%s' sent '%s' with Docker-Content-Digest %s, but the body's "
 			       "digest is %s", host, what, header_digest, hex);

@@ -77,17 +77,14 @@ fail:
 /* "sha256:..." of the bytes of 'path' into 'out'. */
 static int file_digest(char out[SHA256_STRING_LEN + 1], const char *path)
 {
-	unsigned char digest[SHA256_LEN];
 	char *text;
 	size_t len;
 	int rc;
 
 	if ((rc = file_read_at(&text, &len, AT_FDCWD, path)) < 0)
 		return rc;
-	rc = sha256_buffer(digest, text, len);
+	rc = sha256_string(out, text, len);
 	free(text);
-	if (rc == 0)
-		sha256_format(out, digest);
 	return rc;
 }
 

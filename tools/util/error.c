@@ -31,15 +31,22 @@ static void format(char *out, const char *fmt, va_list ap)
 	out[MESSAGE_MAX - 1] = '\0';
 }
 
+static int set(enum err_code c, const char *fmt, va_list ap)
+{
+	format(message, fmt, ap);
+	code = c;
+	return c;
+}
+
 int err_set(const char *fmt, ...)
 {
 	va_list ap;
+	int c;
 
 	va_start(ap, fmt);
-	format(message, fmt, ap);
+	c = set(ERR_FAIL, fmt, ap);
 	va_end(ap);
-	code = ERR_FAIL;
-	return ERR_FAIL;
+	return c;
 }
 
 int err_code_set(enum err_code c, const char *fmt, ...)
@@ -47,9 +54,8 @@ int err_code_set(enum err_code c, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	format(message, fmt, ap);
+	c = set(c, fmt, ap);
 	va_end(ap);
-	code = c;
 	return c;
 }
 

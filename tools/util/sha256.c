@@ -157,3 +157,13 @@ void sha256_format(char *out, const unsigned char digest[SHA256_LEN])
 	memcpy(out, "sha256:", 7);
 	sha256_hex(out + 7, digest);
 }
+
+int sha256_string(char out[SHA256_STRING_LEN + 1], const void *data, size_t len)
+{
+	unsigned char digest[SHA256_LEN];
+	int rc = sha256_buffer(digest, data, len);
+
+	if (rc == 0)
+		sha256_format(out, digest);
+	return rc;
+}

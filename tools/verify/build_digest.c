@@ -22,17 +22,11 @@ int build_digest(char out[SHA256_STRING_LEN + 1], struct context *ctx, const cha
 
 	if ((rc = context_read(&content, &len, ctx, dockerfile)) < 0)
 		return rc;
-	rc = sha256_buffer(digest, content, len);
+	rc = sha256_string(dfile, content, len);
 	free(content);
-	if (rc < 0)
-		return rc;
-	sha256_format(dfile, digest);
-	if ((rc = context_archive(digest, ctx, -1, NULL, NULL)) < 0)
+	if (rc < 0 || (rc = context_archive(digest, ctx, -1, NULL, NULL)) < 0)
 		return rc;
 	sha256_format(context, digest);
 	len = build_digest_text(text, dfile, context);
-	if ((rc = sha256_buffer(digest, text, len)) < 0)
-		return rc;
-	sha256_format(out, digest);
-	return 0;
+	return sha256_string(out, text, len);
 }
