@@ -1,4 +1,5 @@
 #include "archive/tar.h"
+#include "util/buf.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/grow.h"
@@ -167,8 +168,7 @@ struct chunk {
 	size_t len;
 	struct record *records;
 	size_t nrecords, records_alloc;
-	char *arena;
-	size_t arena_len, arena_alloc;
+	struct buf arena;	/* manifest text and handed-off hash states */
 };
 
 struct tar_writer {
@@ -238,7 +238,7 @@ static int stream_chunk(struct tar_writer *w, struct chunk *c)
 		if (!rec->dual)
 			continue;
 		if (rec->type == RECORD_HANDOFF && rec->len)
-			memcpy(&w->dual_sha, c->arena + rec->offset, sizeof(w->dual_sha));
+			memcpy(&w->dual_sha, c->arena.s + rec->offset, sizeof(w->dual_sha));
 		else if (rec->type == RECORD_HANDOFF && sha256_init(&w->dual_sha) < 0)
 			return -1;
 		if (rec->type == RECORD_DATA) {
@@ -298,7 +298,7 @@ static void print_until(struct tar_writer *w, unsigned long end)
 				sha256_format(hex, rec->digest);
 				fputs(hex, w->opts.manifest);
 			}
-			fwrite(c->arena + rec->offset, 1, rec->len, w->opts.manifest);
+			fwrite(c->arena.s + rec->offset, 1, rec->len, w->opts.manifest);
 		}
 	}
 }
@@ -322,7 +322,7 @@ static int acquire(struct tar_writer *w)
 	w->fill = &w->chunks[index % CHUNKS];
 	w->fill->len = 0;
 	w->fill->nrecords = 0;
-	w->fill->arena_len = 0;
+	buf_truncate(&w->fill->arena, 0);
 	return 0;
 }
 
@@ -338,7 +338,7 @@ static void publish(struct tar_writer *w)
 /* Make sure the chunk being filled has room; returns the room, or 0 on error. */
 static size_t room(struct tar_writer *w)
 {
-	if (w->fill && (w->fill->len == CHUNK_SIZE || w->fill->arena_len >= ARENA_MAX ||
+	if (w->fill && (w->fill->len == CHUNK_SIZE || w->fill->arena.len >= ARENA_MAX ||
 			w->fill->nrecords >= RECORDS_MAX))
 		publish(w);
 	if (!w->fill && acquire(w) < 0)
@@ -474,23 +474,10 @@ static int put_text(struct tar_writer *w, enum record_type type, const char *tex
 	if (!room(w))
 		return -1;
 	c = w->fill;
-	if (c->arena_len + len > c->arena_alloc) {
-		size_t alloc = c->arena_alloc ? c->arena_alloc : 4096;
-		char *a;
-
-		while (alloc < c->arena_len + len)
-			alloc *= 2;
-		if (!(a = realloc(c->arena, alloc)))
-			return err_nomem();
-		c->arena = a;
-		c->arena_alloc = alloc;
-	}
-	memcpy(c->arena + c->arena_len, text, len);
-	if (add_record(w, type, c->arena_len, len) < 0)
+	if (buf_add(&c->arena, text, len) < 0 || add_record(w, type, c->arena.len - len, len) < 0)
 		return -1;
 	if (type == RECORD_END && !w->dual)
 		sha256_final(&w->file_sha, c->records[c->nrecords - 1].digest);
-	c->arena_len += len;
 	return 0;
 }
 
@@ -628,6 +615,7 @@ int tar_writer_new(struct tar_writer **out, const struct tar_options *opts)
 		return -1;
 	}
 	for (int i = 0; i < CHUNKS; i++) {
+		w->chunks[i].arena = (struct buf)BUF_INIT(SIZE_MAX / 2);
 		if (!(w->chunks[i].buf = malloc(CHUNK_SIZE))) {
 			tar_writer_free(w);
 			return err_nomem();
@@ -663,7 +651,7 @@ void tar_writer_free(struct tar_writer *w)
 	for (int i = 0; i < CHUNKS; i++) {
 		free(w->chunks[i].buf);
 		free(w->chunks[i].records);
-		free(w->chunks[i].arena);
+		buf_release(&w->chunks[i].arena);
 	}
 	sha256_free(&w->stream_sha);
 	sha256_free(&w->dual_sha);
