@@ -87,9 +87,36 @@ int main(void)
 	CHECK(strstr(err_msg(), "image 'x' has no string \"name\"") != NULL, "%s", err_msg());
 	write_file(path, "{\"version\": 1, \"images\": {}, \"images\": {}}");
 	CHECK(images_lock_read(&back, path) < 0, "duplicate keys");
+	{
+		static const struct {
+			const char *entry, *message;
+		} bad[] = {
+			{ "\"docker.io/library/a:1\": {\"reference\": \"a:1\", \"name\": \"docker.io/library/a\", \"tag\": \"1\", \"digest\": \"" D1 "\", \"mediaType\": \"a/b\\n\"}",
+			  "image 'docker.io/library/a:1': \"mediaType\" is not a media type" },
+			{ "\"a:1\": {\"reference\": \"a:1\", \"name\": \"docker.io/library/a\", \"tag\": \"1\", \"digest\": \"" D1 "\", \"mediaType\": \"a/b\"}",
+			  "image 'a:1': the key is not a normalised name:tag" },
+			{ "\"docker.io/library/a:1\": {\"reference\": \"a:1\", \"name\": \"docker.io/library/b\", \"tag\": \"1\", \"digest\": \"" D1 "\", \"mediaType\": \"a/b\"}",
+			  "image 'docker.io/library/a:1': \"name\" and \"tag\" do not match the key" },
+			{ "\"docker.io/library/a:1\\n\": {\"reference\": \"a:1\", \"name\": \"docker.io/library/a\", \"tag\": \"1\", \"digest\": \"" D1 "\", \"mediaType\": \"a/b\"}",
+			  "an image key holds a control character" },
+			{ "\"docker.io/library/a:1\": {\"reference\": \"a:1\", \"name\": \"docker.io/library/a\", \"tag\": \"1\", \"digest\": \"" D1 "\", \"mediaType\": \"a/b\", \"platforms\": {\"linux/amd64\": \"sha256:1\"}}",
+			  "image 'docker.io/library/a:1': platform 'linux/amd64' is not a sha256 digest" },
+			{ "\"docker.io/library/a:1\": {\"reference\": \"a:1\", \"name\": \"docker.io/library/a\", \"tag\": \"1\", \"digest\": \"" D1 "\", \"mediaType\": \"a/b\", \"platforms\": {\"linux\\n\": \"" D2 "\"}}",
+			  "image 'docker.io/library/a:1': a platform name is not os/architecture[/variant]" },
+		};
+		char json[1024], want[512];
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			snprintf(json, sizeof(json), "{\"version\": 1, \"images\": {%s}}", bad[i].entry);
+			write_file(path, json);
+			snprintf(want, sizeof(want), "%s: %s", path, bad[i].message);
+			CHECK(images_lock_read(&back, path) < 0, "case %zu accepted", i);
+			CHECK_STR(err_msg(), want);
+		}
+	}
 	unlink(path);
 	CHECK(images_lock_read(&back, path) == 0 && back.count == 0, "a missing lock is empty");
 	images_lock_release(&lock);
-	test_end("lockfile: another version, missing fields and duplicate keys are refused");
+	test_end("lockfile: another version, missing fields, duplicate keys and bad values are refused");
 	return TEST_MAIN_RESULT();
 }

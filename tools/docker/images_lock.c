@@ -1,4 +1,6 @@
 #include "docker/images_lock.h"
+#include "docker/image_ref.h"
+#include "docker/oci.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/grow.h"
@@ -122,6 +124,43 @@ static const char *member(json_t *obj, const char *key, const char *path, const 
 	return s;
 }
 
+/*
+ * A lock is trusted input to render: every field is checked against its
+ * syntax, and the key, name and tag against each other, before anything
+ * uses it. Messages never quote a bad value (it may hold a newline).
+ */
+static int check_entry(const char *key, const char *reference, const char *name,
+		       const char *tag, const char *digest, const char *media_type,
+		       const char *path)
+{
+	struct image_ref ref;
+	char *want_key, *want_name;
+	int rc = 0;
+
+	if (!oci_text_valid(key))
+		return err_set("%s: an image key holds a control character", path);
+	if (image_ref_parse(&ref, key) < 0)
+		return err_set("%s: image '%s': the key is not a normalised name:tag", path, key);
+	want_key = ref.digest ? NULL : image_ref_name_tag(&ref);
+	want_name = image_ref_name(&ref);
+	if (!ref.digest && (!want_key || !want_name))
+		rc = err_nomem();
+	else if (ref.digest || strcmp(want_key, key))
+		rc = err_set("%s: image '%s': the key is not a normalised name:tag", path, key);
+	else if (strcmp(name, want_name) || strcmp(tag, ref.tag))
+		rc = err_set("%s: image '%s': \"name\" and \"tag\" do not match the key", path, key);
+	else if (!oci_text_valid(reference))
+		rc = err_set("%s: image '%s': \"reference\" holds a control character", path, key);
+	else if (!oci_digest_valid(digest))
+		rc = err_set("%s: image '%s': \"digest\" is not a sha256 digest", path, key);
+	else if (!oci_media_type_valid(media_type))
+		rc = err_set("%s: image '%s': \"mediaType\" is not a media type", path, key);
+	free(want_key);
+	free(want_name);
+	image_ref_free(&ref);
+	return rc;
+}
+
 static int read_entry(struct images_lock_entry *e, const char *key, json_t *obj, const char *path)
 {
 	const char *reference, *name, *tag, *digest, *media_type, *platform;
@@ -137,11 +176,17 @@ static int read_entry(struct images_lock_entry *e, const char *key, json_t *obj,
 	    !(digest = member(obj, "digest", path, key)) ||
 	    !(media_type = member(obj, "mediaType", path, key)))
 		return -1;
+	if (check_entry(key, reference, name, tag, digest, media_type, path) < 0)
+		return -1;
 	if (platforms && !json_is_object(platforms))
 		return err_set("%s: image '%s': \"platforms\" is not an object", path, key);
 	json_object_foreach(platforms, platform, value) {
-		if (!json_is_string(value))
-			return err_set("%s: image '%s': platform '%s' is not a string", path, key, platform);
+		if (!oci_platform_valid(platform))
+			return err_set("%s: image '%s': a platform name is not os/architecture[/variant]",
+				       path, key);
+		if (!json_is_string(value) || !oci_digest_valid(json_string_value(value)))
+			return err_set("%s: image '%s': platform '%s' is not a sha256 digest", path, key,
+				       platform);
 		if (n == sizeof(list) / sizeof(list[0]))
 			return err_set("%s: image '%s': too many platforms", path, key);
 		list[n].platform = (char *)platform;

@@ -287,9 +287,11 @@ int lint_stale(struct lint_findings *out, const char *path, const char *template
 	size_t wlen, line;
 	int differs;
 
-	if (render_project(&want, &wlen, template, lock_path) < 0)
+	if ((differs = render_project(&want, &wlen, template, lock_path)) == ERR_NOTFOUND)
 		return lint_add(out, LINT_STALE, 1, 1, "cannot render %s to compare: %s",
 				template, err_msg());
+	if (differs < 0)
+		return differs;	/* a template or lock that is broken is trouble, not a finding */
 	differs = render_compare(&line, path, want, wlen);
 	free(want);
 	if (differs <= 0)

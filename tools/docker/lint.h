@@ -47,8 +47,9 @@ int lint_add(struct lint_findings *out, enum lint_rule rule, size_t line, size_t
 /*
  * PIN009: compare the Dockerfile at 'path' with what render makes of
  * 'template' and the lock at 'lock_path'; add a finding when they differ,
- * or when the template cannot be rendered (saying why). Returns 0, or a
- * negative code when 'path' cannot be read.
+ * or when the template cannot be rendered for want of a lock or a locked
+ * image (saying which). Returns 0, or a negative code when 'path' cannot be
+ * read or the template or the lock is broken.
  */
 int lint_stale(struct lint_findings *out, const char *path, const char *template,
 	       const char *lock_path);

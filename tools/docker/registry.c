@@ -1,6 +1,7 @@
 #include "docker/registry.h"
 #include "util/sha256.h"
 #include "util/error.h"
+#include "docker/oci.h"
 #include "docker/regauth.h"
 
 #include <jansson.h>
@@ -96,6 +97,10 @@ static int read_platforms(struct registry_resolved *out, json_t *manifests)
 			return err_nomem();
 		}
 		out->nplatforms++;
+		if (!oci_platform_valid(pd->platform))
+			return err_set("an index names a platform that is not os/architecture[/variant]");
+		if (!oci_digest_valid(d))
+			return err_set("the index's digest for '%s' is not a sha256 digest", pd->platform);
 		if (!(pd->digest = strdup(d)))
 			return err_nomem();
 	}
@@ -131,9 +136,12 @@ int registry_read_manifest(struct registry_resolved *out, const char *body, size
 	rc = 0;
 	if (!(out->digest = strdup(hex)) || !(out->media_type = strndup(type, strcspn(type, "; "))))
 		rc = err_nomem();
+	else if (!oci_media_type_valid(out->media_type))
+		rc = err_set("registry '%s' sent '%s' with a media type that is not one", host, what);
 	manifests = json_object_get(root, "manifests");
-	if (rc == 0 && is_index(out->media_type) && json_is_array(manifests))
-		rc = read_platforms(out, manifests);
+	if (rc == 0 && is_index(out->media_type) && json_is_array(manifests) &&
+	    (rc = read_platforms(out, manifests)) < 0 && rc != ERR_NOMEM)
+		rc = err_prefix("registry '%s' sent '%s'", host, what);
 	json_decref(root);
 	if (rc < 0)
 		registry_resolved_release(out);

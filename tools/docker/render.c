@@ -1,4 +1,5 @@
 #include "docker/render.h"
+#include "docker/oci.h"
 #include "util/buf.h"
 #include "util/sha256.h"
 #include "util/error.h"
@@ -42,6 +43,11 @@ int render_dockerfile(char **out, size_t *len, const struct dockerfile *df,
 		if (!e) {
 			err_set("%s:%zu:%zu: image '%s' is not in %s: run pinned lock", df->name,
 				img->line, img->col, img->expanded, in->lock_name);
+			goto fail;
+		}
+		if (!oci_digest_valid(e->digest)) {	/* never render what is not a digest */
+			err_set("%s: image '%s': \"digest\" is not a sha256 digest", in->lock_name,
+				e->key);
 			goto fail;
 		}
 		if (img->place == DOCKERFILE_SYNTAX) {
