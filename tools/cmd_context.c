@@ -26,6 +26,8 @@ static const char usage[] =
 	"  --rev REV        archive git revision REV from the object database\n"
 	"  -h, --help       show this help\n";
 
+#define DEFAULT_OUTPUT "build/context.tar"
+
 static int print_path(void *arg, const struct tar_entry *e, int fd, const void *data)
 {
 	(void)arg;
@@ -36,9 +38,12 @@ static int print_path(void *arg, const struct tar_entry *e, int fd, const void *
 	return 0;
 }
 
-/* Open 'path' for writing and keep it out of the context it may lie in. */
+/* Open 'path' for writing and keep it, new and old, out of the context it
+ * may lie in: archiving the previous output would change every digest. */
 static int open_output(struct outfile *out, struct context *ctx, const char *path)
 {
+	if (strcmp(path, "-") && context_skip_path(ctx, path) < 0)
+		return -1;
 	if (outfile_open(out, path) < 0)
 		return -1;
 	return out->tmp ? context_skip(ctx, out->fd) : 0;
@@ -53,7 +58,7 @@ static int archive(struct context *ctx, const char *output, const char *manifest
 	int rc = EXIT_TROUBLE, fd = -1;
 
 	if (!output) {
-		output = "build/context.tar";
+		output = DEFAULT_OUTPUT;
 		if (mkdir("build", 0777) < 0 && errno != EEXIST) {
 			err_errno("cannot create directory 'build'");
 			goto fail;
@@ -136,8 +141,9 @@ int cmd_context(int argc, char **argv)
 	opts.source_date_epoch = getenv("SOURCE_DATE_EPOCH");
 	if (context_open(&ctx, &opts) < 0)
 		return cmd_fail();
-	if (do_list)
-		rc = context_walk(ctx, print_path, NULL) < 0 ? cmd_fail() : EXIT_SAME;
+	if (do_list)	/* what the default run would archive: never its output */
+		rc = context_skip_path(ctx, DEFAULT_OUTPUT) < 0 ||
+		     context_walk(ctx, print_path, NULL) < 0 ? cmd_fail() : EXIT_SAME;
 	else
 		rc = archive(ctx, output, manifest);
 	context_free(ctx);

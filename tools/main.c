@@ -5,7 +5,9 @@
 #include "cmd.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #ifndef PINNED_VERSION
@@ -48,8 +50,23 @@ static int finish(int status)
 	return EXIT_TROUBLE;
 }
 
+/*
+ * Before anything is opened, descriptors 0-2 must be open, or the first file
+ * a command opens becomes its standard output (the archive written into the
+ * manifest). A closed one is filled with /dev/null opened read-only, so that
+ * writing to it fails loudly instead of vanishing.
+ */
+static void hold_standard_descriptors(void)
+{
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
+		    open("/dev/null", O_RDONLY) != fd)
+			exit(EXIT_TROUBLE);
+}
+
 int main(int argc, char **argv)
 {
+	hold_standard_descriptors();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_TROUBLE;

@@ -257,6 +257,17 @@ expect_error "lock: wrong credentials are refused" 2 \
 	"pinned: token.in:1:6: token service 'http://$FAKE/token' answered 401: the credentials were refused" \
 	env DOCKER_CONFIG="$tmp/docker" "$PINNED" lock -C "$proj" -f token.in --update
 
+# a token realm over plain HTTP on a host that is not this machine is never sent
+# credentials: the run stops before asking it (auth.invalid is never resolved)
+start_registry plainrealm "auth:
+  token: {realm: 'http://auth.invalid/token', service: s, issuer: i, rootcertbundle: '$tmp/token.crt'}" reg ||
+	exit 0
+printf 'FROM %s/busybox:1\n' "$REG" >"$proj/realm.in"
+printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$REG" "$(printf user:secret | base64)" >"$tmp/docker/config.json"
+expect_error "lock: a token realm over plain HTTP elsewhere is refused before any credential is sent" 2 \
+	"pinned: realm.in:1:6: registry asked for a token from 'http://auth.invalid/token', which is not https: refused (--insecure-registry names a host that may use plain HTTP)" \
+	env DOCKER_CONFIG="$tmp/docker" "$PINNED" lock -C "$proj" -f realm.in
+
 # ---- Basic auth: a registry with an htpasswd file ----------------------------------
 
 htpasswd -Bbn user secret >"$tmp/htpasswd" 2>/dev/null
@@ -268,6 +279,17 @@ expect_error "lock: a Basic challenge without credentials" 2 \
 printf '{"credsStore": "pinnedtest"}\n' >"$tmp/docker/config.json"
 check "lock: Basic auth with credentials from the credsStore helper" \
 	env DOCKER_CONFIG="$tmp/docker" PATH="$tmp:$PATH" "$PINNED" lock -C "$proj" -f basic.in --update
+
+# a registry mirror gets its own credentials, never Docker Hub's
+hub=https://index.docker.io/v1/
+printf '{"auths": {"%s": {"auth": "%s"}, "%s": {"auth": "%s"}}}\n' "$hub" "$(printf user:wrong | base64)" \
+	"$REG" "$(printf user:secret | base64)" >"$tmp/docker/config.json"
+check "lock --registry-mirror: the mirror's own credentials are sent" \
+	env DOCKER_CONFIG="$tmp/docker" "$PINNED" lock -C "$tmp/planqk/python" --registry-mirror "$REG" --update
+printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$hub" "$(printf user:secret | base64)" >"$tmp/docker/config.json"
+expect_error "lock --registry-mirror: Docker Hub's credentials never go to the mirror" 2 \
+	"pinned: Dockerfile.in:1:6: registry '$REG' wants credentials for 'docker.io/library/python:latest' and none are configured" \
+	env DOCKER_CONFIG="$tmp/docker" "$PINNED" lock -C "$tmp/planqk/python" --registry-mirror "$REG" --update
 
 # ---- TLS: a registry with a certificate from a test CA ----------------------------
 

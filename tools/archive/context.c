@@ -635,18 +635,32 @@ int64_t context_mtime(const struct context *ctx)
 	return ctx->mtime;
 }
 
+static int skip(struct context *ctx, const struct stat *st)
+{
+	if (ctx->nskip == CONTEXT_SKIP_MAX)
+		return err_set("too many outputs to leave out of the context");
+	ctx->skip[ctx->nskip].dev = st->st_dev;
+	ctx->skip[ctx->nskip].ino = st->st_ino;
+	ctx->nskip++;
+	return 0;
+}
+
 int context_skip(struct context *ctx, int fd)
 {
 	struct stat st;
 
-	if (ctx->nskip == CONTEXT_SKIP_MAX)
-		return err_set("too many outputs to leave out of the context");
 	if (fstat(fd, &st) < 0)
 		return err_errno("cannot stat an output file");
-	ctx->skip[ctx->nskip].dev = st.st_dev;
-	ctx->skip[ctx->nskip].ino = st.st_ino;
-	ctx->nskip++;
-	return 0;
+	return skip(ctx, &st);
+}
+
+int context_skip_path(struct context *ctx, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return errno == ENOENT ? 0 : err_errno("cannot stat '%s'", path);
+	return S_ISREG(st.st_mode) ? skip(ctx, &st) : 0;
 }
 
 int context_walk(struct context *ctx, context_emit_fn emit, void *arg)

@@ -45,6 +45,10 @@ int64_t context_mtime(const struct context *ctx);
  * Returns 0, or a negative code. */
 int context_skip(struct context *ctx, int fd);
 
+/* Never archive the regular file at 'path', if there is one (the previous
+ * output a new one replaces). Returns 0, or a negative code. */
+int context_skip_path(struct context *ctx, const char *path);
+
 /*
  * Called for each entry in archive order: bytewise by archive name, a
  * directory's name ending in '/'. For a file, exactly one of 'fd' (open,

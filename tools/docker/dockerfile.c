@@ -799,6 +799,7 @@ int dockerfile_parse(struct dockerfile **out, const char *text, size_t len,
 {
 	struct dockerfile *df = calloc(1, sizeof(*df));
 	struct reader r = { .df = df };
+	const char *nul;
 	size_t pos = 0, e;
 	int rc = -1;
 
@@ -810,7 +811,14 @@ int dockerfile_parse(struct dockerfile **out, const char *text, size_t len,
 	memcpy(df->text, text, len);
 	df->text[len] = '\0';
 	df->len = len;
-	if (index_lines(df) < 0 || read_directives(&r, &pos) < 0)
+	if (index_lines(df) < 0)
+		goto done;
+	/* a NUL would silently cut the line it is on: the rest unread, unlinted */
+	if ((nul = memchr(df->text, '\0', len))) {
+		fail_at(df, (size_t)(nul - df->text), "a NUL byte: a Dockerfile is text");
+		goto done;
+	}
+	if (read_directives(&r, &pos) < 0)
 		goto done;
 	while (pos < df->len) {
 		struct dockerfile_instruction *ins;

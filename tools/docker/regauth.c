@@ -45,7 +45,8 @@ int regauth_new(struct regauth **out, const char *config_path, long helper_timeo
 			return err_nomem();
 		}
 		if (!(a->config = json_load_file(config_path, 0, &jerr))) {
-			err_set("%s:%d:%d: %s", config_path, jerr.line, jerr.column, jerr.text);
+			/* never jerr.text: it quotes the file, and the file holds secrets */
+			err_set("%s:%d:%d: not valid JSON", config_path, jerr.line, jerr.column);
 			regauth_free(a);
 			return -1;
 		}
@@ -243,6 +244,13 @@ int regauth_token(char **out, struct http_conn *conn, const char *challenge, con
 	*out = NULL;
 	if (!realm) {
 		err_set("registry asked for a bearer token without a realm");
+		goto done;
+	}
+	/* credentials in clear text only to this machine or a host named insecure */
+	if (!http_url_allowed(http_conn_client(conn), realm)) {
+		rc = err_code_set(ERR_REFUSED,
+				  "registry asked for a token from '%s', which is not https: refused "
+				  "(--insecure-registry names a host that may use plain HTTP)", realm);
 		goto done;
 	}
 	if (!scope && asprintf(&scope, "repository:%s:pull", path) < 0) {

@@ -193,7 +193,7 @@ static int read_answer(struct registry_resolved *out, const struct http_response
 static int resolve_one(struct registry_resolved *out, struct registry_client *c, struct http_conn *conn,
 		       const struct image_ref *ref)
 {
-	const char *host = ref->domain, *creds = NULL;
+	const char *host = ref->domain, *cred_domain = ref->domain, *creds = NULL;
 	char *path = NULL, *what = NULL, *server = NULL, *authorization = NULL, *header = NULL;
 	char *challenge = NULL;
 	const char *headers[3] = { accept_header, NULL, NULL };
@@ -202,15 +202,19 @@ static int resolve_one(struct registry_resolved *out, struct registry_client *c,
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (!strcmp(host, "docker.io"))
+	if (!strcmp(host, "docker.io")) {
 		host = c->opts.mirror ? c->opts.mirror : "registry-1.docker.io";
+		/* a mirror gets its own credentials, never Docker Hub's */
+		if (c->opts.mirror)
+			cred_domain = c->opts.mirror;
+	}
 	if (asprintf(&what, "%s/%s:%s", ref->domain, ref->path, ref->tag) < 0 ||
 	    asprintf(&server, "registry '%s'", host) < 0 ||
 	    asprintf(&path, "/v2/%s/manifests/%s", ref->path, ref->tag) < 0) {
 		what = server = path = NULL;
 		goto oom;
 	}
-	if ((rc = regauth_credentials(&creds, c->auth, ref->domain)) < 0)
+	if ((rc = regauth_credentials(&creds, c->auth, cred_domain)) < 0)
 		goto done;
 	req = (struct http_request){ .host = host, .path = path, .headers = headers,
 				     .max = c->opts.max_manifest, .server = server, .what = what };

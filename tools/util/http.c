@@ -136,6 +136,28 @@ int http_conn_new(struct http_conn **out, struct http_client *c)
 	return 0;
 }
 
+struct http_client *http_conn_client(const struct http_conn *conn)
+{
+	return conn->client;
+}
+
+int http_url_allowed(const struct http_client *c, const char *url)
+{
+	char host[256];
+	size_t n;
+
+	if (!strncmp(url, "https://", 8))
+		return 1;
+	if (strncmp(url, "http://", 7))
+		return 0;
+	n = strcspn(url + 7, "/?#");
+	if (n == 0 || n >= sizeof(host) || memchr(url + 7, '@', n))
+		return 0;	/* no host, a huge one, or credentials in the URL */
+	memcpy(host, url + 7, n);
+	host[n] = '\0';
+	return http_insecure_host(c, host);
+}
+
 void http_conn_free(struct http_conn *conn)
 {
 	if (!conn)

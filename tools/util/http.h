@@ -49,6 +49,14 @@ int http_insecure_host(const struct http_client *c, const char *host);
 int http_conn_new(struct http_conn **out, struct http_client *c);
 void http_conn_free(struct http_conn *conn);
 
+/* The client a connection belongs to. */
+struct http_client *http_conn_client(const struct http_conn *conn);
+
+/* For a URL "scheme://host[:port]/...": 1 when it is https, or plain http
+ * to a host that may be asked over plain HTTP (http_insecure_host()); 0
+ * for plain http elsewhere and for any other scheme. */
+int http_url_allowed(const struct http_client *c, const char *url);
+
 struct http_request {
 	const char *url;		/* the whole URL; or NULL, and: */
 	const char *host;		/* "name[:port]": the client chooses https, or
