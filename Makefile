@@ -1,8 +1,8 @@
 # pinned: one non-recursive Makefile.
 #   make            build build/pinned
 #   make check      build and run every test, again under AddressSanitizer and
-#                   UBSan, and the allocation-failure pass; ends with
-#                   "N passed, N failed"
+#                   UBSan, the allocation-failure pass and each fuzz target for
+#                   30 s; ends with "N passed, N failed"
 #   make asan       every test under AddressSanitizer and UBSan only
 #   make oom        the allocation-failure pass only
 #   make bench      benchmarks against the peers the issues name
@@ -21,6 +21,7 @@ BUILD_DEPS := gcc make pkg-config libarchive-dev libssl-dev libgit2-dev \
 TEST_DEPS := git tar libarchive-tools openssl docker-registry skopeo buildah busybox-static \
 	apache2-utils
 BENCH_DEPS := hyperfine time
+FUZZ_DEPS := clang libclang-rt-14-dev
 
 # Evaluated when a recipe runs, so after 'deps' has installed pkg-config files.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
@@ -93,10 +94,15 @@ $(BUILD)/tests/fakereg: tests/e2e/fakereg.c | deps
 
 # Everything: the suite, the suite again under ASan and UBSan, and the
 # allocation-failure pass; one count at the end.
-check: $(BUILD)/pinned $(UNIT_BIN) $(BUILD)/tests/fakereg asan-build oom-build | deps-test
+check: $(BUILD)/pinned $(UNIT_BIN) $(BUILD)/tests/fakereg asan-build oom-build $(FUZZ_BIN) \
+		| deps-test
 	@{ tests/run.sh $(BUILD); \
 	   $(ASAN_ENV) tests/run.sh --label asan $(ASAN); \
-	   tests/oom/run.sh $(OOM)/tests; } | tests/count.sh
+	   tests/oom/run.sh $(OOM)/tests; \
+	   FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ); } | tests/count.sh
+
+# make check fuzzes each target this long: a smoke test, not a campaign
+CHECK_FUZZ_SECONDS ?= 30
 
 # The whole suite, unit and end-to-end, against ASan and UBSan builds.
 asan: asan-build | deps-test
@@ -134,19 +140,35 @@ $(BUILD)/gen_tree: tests/bench/gen_tree.c tests/xorshift.h | deps
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) -o $@ $<
 
-# Fuzz the parsers of untrusted input for FUZZ_SECONDS each (clang, libFuzzer).
+# Fuzz the parsers of untrusted input for FUZZ_SECONDS each (clang, libFuzzer,
+# ASan, UBSan), from the seeds in tests/fuzz/corpus/TARGET with
+# tests/fuzz/TARGET.dict; what a run finds is kept in build/fuzz/TARGET.corpus.
 FUZZ_SECONDS ?= 60
 FUZZ := $(BUILD)/fuzz
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ)/%)
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_LIB := $(FUZZ)/libpinned.a
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ)/%.o)
 
-$(FUZZ)/%: tests/fuzz/%.c $(LIB_SRC) | deps
+$(FUZZ)/tools/%.o: tools/%.c | deps-fuzz
 	@mkdir -p $(@D)
-	clang $(WARN) -Wno-strict-prototypes $(FUZZ_FLAGS) $(PKG_CFLAGS) -pthread -Itools -o $@ $^ $(PKG_LIBS)
+	clang $(WARN) -Wno-strict-prototypes -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
+		-fno-sanitize-recover=all $(PKG_CFLAGS) -pthread -Itools -c -o $@ $<
+
+$(FUZZ_LIB): $(FUZZ_LIB_OBJ)
+	ar rcs $@ $^
+
+$(FUZZ)/%: tests/fuzz/%.c $(FUZZ_LIB) | deps-fuzz
+	@mkdir -p $(@D)
+	clang $(WARN) -Wno-strict-prototypes $(FUZZ_FLAGS) $(PKG_CFLAGS) -pthread -Itools -o $@ $< \
+		$(FUZZ_LIB) $(PKG_LIBS)
 
 fuzz: $(FUZZ_BIN)
-	@for f in $(FUZZ_BIN); do mkdir -p $$f.corpus; $$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $$f.corpus 2>&1 | tail -1 || exit 1; done
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ) | tests/count.sh
+
+deps-fuzz: deps
+	@mk/deps.sh $(FUZZ_DEPS)
 
 install: $(BUILD)/pinned
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
@@ -156,7 +178,7 @@ install: $(BUILD)/pinned
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all context fuzz deps deps-test deps-bench check asan asan-build oom oom-build bench \
+.PHONY: all context fuzz deps deps-test deps-bench deps-fuzz check asan asan-build oom oom-build bench \
 	install clean
 .SECONDARY:
 

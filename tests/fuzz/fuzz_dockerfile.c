@@ -7,12 +7,11 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct dockerfile *df;
-	struct lint_finding *findings = NULL;
-	size_t n = 0;
+	struct lint_findings findings = { 0 };
 
 	if (dockerfile_parse(&df, (const char *)data, size, "Dockerfile") == 0) {
-		lint_dockerfile(&findings, &n, df);
-		lint_findings_free(findings, n);
+		lint_dockerfile(&findings, df);
+		lint_findings_release(&findings);
 		dockerfile_free(df);
 	}
 	return 0;

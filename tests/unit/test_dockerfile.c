@@ -167,8 +167,26 @@ static void test_stage_args(void)
 	test_end("dockerfile: a stage's ARGs end with the stage");
 }
 
+/* "ARG NAME=" with nothing after the '=' at the end of the arguments read
+ * one past the offsets of the line (found by fuzz_dockerfile); the
+ * arguments are 16 bytes, so the array is full and ASan sees the read. */
+static void test_empty_arg_value(void)
+{
+	static const char text[] = "ARG ABCDEFGHIJKLMNO=\nFROM a:1${ABCDEFGHIJKLMNO}\nARG W=";
+	struct dockerfile *df;
+
+	if (dockerfile_parse(&df, text, strlen(text), "Dockerfile") < 0) {
+		CHECK(0, "%s", err_msg());
+	} else {
+		CHECK(df->nimages == 1 && !strcmp(df->images[0].expanded, "a:1"), "the empty value");
+		dockerfile_free(df);
+	}
+	test_end("dockerfile: an ARG whose value is empty, last on its line");
+}
+
 int main(void)
 {
+	test_empty_arg_value();
 	test_stage_args();
 	test_multistage();
 	test_backtick();

@@ -468,8 +468,9 @@ static int read_arg(struct reader *r, struct dockerfile_instruction *ins)
 			r->nglobals++;
 		else
 			r->nlocals++;
+		/* "NAME=" may end the line: there is no offset past the '=' then */
 		if (eq < len && expand(r, w + eq + 1, len - eq - 1,
-				       ins->offsets[words[i].start + eq + 1], !global, &v->value) < 0)
+				       ins->offsets[words[i].start + eq] + 1, !global, &v->value) < 0)
 			goto done;
 		if (!global && eq == len) {
 			/* ARG NAME in a stage brings in the global's value */
