@@ -5,7 +5,6 @@
 #include "docker/images_lock.h"
 
 #include <getopt.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,32 +31,6 @@ static const char usage[] =
 	"                 Dockerfile is also compared with Dockerfile.in and the locks\n"
 	"  --json         print the findings as a JSON array\n"
 	"  -h, --help     show this help\n";
-
-static int print_json(const struct lint_findings *findings, const char *path)
-{
-	const struct lint_finding *f = findings->v;
-	json_t *list = json_array();
-	char *text;
-
-	for (size_t i = 0; i < findings->n; i++) {
-		json_t *o = json_object();
-
-		json_object_set_new(o, "file", json_string(path));
-		json_object_set_new(o, "line", json_integer((json_int_t)f[i].line));
-		json_object_set_new(o, "column", json_integer((json_int_t)f[i].col));
-		json_object_set_new(o, "id", json_string(lint_id(f[i].rule)));
-		json_object_set_new(o, "name", json_string(lint_name(f[i].rule)));
-		json_object_set_new(o, "message", json_string(f[i].message));
-		json_array_append_new(list, o);
-	}
-	text = json_dumps(list, JSON_INDENT(2) | JSON_SORT_KEYS);
-	json_decref(list);
-	if (!text)
-		return err_nomem();
-	puts(text);
-	free(text);
-	return 0;
-}
 
 int cmd_lint(int argc, char **argv)
 {
@@ -92,8 +65,12 @@ int cmd_lint(int argc, char **argv)
 	    lint_stale(&findings, path, DOCKERFILE_TEMPLATE, IMAGES_LOCK_PATH) < 0)
 		goto fail;
 	if (json) {
-		if (print_json(&findings, path) < 0)
+		char *text;
+
+		if (lint_json(&text, &findings, path) < 0)
 			goto fail;
+		puts(text);
+		free(text);
 	} else {
 		for (size_t i = 0; i < findings.n; i++) {
 			const struct lint_finding *f = &findings.v[i];

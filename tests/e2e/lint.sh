@@ -52,4 +52,12 @@ check "lint: quoted empty words name no package (found by fuzz_dockerfile)" \
 expect_error "lint: a missing file is trouble (exit 2)" 2 \
 	"pinned: cannot read 'Dockerfile': No such file or directory" "$PINNED" lint -C "$tmp"
 
+# text that is not UTF-8 is escaped in JSON, never dropped
+mkdir -p "$tmp/u8"
+printf 'FROM busybox:1\nRUN pip install caf\351\n' >"$tmp/u8/Dockerfile"
+"$PINNED" lint -C "$tmp/u8" --json >"$tmp/u8.json"
+same "lint --json: a message that is not UTF-8 keeps its key, escaped" \
+	"$(grep -c '"message": "pip install without a version: caf\\\\xe9"' "$tmp/u8.json")" 1
+same "lint --json: every finding keeps its message" "$(grep -c '"message"' "$tmp/u8.json")" 2
+
 finish

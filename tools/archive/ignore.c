@@ -1,5 +1,6 @@
 #include "archive/ignore.h"
 #include "util/error.h"
+#include "util/utf8.h"
 #include "util/grow.h"
 
 #include <stdint.h>
@@ -47,46 +48,6 @@ struct ignore {
 	struct pattern *patterns;
 	size_t count, alloc;
 };
-
-/* Decode one UTF-8 character; an invalid byte reads as U+FFFD of width 1,
- * as Go does. Returns the width. */
-static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *out)
-{
-	uint32_t c;
-	size_t n, i;
-
-	if (s[0] < 0x80) {
-		*out = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		c = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		c = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		c = s[0] & 0x07;
-	} else {
-		goto invalid;
-	}
-	if (len < n)
-		goto invalid;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			goto invalid;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
-	    (n == 4 && (c < 0x10000 || c > 0x10ffff)))
-		goto invalid;
-	*out = c;
-	return n;
-invalid:
-	*out = 0xfffd;
-	return 1;
-}
 
 /* Width of the Unicode white space (Go's unicode.IsSpace) starting at s, or 0. */
 static size_t space_width(const unsigned char *s, size_t len)

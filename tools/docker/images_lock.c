@@ -4,6 +4,7 @@
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/grow.h"
+#include "util/jsonw.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -237,31 +238,22 @@ done:
 	return rc;
 }
 
-/* Set 'key' of 'obj' to 'value', which is taken whatever happens; 0, or -1
- * when 'obj' or 'value' is NULL (a failed allocation) or the set fails. */
-static int set(json_t *obj, const char *key, json_t *value)
-{
-	if (!obj) {
-		json_decref(value);
-		return -1;
-	}
-	return value && json_object_set_new(obj, key, value) == 0 ? 0 : -1;
-}
-
 /* One image as JSON, or NULL when out of memory. */
 static json_t *entry_json(const struct images_lock_entry *e)
 {
 	json_t *obj = json_object(), *platforms = json_object();
 
 	for (size_t p = 0; p < e->nplatforms; p++)
-		if (set(platforms, e->platforms[p].platform, json_string(e->platforms[p].digest)) < 0)
+		if (jsonw_set(platforms, e->platforms[p].platform,
+			      json_string(e->platforms[p].digest)) < 0)
 			goto fail;
-	if (set(obj, "reference", json_string(e->reference)) < 0 ||
-	    set(obj, "name", json_string(e->name)) < 0 || set(obj, "tag", json_string(e->tag)) < 0 ||
-	    set(obj, "digest", json_string(e->digest)) < 0 ||
-	    set(obj, "mediaType", json_string(e->media_type)) < 0)
+	if (jsonw_set(obj, "reference", json_string(e->reference)) < 0 ||
+	    jsonw_set(obj, "name", json_string(e->name)) < 0 ||
+	    jsonw_set(obj, "tag", json_string(e->tag)) < 0 ||
+	    jsonw_set(obj, "digest", json_string(e->digest)) < 0 ||
+	    jsonw_set(obj, "mediaType", json_string(e->media_type)) < 0)
 		goto fail;
-	if (set(obj, "platforms", platforms) < 0) {
+	if (jsonw_set(obj, "platforms", platforms) < 0) {
 		platforms = NULL;	/* taken even on failure */
 		goto fail;
 	}
@@ -280,11 +272,11 @@ int images_lock_format(char **out, size_t *len, const struct images_lock *lock)
 
 	*out = NULL;
 	for (size_t i = 0; i < lock->count; i++)
-		if (set(images, lock->images[i].key, entry_json(&lock->images[i])) < 0)
+		if (jsonw_set(images, lock->images[i].key, entry_json(&lock->images[i])) < 0)
 			goto done;
-	if (set(root, "version", json_integer(IMAGES_LOCK_VERSION)) < 0)
+	if (jsonw_set(root, "version", json_integer(IMAGES_LOCK_VERSION)) < 0)
 		goto done;
-	rc = set(root, "images", images);
+	rc = jsonw_set(root, "images", images);
 	images = NULL;		/* taken even on failure */
 	if (rc < 0 || !(text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS)))
 		goto done;

@@ -1,10 +1,13 @@
 #include "docker/lint.h"
 #include "util/error.h"
 #include "util/grow.h"
+#include "util/jsonw.h"
+#include "util/utf8.h"
 #include "docker/render.h"
 #include "docker/shell.h"
 
 #include <ctype.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -299,4 +302,43 @@ int lint_stale(struct lint_findings *out, const char *path, const char *template
 	return lint_add(out, LINT_STALE, line, 1,
 			"differs from what pinned render makes of %s and %s: edited by hand, or stale",
 			template, lock_path);
+}
+
+/* A JSON string of 's', escaped where it is not valid UTF-8; NULL when out
+ * of memory. */
+static json_t *json_text(const char *s)
+{
+	json_t *j = json_string(s);
+	char *escaped;
+
+	if (j || !(escaped = utf8_escape(s)))
+		return j;
+	j = json_string(escaped);
+	free(escaped);
+	return j;
+}
+
+int lint_json(char **out, const struct lint_findings *f, const char *path)
+{
+	json_t *list = json_array();
+
+	*out = NULL;
+	for (size_t i = 0; list && i < f->n; i++) {
+		json_t *o = json_object();
+
+		if (jsonw_set(o, "file", json_text(path)) < 0 ||
+		    jsonw_set(o, "line", json_integer((json_int_t)f->v[i].line)) < 0 ||
+		    jsonw_set(o, "column", json_integer((json_int_t)f->v[i].col)) < 0 ||
+		    jsonw_set(o, "id", json_string(lint_id(f->v[i].rule))) < 0 ||
+		    jsonw_set(o, "name", json_string(lint_name(f->v[i].rule))) < 0 ||
+		    jsonw_set(o, "message", json_text(f->v[i].message)) < 0 ||
+		    json_array_append_new(list, o) < 0) {
+			json_decref(o);
+			json_decref(list);
+			return err_nomem();
+		}
+	}
+	*out = list ? json_dumps(list, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+	json_decref(list);
+	return *out ? 0 : err_nomem();
 }

@@ -54,6 +54,14 @@ int lint_add(struct lint_findings *out, enum lint_rule rule, size_t line, size_t
 int lint_stale(struct lint_findings *out, const char *path, const char *template,
 	       const char *lock_path);
 
+/*
+ * The findings as a JSON array of {file, line, column, id, name, message}
+ * objects with sorted keys, 2-space indent, no final newline, into '*out'
+ * (the caller frees). Text that is not valid UTF-8 is escaped ("\xNN"),
+ * never dropped. Returns 0, or ERR_NOMEM.
+ */
+int lint_json(char **out, const struct lint_findings *f, const char *path);
+
 /* Empty the list; accepts a zeroed one. */
 void lint_findings_release(struct lint_findings *f);
 

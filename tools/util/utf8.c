@@ -1,0 +1,68 @@
+#include "util/utf8.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+#include <stdio.h>
+#include <string.h>
+
+size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *out)
+{
+	uint32_t c;
+	size_t n, i;
+
+	if (s[0] < 0x80) {
+		*out = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		n = 2;
+		c = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		n = 3;
+		c = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		n = 4;
+		c = s[0] & 0x07;
+	} else {
+		goto invalid;
+	}
+	if (len < n)
+		goto invalid;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			goto invalid;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if ((n == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) ||
+	    (n == 4 && (c < 0x10000 || c > 0x10ffff)))
+		goto invalid;
+	*out = c;
+	return n;
+invalid:
+	*out = 0xfffd;
+	return 1;
+}
+
+char *utf8_escape(const char *s)
+{
+	struct buf b = BUF_INIT(SIZE_MAX / 2);
+	size_t len = strlen(s), i = 0;
+	char *out;
+
+	while (i < len) {
+		uint32_t c;
+		size_t n = utf8_decode((const unsigned char *)s + i, len - i, &c);
+		int rc = c == 0xfffd && n == 1 ?
+				 buf_printf(&b, "\\x%02x", (unsigned char)s[i]) :
+				 buf_add(&b, s + i, n);
+
+		if (rc < 0) {
+			buf_release(&b);
+			return NULL;
+		}
+		i += n;
+	}
+	if (!(out = buf_detach(&b, NULL)))
+		err_nomem();
+	return out;
+}
