@@ -261,4 +261,27 @@ expect_error "context: an unknown option" 2 \
 $("$PINNED" context --help)" \
 	"$PINNED" context --frobnicate
 
+# ---- what every reader accepts ---------------------------------------------------
+
+# a long name that is not UTF-8 goes into a pax record marked hdrcharset=BINARY
+n=$tmp/nonutf8
+long=$(printf 'd%.0s' $(seq 120))/$(printf 'caf\351%.0s' $(seq 30))
+mkdir -p "$n/$(dirname "$long")"
+printf 'FROM scratch\n' >"$n/Dockerfile"
+echo x >"$n/$long"
+SOURCE_DATE_EPOCH=1 "$PINNED" context -C "$n" -o "$tmp/nonutf8.tar" >/dev/null
+mkdir -p "$tmp/x-gnu" "$tmp/x-bsd"
+check "context: bsdtar reads a long name that is not UTF-8" bsdtar -xf "$tmp/nonutf8.tar" -C "$tmp/x-bsd"
+check "context: GNU tar reads it too" tar -xf "$tmp/nonutf8.tar" -C "$tmp/x-gnu" --warning=no-unknown-keyword
+check "context: both give the tree archived" diff -r "$tmp/x-bsd" "$tmp/x-gnu"
+check "context: with the name byte for byte" test -f "$tmp/x-bsd/$long"
+
+# an epoch no tar reader takes is refused; the last one every reader takes is not
+expect_error "context: SOURCE_DATE_EPOCH past what tar readers take is refused" 2 \
+	"pinned: invalid SOURCE_DATE_EPOCH '9223372036854775807': later than 8589934591 (2242-03-16), the last time every tar reader takes" \
+	env SOURCE_DATE_EPOCH=9223372036854775807 "$PINNED" context -C "$n" -o "$tmp/late.tar"
+check "context: SOURCE_DATE_EPOCH 8589934591 is taken, and bsdtar reads it" \
+	sh -c 'SOURCE_DATE_EPOCH=8589934591 "$0" context -C "$1" -o "$2" >/dev/null && bsdtar -tf "$2" >/dev/null' \
+	"$PINNED" "$n" "$tmp/late.tar"
+
 finish

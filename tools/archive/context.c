@@ -498,6 +498,11 @@ done:
 
 /* ---- the context --------------------------------------------------------- */
 
+/* The latest time every tar reader takes: what a ustar header holds, 11
+ * octal digits (2242-03-16). Later ones need a pax record, which bsdtar
+ * mishandles for huge values. */
+#define EPOCH_MAX 077777777777LL
+
 static int parse_epoch(int64_t *out, const char *s)
 {
 	int64_t v = 0;
@@ -507,6 +512,9 @@ static int parse_epoch(int64_t *out, const char *s)
 			return err_set("invalid SOURCE_DATE_EPOCH '%s': not a non-negative integer of seconds", s);
 		v = v * 10 + (*p - '0');
 	}
+	if (v > EPOCH_MAX)
+		return err_set("invalid SOURCE_DATE_EPOCH '%s': later than %lld (2242-03-16), the "
+			       "last time every tar reader takes", s, EPOCH_MAX);
 	*out = v;
 	return 0;
 }
@@ -597,8 +605,10 @@ int context_open(struct context **out, const struct context_opts *opts)
 			goto fail;
 	}
 	if ((!epoch || !*epoch) && ctx->have_commit) {
-		if (ctx->commit.time < 0) {
-			rc = err_set("commit time of '%s' is before 1970", opts->rev ? opts->rev : "HEAD");
+		if (ctx->commit.time < 0 || ctx->commit.time > EPOCH_MAX) {
+			rc = err_set("commit time of '%s' is %s", opts->rev ? opts->rev : "HEAD",
+				     ctx->commit.time < 0 ? "before 1970" :
+				     "after 2242-03-16, the last time every tar reader takes");
 			goto fail;
 		}
 		ctx->mtime = ctx->commit.time;

@@ -3,6 +3,7 @@
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/grow.h"
+#include "util/utf8.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -84,6 +85,7 @@ size_t tar_header(unsigned char *out, const struct tar_entry *e, int64_t mtime)
 				      [TAR_SYMLINK] = '2' };
 	size_t len = strlen(e->path), split = 0, paxlen = 0, pos = 0;
 	const char *target = e->type == TAR_SYMLINK ? e->target : NULL;
+	const char *pax_path = NULL, *pax_link = NULL;
 	uint64_t size = e->type == TAR_FILE ? e->size : 0;
 	uint64_t when = (uint64_t)mtime;
 	unsigned char *pax = out + BLOCK;
@@ -92,9 +94,16 @@ size_t tar_header(unsigned char *out, const struct tar_entry *e, int64_t mtime)
 	if (len > TAR_NAME_MAX || (target && strlen(target) > TAR_NAME_MAX))
 		return 0;
 	if (len > 100 && !(split = ustar_split(e->path, len)))
-		paxlen += pax_record(pax + paxlen, "path", e->path);
+		pax_path = e->path;
 	if (target && strlen(target) > 100)
-		paxlen += pax_record(pax + paxlen, "linkpath", target);
+		pax_link = target;
+	/* pax records are UTF-8 unless said otherwise; bsdtar refuses them else */
+	if ((pax_path && !utf8_valid(pax_path)) || (pax_link && !utf8_valid(pax_link)))
+		paxlen += pax_record(pax + paxlen, "hdrcharset", "BINARY");
+	if (pax_path)
+		paxlen += pax_record(pax + paxlen, "path", pax_path);
+	if (pax_link)
+		paxlen += pax_record(pax + paxlen, "linkpath", pax_link);
 	if (size > USTAR_MAX_OCTAL11) {
 		snprintf(number, sizeof(number), "%llu", (unsigned long long)size);
 		paxlen += pax_record(pax + paxlen, "size", number);

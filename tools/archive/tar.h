@@ -25,7 +25,7 @@ struct tar_entry {
  * when the path or target exceed TAR_NAME_MAX.
  */
 #define TAR_NAME_MAX 16384
-#define TAR_HEADER_MAX (3 * 512 + 2 * TAR_NAME_MAX + 128)
+#define TAR_HEADER_MAX (3 * 512 + 2 * TAR_NAME_MAX + 160)
 size_t tar_header(unsigned char *out, const struct tar_entry *e, int64_t mtime);
 
 struct tar_writer;

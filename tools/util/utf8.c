@@ -43,6 +43,21 @@ invalid:
 	return 1;
 }
 
+int utf8_valid(const char *s)
+{
+	size_t len = strlen(s), i = 0;
+
+	while (i < len) {
+		uint32_t c;
+		size_t n = utf8_decode((const unsigned char *)s + i, len - i, &c);
+
+		if (c == 0xfffd && n == 1)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
 char *utf8_escape(const char *s)
 {
 	struct buf b = BUF_INIT(SIZE_MAX / 2);

@@ -11,6 +11,9 @@
  */
 size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *out);
 
+/* 1 when the string 's' is valid UTF-8. */
+int utf8_valid(const char *s);
+
 /*
  * A copy of 's' that is valid UTF-8: each byte that does not start a valid
  * sequence becomes the four characters "\xNN". The caller frees it; NULL
