@@ -77,6 +77,28 @@ same "an output replaced in the context is not archived" \
 	"$(SOURCE_DATE_EPOCH=1 "$PINNED" context -C "$c" -o out.tar)" \
 	"$(SOURCE_DATE_EPOCH=1 "$PINNED" context -C "$c" -o out.tar)"
 
+# an output that is a link to a file is written through: the link stays, the
+# file is replaced, and keeps its mode
+l=$tmp/links
+mkdir -p "$l"
+printf 'FROM scratch\n' >"$l/Dockerfile"
+echo old >"$tmp/real.tar"
+echo old >"$tmp/real.manifest"
+chmod 640 "$tmp/real.tar"
+ln -s "$tmp/real.tar" "$l/out.tar"
+ln -s "$tmp/real.manifest" "$l/out.manifest"
+SOURCE_DATE_EPOCH=1 "$PINNED" context -C "$l" -o out.tar --manifest out.manifest >/dev/null
+check "an output link stays a link" test -L "$l/out.tar"
+check "a manifest link stays a link" test -L "$l/out.manifest"
+same "the file the link leads to holds the archive" "$(head -c 10 "$tmp/real.tar")" "Dockerfile"
+same "the file keeps its mode" "$(stat -c %a "$tmp/real.tar")" 640
+ln -s "$tmp/real.Dockerfile" "$tmp/lockinject/Dockerfile.link"
+echo old >"$tmp/real.Dockerfile"
+"$PINNED" render -C "$tmp/lockinject" -o Dockerfile.link
+check "render -o a link writes through it" test -L "$tmp/lockinject/Dockerfile.link"
+same "render -o a link: the file it leads to is rendered" "$(tail -1 "$tmp/real.Dockerfile")" \
+	"FROM busybox:1@sha256:$HEX"
+
 # a NUL byte would cut a line: the rest unread and unlinted
 printf 'FROM busybox:1\nRUN true\0; apt-get install -y curl\n' >"$tmp/nul.Dockerfile"
 expect_error "a NUL byte in a Dockerfile is refused where it is" 2 \

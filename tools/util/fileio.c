@@ -13,19 +13,30 @@
 
 int outfile_open(struct outfile *out, const char *path)
 {
-	struct stat st;
-	mode_t mask;
-	char *dir;
+	struct stat st, lst;
+	mode_t mask, mode;
+	char *dir, *real = NULL;
+	int exists;
 
 	memset(out, 0, sizeof(*out));
 	out->fd = -1;
-	if (!(out->path = strdup(path)))
-		return err_nomem();
 	if (!strcmp(path, "-")) {
 		out->fd = STDOUT_FILENO;
-		return 0;
+		return (out->path = strdup(path)) ? 0 : err_nomem();
 	}
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+	/* a link to a file is written through: the file is replaced, the link kept */
+	exists = stat(path, &st) == 0;
+	if (exists && S_ISREG(st.st_mode) && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+		if (!(real = realpath(path, NULL)))
+			return err_errno("cannot write '%s'", path);
+		path = real;
+	}
+	out->path = strdup(path);
+	free(real);
+	if (!out->path)
+		return err_nomem();
+	path = out->path;
+	if (exists && !S_ISREG(st.st_mode)) {
 		if (S_ISDIR(st.st_mode)) {
 			errno = EISDIR;
 			goto fail;
@@ -51,9 +62,11 @@ int outfile_open(struct outfile *out, const char *path)
 		out->tmp = NULL;
 		goto fail;
 	}
+	/* a rewrite keeps the file's mode; a new file gets the umask's */
 	mask = umask(0);
 	umask(mask);
-	if (fchmod(out->fd, 0666 & ~mask) < 0)
+	mode = exists ? st.st_mode & 07777 : 0666 & ~mask;
+	if (fchmod(out->fd, mode) < 0)
 		goto fail;
 	return 0;
 fail:

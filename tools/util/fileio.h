@@ -5,12 +5,14 @@
 
 /*
  * An output that appears whole or not at all: a temporary file beside the
- * target, synced and renamed over it on outfile_commit(). "-" is standard
- * output and an existing non-regular file (/dev/null, a fifo) is written
- * directly; neither can be made atomic.
+ * target, synced and renamed over it on outfile_commit(), with the mode the
+ * target had (a new file: 0666 less the umask). "-" is standard output and
+ * an existing non-regular file (/dev/null, a fifo) is written directly;
+ * neither can be made atomic. A symbolic link is written through: the file
+ * it leads to is replaced, the link stays.
  */
 struct outfile {
-	char *path;	/* the target, as given */
+	char *path;	/* the target: as given, or the file a link leads to */
 	char *tmp;	/* the temporary file, or NULL when writing directly */
 	int fd;
 };
