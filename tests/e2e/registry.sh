@@ -256,6 +256,14 @@ printf '{"auths": {"%s": {"auth": "%s"}}}\n' "$REG" "$(printf user:wrong | base6
 expect_error "lock: wrong credentials are refused" 2 \
 	"pinned: token.in:1:6: token service 'http://$FAKE/token' answered 401: the credentials were refused" \
 	env DOCKER_CONFIG="$tmp/docker" "$PINNED" lock -C "$proj" -f token.in --update
+# a credential helper that hangs is stopped at the request time limit
+printf '#!/bin/sh\nexec sleep 60\n' >"$tmp/docker-credential-hang"
+chmod +x "$tmp/docker-credential-hang"
+printf '{"credHelpers": {"%s": "hang"}}\n' "$REG" >"$tmp/docker/config.json"
+expect_error "lock: a credential helper that hangs is stopped at --timeout" 2 \
+	"pinned: token.in:1:6: credential helper 'docker-credential-hang': 'docker-credential-hang' did not finish within 1000 ms" \
+	env DOCKER_CONFIG="$tmp/docker" PATH="$tmp:$PATH" "$PINNED" lock -C "$proj" -f token.in --update --timeout 1
+printf '{"credHelpers": {"%s": "pinnedtest"}}\n' "$REG" >"$tmp/docker/config.json"
 
 # a token realm over plain HTTP on a host that is not this machine is never sent
 # credentials: the run stops before asking it (auth.invalid is never resolved)
