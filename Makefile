@@ -41,6 +41,15 @@ LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
+# The fuzz targets (see 'make fuzz'); defined here because 'check' names them.
+FUZZ_SECONDS ?= 60
+FUZZ := $(BUILD)/fuzz
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ)/%)
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_LIB := $(FUZZ)/libpinned.a
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ)/%.o)
+
 ASAN := $(BUILD)/asan
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 ASAN_LIB_OBJ := $(LIB_SRC:%.c=$(ASAN)/%.o)
@@ -143,13 +152,6 @@ $(BUILD)/gen_tree: tests/bench/gen_tree.c tests/xorshift.h | deps
 # Fuzz the parsers of untrusted input for FUZZ_SECONDS each (clang, libFuzzer,
 # ASan, UBSan), from the seeds in tests/fuzz/corpus/TARGET with
 # tests/fuzz/TARGET.dict; what a run finds is kept in build/fuzz/TARGET.corpus.
-FUZZ_SECONDS ?= 60
-FUZZ := $(BUILD)/fuzz
-FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
-FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(FUZZ)/%)
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-FUZZ_LIB := $(FUZZ)/libpinned.a
-FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ)/%.o)
 
 $(FUZZ)/tools/%.o: tools/%.c | deps-fuzz
 	@mkdir -p $(@D)
