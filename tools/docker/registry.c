@@ -186,7 +186,7 @@ static int read_answer(struct registry_resolved *out, const struct http_response
 		return err_code_set(ERR_REFUSED, "registry '%s' refused access to '%s' (%ld)%s%s",
 				    host, what, r->status, why[0] ? ": " : "", why);
 	return err_set("registry '%s' answered %ld for '%s'%s", host, r->status, what,
-		       r->attempts > 1 ? " (after retries)" : "");
+		       r->retries ? " (after retries)" : "");
 }
 
 /* Resolve one reference over 'conn'. */
@@ -208,10 +208,18 @@ static int resolve_one(struct registry_resolved *out, struct registry_client *c,
 		if (c->opts.mirror)
 			cred_domain = c->opts.mirror;
 	}
-	if (asprintf(&what, "%s/%s:%s", ref->domain, ref->path, ref->tag) < 0 ||
-	    asprintf(&server, "registry '%s'", host) < 0 ||
-	    asprintf(&path, "/v2/%s/manifests/%s", ref->path, ref->tag) < 0) {
-		what = server = path = NULL;
+	/* a failed asprintf() leaves its pointer undefined: only that one is reset,
+	 * the ones made before it are freed at 'done' */
+	if (asprintf(&what, "%s/%s:%s", ref->domain, ref->path, ref->tag) < 0) {
+		what = NULL;
+		goto oom;
+	}
+	if (asprintf(&server, "registry '%s'", host) < 0) {
+		server = NULL;
+		goto oom;
+	}
+	if (asprintf(&path, "/v2/%s/manifests/%s", ref->path, ref->tag) < 0) {
+		path = NULL;
 		goto oom;
 	}
 	if ((rc = regauth_credentials(&creds, c->auth, cred_domain)) < 0)

@@ -57,11 +57,6 @@ void http_client_free(struct http_client *c)
 	free(c);
 }
 
-const struct http_opts *http_client_opts(const struct http_client *c)
-{
-	return &c->opts;
-}
-
 int http_loopback(const char *host)
 {
 	char name[64];
@@ -281,7 +276,6 @@ static CURLcode perform(struct http_conn *conn, const char *url, struct curl_sli
 	http_response_release(r);
 	r->status = 0;
 	r->overflow = 0;
-	r->attempts++;
 	curl_easy_reset(curl);
 	curl_easy_setopt(curl, CURLOPT_URL, url);
 	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
@@ -313,7 +307,7 @@ int http_get(struct http_response *r, struct http_conn *conn, const struct http_
 	struct curl_slist *headers = NULL;
 	char errbuf[CURL_ERROR_SIZE], *url = NULL;
 	const char *scheme = "https";
-	int rc = -1, retried = 0;
+	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
 	r->body = (struct buf)BUF_INIT(req->max);
@@ -353,8 +347,8 @@ int http_get(struct http_response *r, struct http_conn *conn, const struct http_
 			goto done;
 		}
 		if ((transient(crc) || r->status == 429 || r->status >= 500) &&
-		    retried < opts->retries) {
-			backoff(retried++);
+		    r->retries < opts->retries) {
+			backoff(r->retries++);
 			continue;
 		}
 		if (crc != CURLE_OK) {

@@ -34,9 +34,6 @@ int http_global_init(void);
 int http_client_new(struct http_client **out, const struct http_opts *opts);
 void http_client_free(struct http_client *c);
 
-/* The client's options. */
-const struct http_opts *http_client_opts(const struct http_client *c);
-
 /* 1 when 'host' ("name", "name:port", "[v6]:port") is this machine: an IP
  * literal in 127.0.0.0/8, ::1, or "localhost"; nothing else. */
 int http_loopback(const char *host);
@@ -72,7 +69,7 @@ struct http_response {
 	long status;			/* of the last answer */
 	struct buf body;
 	struct buf headers;		/* the last answer's header lines */
-	int attempts;			/* requests made, retries included */
+	int retries;			/* requests made again after a transient failure */
 	int overflow;			/* the body passed req->max */
 };
 
