@@ -239,8 +239,49 @@ static void test_backtracking(void)
 	test_end("ignore: patterns with many stars match in bounded time");
 }
 
+/*
+ * A 300 KB line of "**\/" crashed by recursing per token, and long lines of
+ * stars took minutes on a thousand paths: matching recurses on nothing and
+ * takes pattern length times path length.
+ */
+static void test_huge_patterns(void)
+{
+	size_t n = 100000, i;
+	char *text = malloc(3 * n + 16), path[4096];
+	struct ignore *ig;
+
+	alarm(20);
+	for (i = 0; i < n; i++)
+		memcpy(text + 3 * i, "**/", 3);
+	strcpy(text + 3 * n, "x\n");
+	if ((ig = parse(text))) {
+		CHECK(ignore_excluded(ig, "a/b/c/x") == 1, "a/b/c/x");
+		CHECK(ignore_excluded(ig, "x") == 1, "x");
+		CHECK(ignore_excluded(ig, "a/b/c/y") == 0, "a/b/c/y");
+		ignore_free(ig);
+	}
+	for (i = 0; i < n; i++)
+		memcpy(text + 3 * i, "*a/", 3);
+	strcpy(text + 3 * n - 1, "\n");
+	for (i = 0; i + 3 < sizeof(path); i += 3)
+		memcpy(path + i, "ba/", 3);
+	path[i - 1] = '\0';
+	if ((ig = parse(text))) {
+		CHECK(ignore_excluded(ig, path) == 0, "a 4 KB path");
+		for (i = 0; i < 1000; i++) {
+			snprintf(path, sizeof(path), "src/pkg%zu/module/file%zu.c", i % 7, i);
+			CHECK(ignore_excluded(ig, path) == 0, "%s", path);
+		}
+		ignore_free(ig);
+	}
+	free(text);
+	alarm(0);
+	test_end("ignore: 300 KB patterns of '**/' or '*a/' match without recursion, in bounded time");
+}
+
 int main(void)
 {
+	test_huge_patterns();
 	test_backtracking();
 	test_matching();
 	test_malformed();

@@ -42,11 +42,15 @@ struct pattern {
 	size_t ntokens, tokens_alloc;
 	struct range *ranges;
 	size_t nranges, ranges_alloc;
+	size_t *state;	/* MATCH_REGEX: [t] the first state of token t */
+	size_t nstates;
 };
 
 struct ignore {
 	struct pattern *patterns;
 	size_t count, alloc;
+	uint32_t *threads;	/* matching's sparse sets: 4 * the most states */
+	size_t nthreads;
 };
 
 /* Width of the Unicode white space (Go's unicode.IsSpace) starting at s, or 0. */
@@ -246,6 +250,37 @@ static size_t compile_class(struct pattern *pat, size_t i, const struct where *a
 	return i + 1;
 }
 
+#define RUNE_MAX 4
+
+static size_t token_states(const struct token *tok)
+{
+	switch (tok->type) {
+	case TOKEN_LITERAL:
+		return tok->len;
+	case TOKEN_ONE: case TOKEN_CLASS: case TOKEN_STAR:
+		return RUNE_MAX;
+	case TOKEN_DIRS:
+		return 2;	/* entered here, or looping */
+	case TOKEN_REST:
+		return 1;
+	}
+	return 1;
+}
+
+/* Number the states of each token, for matching. */
+static int number_states(struct pattern *pat)
+{
+	if (!(pat->state = malloc((pat->ntokens + 1) * sizeof(*pat->state))))
+		return err_nomem();
+	pat->nstates = 0;
+	for (size_t t = 0; t < pat->ntokens; t++) {
+		pat->state[t] = pat->nstates;
+		pat->nstates += token_states(&pat->tokens[t]);
+	}
+	pat->state[pat->ntokens] = pat->nstates;
+	return 0;
+}
+
 /*
  * Turn the cleaned pattern into tokens and choose its match type, step by
  * step as Docker's Pattern.compile() does, after the syntax check that its
@@ -271,7 +306,9 @@ static int compile(struct pattern *pat, const struct where *at)
 					type = MATCH_REGEX;
 				}
 			} else {
-				if (add_token(pat, TOKEN_DIRS, i, 0) < 0)
+				/* a run of "**" + "/" is one "(.*\/)?" */
+				if ((!pat->ntokens || pat->tokens[pat->ntokens - 1].type != TOKEN_DIRS) &&
+				    add_token(pat, TOKEN_DIRS, i, 0) < 0)
 					return -1;
 				type = MATCH_REGEX;
 			}
@@ -308,122 +345,165 @@ static int compile(struct pattern *pat, const struct where *at)
 		}
 	}
 	pat->type = type;
-	return 0;
-}
-
-static int has_newline(const char *s, size_t from, size_t to)
-{
-	return memchr(s + from, '\n', to - from) != NULL;
+	return type == MATCH_REGEX ? number_states(pat) : 0;
 }
 
 /*
- * Matching tokens against a path by backtracking, with the states (token,
- * position) already known to fail remembered when the pattern can
- * backtrack more than once, so that the work is bounded by tokens times
- * path length, as in Go's regexp, and "*a*a*a*...b" cannot take forever.
+ * Matching runs the tokens as an automaton over the path's bytes, all
+ * threads in step (as Go's regexp does when it cannot backtrack cheaply):
+ * time is pattern length times path length, memory is pattern length, and
+ * nothing recurses, whatever the pattern. A thread is a state number:
+ * state[t] + k is token t with k bytes of it done (a literal), or k bytes of
+ * the current character still to skip (one character, a class, a star).
+ * Every state of a token with a loop (star, "(.*\/)?") is its own thread.
  */
-struct matcher {
+struct threads {
+	uint32_t *dense, *sparse;
+	size_t n;
+};
+
+struct machine {
 	const struct pattern *pat;
 	const char *path;
 	size_t len;
-	unsigned char *failed;	/* [t * (len + 1) + pos], or NULL */
+	int matched;	/* the whole path matched */
 };
 
-static int match_from(const struct matcher *m, size_t t, size_t pos);
-
-/* Match tokens[t...] against path[pos, len), anchored at both ends. */
-static int match_tokens(const struct matcher *m, size_t t, size_t pos)
+/* The token that state 's' belongs to. */
+static size_t owner(const struct pattern *pat, size_t s)
 {
-	const struct pattern *pat = m->pat;
-	const char *path = m->path;
-	size_t len = m->len, n;
-	const struct token *tok;
+	size_t lo = 0, hi = pat->ntokens;
+
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (pat->state[mid] <= s)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void thread_add(struct threads *th, size_t s)
+{
+	if (th->sparse[s] < th->n && th->dense[th->sparse[s]] == s)
+		return;
+	th->sparse[s] = (uint32_t)th->n;
+	th->dense[th->n++] = (uint32_t)s;
+}
+
+static int thread_has(const struct threads *th, size_t s)
+{
+	return th->sparse[s] < th->n && th->dense[th->sparse[s]] == s;
+}
+
+/* Start token t at byte 'pos': follow the moves that take no byte. */
+static void token_start(struct machine *m, struct threads *th, size_t t, size_t pos)
+{
+	for (; t < m->pat->ntokens; t++) {
+		const struct token *tok = &m->pat->tokens[t];
+
+		if (tok->type == TOKEN_REST) {
+			/* ".*" to the end: everything left but a newline */
+			if (!memchr(m->path + pos, '\n', m->len - pos))
+				m->matched = 1;
+			return;
+		}
+		if (thread_has(th, m->pat->state[t]))
+			return;	/* and so is everything after it */
+		thread_add(th, m->pat->state[t]);
+		if (tok->type != TOKEN_STAR && tok->type != TOKEN_DIRS)
+			return;
+	}
+	if (pos == m->len)
+		m->matched = 1;
+}
+
+static int in_class(const struct pattern *pat, const struct token *tok, uint32_t c)
+{
+	int in = 0;
+
+	for (size_t n = tok->start; n < tok->start + tok->len; n++)
+		if (pat->ranges[n].lo <= c && c <= pat->ranges[n].hi)
+			in = 1;
+	return in != tok->negated;
+}
+
+/* Move thread 's' over the byte at 'pos' into 'next'. */
+static void thread_step(struct machine *m, struct threads *next, size_t s, size_t pos)
+{
+	size_t t = owner(m->pat, s), k = s - m->pat->state[t], width;
+	const struct token *tok = &m->pat->tokens[t];
+	unsigned char b = (unsigned char)m->path[pos];
 	uint32_t c;
 
-	for (; t < pat->ntokens; t++) {
-		tok = &pat->tokens[t];
-		switch (tok->type) {
-		case TOKEN_LITERAL:
-			if (len - pos < tok->len ||
-			    memcmp(path + pos, pat->text + tok->start, tok->len))
-				return 0;
-			pos += tok->len;
-			break;
-		case TOKEN_ONE:
-			if (pos == len || path[pos] == '/')
-				return 0;
-			pos += utf8_decode((const unsigned char *)path + pos, len - pos, &c);
-			break;
-		case TOKEN_STAR:
-			for (;;) {
-				if (match_from(m, t + 1, pos))
-					return 1;
-				if (pos == len || path[pos] == '/')
-					return 0;
-				pos += utf8_decode((const unsigned char *)path + pos, len - pos, &c);
-			}
-		case TOKEN_DIRS:
-			if (match_from(m, t + 1, pos))
-				return 1;
-			for (n = pos; n < len && path[n] != '\n'; n++)
-				if (path[n] == '/' && match_from(m, t + 1, n + 1))
-					return 1;
-			return 0;
-		case TOKEN_REST:
-			return !has_newline(path, pos, len);
-		case TOKEN_CLASS: {
-			int in = 0;
-
-			if (pos == len)
-				return 0;
-			pos += utf8_decode((const unsigned char *)path + pos, len - pos, &c);
-			for (n = tok->start; n < tok->start + tok->len; n++)
-				if (pat->ranges[n].lo <= c && c <= pat->ranges[n].hi)
-					in = 1;
-			if (in == tok->negated)
-				return 0;
-			break;
-		}
-		}
-	}
-	return pos == len;
-}
-
-static int match_from(const struct matcher *m, size_t t, size_t pos)
-{
-	size_t key = t * (m->len + 1) + pos;
-
-	if (m->failed && m->failed[key])
-		return 0;
-	if (match_tokens(m, t, pos))
-		return 1;
-	if (m->failed)
-		m->failed[key] = 1;
-	return 0;
-}
-
-static int match_regex(const struct pattern *pat, const char *path, size_t len)
-{
-	unsigned char stack[4096], *heap = NULL;
-	struct matcher m = { pat, path, len, NULL };
-	size_t backtracking = 0, size = (pat->ntokens + 1) * (len + 1);
-	int rc;
-
-	for (size_t t = 0; t < pat->ntokens; t++)
-		backtracking += pat->tokens[t].type == TOKEN_STAR ||
-				pat->tokens[t].type == TOKEN_DIRS;
-	if (backtracking > 1) {
-		if (size <= sizeof(stack))
-			m.failed = memset(stack, 0, size);
+	if (tok->type == TOKEN_LITERAL) {
+		if (b != (unsigned char)m->pat->text[tok->start + k])
+			return;
+		if (k + 1 < tok->len)
+			thread_add(next, s + 1);
 		else
-			m.failed = heap = calloc(size, 1);	/* NULL: slower, still right */
+			token_start(m, next, t + 1, pos + 1);
+		return;
 	}
-	rc = match_from(&m, 0, 0);
-	free(heap);
-	return rc;
+	if (tok->type == TOKEN_DIRS) {
+		if (b == '\n')
+			return;
+		thread_add(next, m->pat->state[t] + 1);
+		if (b == '/')
+			token_start(m, next, t + 1, pos + 1);
+		return;
+	}
+	if (k > 0) {		/* inside a character already taken */
+		if (k > 1)
+			thread_add(next, s - 1);
+		else if (tok->type == TOKEN_STAR)
+			token_start(m, next, t, pos + 1);
+		else
+			token_start(m, next, t + 1, pos + 1);
+		return;
+	}
+	if (b == '/' && tok->type != TOKEN_CLASS)
+		return;
+	width = utf8_decode((const unsigned char *)m->path + pos, m->len - pos, &c);
+	if (tok->type == TOKEN_CLASS && !in_class(m->pat, tok, c))
+		return;
+	if (width > 1)
+		thread_add(next, s + width - 1);
+	else if (tok->type == TOKEN_STAR)
+		token_start(m, next, t, pos + 1);
+	else
+		token_start(m, next, t + 1, pos + 1);
 }
 
-static int pattern_match(const struct pattern *pat, const char *path, size_t len)
+/*
+ * 'mem' holds 4 * pat->nstates entries, set once (to anything): a sparse set
+ * reads an entry only after checking it against the dense half.
+ */
+static int match_regex(const struct pattern *pat, uint32_t *mem, const char *path,
+		       size_t len)
+{
+	struct threads cur, next, swap;
+	struct machine m = { pat, path, len, 0 };
+	size_t n = pat->nstates, pos, i;
+
+	cur = (struct threads){ mem, mem + n, 0 };
+	next = (struct threads){ mem + 2 * n, mem + 3 * n, 0 };
+	token_start(&m, &cur, 0, 0);
+	for (pos = 0; pos < len && cur.n && !m.matched; pos++) {
+		next.n = 0;
+		for (i = 0; i < cur.n; i++)
+			thread_step(&m, &next, cur.dense[i], pos);
+		swap = cur;
+		cur = next;
+		next = swap;
+	}
+	return m.matched;
+}
+
+static int pattern_match(const struct ignore *ig, const struct pattern *pat,
+			 const char *path, size_t len)
 {
 	size_t plen = strlen(pat->text);
 
@@ -442,7 +522,7 @@ static int pattern_match(const struct pattern *pat, const char *path, size_t len
 		       !memcmp(path, suffix + 1, len);
 	}
 	case MATCH_REGEX:
-		return match_regex(pat, path, len);
+		return match_regex(pat, ig->threads, path, len);
 	}
 	return 0;
 }
@@ -458,10 +538,10 @@ int ignore_excluded(const struct ignore *ig, const char *path)
 
 		if (pat->exception != excluded)
 			continue;
-		match = pattern_match(pat, path, len);
+		match = pattern_match(ig, pat, path, len);
 		for (n = 0; !match && n < len; n++)
 			if (path[n] == '/')
-				match = pattern_match(pat, path, n);
+				match = pattern_match(ig, pat, path, n);
 		if (match)
 			excluded = !pat->exception;
 	}
@@ -509,6 +589,7 @@ static void pattern_release(struct pattern *pat)
 	free(pat->text);
 	free(pat->tokens);
 	free(pat->ranges);
+	free(pat->state);
 }
 
 void ignore_free(struct ignore *ig)
@@ -518,6 +599,7 @@ void ignore_free(struct ignore *ig)
 	for (size_t i = 0; i < ig->count; i++)
 		pattern_release(&ig->patterns[i]);
 	free(ig->patterns);
+	free(ig->threads);
 	free(ig);
 }
 
@@ -540,6 +622,17 @@ static int add_pattern(struct ignore *ig, const char *text, int exception,
 	if (compile(&pat, at) < 0) {
 		pattern_release(&pat);
 		return -1;
+	}
+	if (pat.nstates > ig->nthreads) {
+		uint32_t *threads = calloc(4 * pat.nstates, sizeof(*threads));
+
+		if (!threads) {
+			pattern_release(&pat);
+			return err_nomem();
+		}
+		free(ig->threads);
+		ig->threads = threads;
+		ig->nthreads = pat.nstates;
 	}
 	ig->patterns[ig->count++] = pat;
 	return 0;

@@ -29,7 +29,8 @@ void ignore_free(struct ignore *ig);
 /*
  * 1 when 'path' (relative, '/'-separated, no trailing '/') is excluded:
  * the last pattern that matches it or one of its parent directories is not
- * an exception. 0 otherwise.
+ * an exception. 0 otherwise. Time is bounded by pattern length times path
+ * length. It uses scratch memory inside 'ig': one thread at a time.
  */
 int ignore_excluded(const struct ignore *ig, const char *path);
 
