@@ -59,6 +59,33 @@ echo "pinned context peak memory: $((rss / 1024)) MiB ($rss KiB; target under 32
 rss=$(/usr/bin/time -f %M "$pinned" context -C "$build/bench-tiny" -o /dev/null --manifest "$build/bench.manifest" 2>&1 >/dev/null | tail -1)
 echo "pinned context peak memory, 100,000 one-byte files: $((rss / 1024)) MiB ($rss KiB)"
 
+# Worst cases for memory: names and Dockerfiles, not file contents.
+# 200,000 names of 207 bytes in one directory, against GNU tar --sort=name.
+if [ ! -d "$build/bench-names" ]; then
+	mkdir -p "$build/bench-names.tmp"
+	(cd "$build/bench-names.tmp" && seq -f "%06g" 0 199999 | sed 's/$/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx/' | xargs touch)
+	mv "$build/bench-names.tmp" "$build/bench-names"
+fi
+rss=$(/usr/bin/time -f %M "$pinned" context -C "$build/bench-names" -o /dev/null 2>&1 >/dev/null | tail -1)
+tar_rss=$(/usr/bin/time -f %M tar -C "$build/bench-names" --sort=name -cf /dev/null . 2>&1 | tail -1)
+echo "peak memory, 200,000 names of 207 bytes in one directory: pinned context $((rss / 1024)) MiB, tar --sort=name $((tar_rss / 1024)) MiB"
+# 16 MB Dockerfiles: one RUN of 290,000 continuation lines, 330,000 RUN
+# lines, one RUN of 8,000,000 words.
+mkdir -p "$build/bench-df/cont" "$build/bench-df/lines" "$build/bench-df/words"
+awk 'BEGIN { print "FROM busybox@sha256:" sprintf("%064d", 0); print "RUN true \\"
+	for (i = 0; i < 290000; i++) print "  && apt-get install -y --no-install-recommends pkg=1.0 \\"
+	print "  && true" }' >"$build/bench-df/cont/Dockerfile"
+awk 'BEGIN { print "FROM busybox@sha256:" sprintf("%064d", 0)
+	for (i = 0; i < 330000; i++) print "RUN apt-get install -y pkg=1.0 && echo hello world" }' \
+	>"$build/bench-df/lines/Dockerfile"
+awk 'BEGIN { print "FROM busybox@sha256:" sprintf("%064d", 0); printf "RUN "
+	for (i = 0; i < 8000000; i++) printf "a "; print "" }' >"$build/bench-df/words/Dockerfile"
+for shape in cont lines words; do
+	size=$(wc -c <"$build/bench-df/$shape/Dockerfile")
+	rss=$(/usr/bin/time -f %M "$pinned" lint -C "$build/bench-df/$shape" 2>&1 >/dev/null | tail -1)
+	echo "peak memory, pinned lint on a $((size / 1000000)) MB Dockerfile ($shape): $((rss / 1024)) MiB ($((rss * 1024 / size)) bytes per byte)"
+done
+
 # Issue 3's benchmark: pinned lock --update for a Dockerfile naming 50
 # distinct images on a loopback docker-registry, against a loop of skopeo
 # inspect over the same 50.

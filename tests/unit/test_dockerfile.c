@@ -1,9 +1,11 @@
 /* The Dockerfile reader: every construct of issue 3, and malformed files. */
 #include "docker/dockerfile.h"
 #include "util/error.h"
+#include "util/buf.h"
 #include "test.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #define DIGEST "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
@@ -184,8 +186,62 @@ static void test_empty_arg_value(void)
 	test_end("dockerfile: an ARG whose value is empty, last on its line");
 }
 
+/* Expect 'text' (built by the caller) to be refused with 'error', fast. */
+static void refused(const char *text, const char *error, const char *what)
+{
+	struct dockerfile *df = NULL;
+
+	alarm(10);
+	CHECK(dockerfile_parse(&df, text, strlen(text), "Dockerfile") == -1, "accepted");
+	alarm(0);
+	CHECK(df == NULL, "no result");
+	CHECK_STR(err_msg(), error);
+	dockerfile_free(df);
+	test_end(what);
+}
+
+/*
+ * Nested ${U:-...} ran for a minute and crashed; ARGs that double each
+ * other exhausted memory. Depth, a word's size and the file's total are
+ * bounded, each with its place in the file.
+ */
+static void test_expansion_bounds(void)
+{
+	struct buf b = BUF_INIT(BUF_MAX_TEXT);
+
+	buf_adds(&b, "FROM a:");
+	for (int i = 0; i < 100000; i++)
+		buf_adds(&b, "${U:-");
+	buf_adds(&b, "x");
+	for (int i = 0; i < 100000; i++)
+		buf_adds(&b, "}");
+	buf_adds(&b, "\n");
+	refused(buf_str(&b), "Dockerfile:1:168: ${...} nested more than 32 deep",
+		"dockerfile: ${U:-${U:-...}} nested 100,000 deep is refused at depth 32");
+
+	buf_truncate(&b, 0);
+	buf_adds(&b, "ARG A0=xxxxxxxxxxxxxxxx\n");
+	for (int i = 1; i < 40; i++)
+		buf_printf(&b, "ARG A%d=${A%d}${A%d}\n", i, i - 1, i - 1);
+	buf_adds(&b, "FROM a:1\n");
+	refused(buf_str(&b), "Dockerfile:18:9: '${A16}${A16}' expands to more than 1 MiB",
+		"dockerfile: forty ARGs that double in size stop at 1 MiB a word");
+
+	buf_truncate(&b, 0);
+	buf_adds(&b, "ARG A0=xxxxxxxxxxxxxxxx\n");
+	for (int i = 1; i < 16; i++)
+		buf_printf(&b, "ARG A%d=${A%d}${A%d}\n", i, i - 1, i - 1);
+	for (int i = 0; i < 200; i++)
+		buf_printf(&b, "ARG B%d=${A15}\n", i);
+	buf_adds(&b, "FROM a:1\n");
+	refused(buf_str(&b), "Dockerfile:143:10: variables expand to more than 64 MiB in all",
+		"dockerfile: ARG values stop at 64 MiB for the whole file");
+	buf_release(&b);
+}
+
 int main(void)
 {
+	test_expansion_bounds();
 	test_empty_arg_value();
 	test_stage_args();
 	test_multistage();

@@ -12,42 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- growing buffers ----------------------------------------------------- */
-
-/* A string with, for each character, the offset in the file it came from. */
-struct text {
-	struct buf s;
-	size_t *at;
-	size_t nat, atalloc;
-};
-
-#define TEXT_INIT { BUF_INIT(BUF_MAX_TEXT), NULL, 0, 0 }
-
-static int text_add(struct text *t, char c, size_t at)
-{
-	if (GROW(t->at, t->nat, t->atalloc) < 0 || buf_add(&t->s, &c, 1) < 0)
-		return -1;
-	t->at[t->nat++] = at;
-	return 0;
-}
-
-/* Hand the string to '*out' (never NULL on success) and drop the offsets. */
-static int text_detach(struct text *t, char **out)
-{
-	free(t->at);
-	t->at = NULL;
-	t->nat = t->atalloc = 0;
-	return (*out = buf_detach(&t->s, NULL)) ? 0 : -1;
-}
-
-static void text_free(struct text *t)
-{
-	buf_release(&t->s);
-	free(t->at);
-	t->at = NULL;
-	t->nat = t->atalloc = 0;
-}
-
 /* ---- reading state ------------------------------------------------------- */
 
 struct var {
@@ -64,6 +28,7 @@ struct reader {
 	size_t nlocals, lalloc;
 	char **stages;		/* stage names, lower case ("" when unnamed) */
 	size_t nstages, salloc;
+	size_t expanded;	/* bytes of all expanded words */
 };
 
 void dockerfile_position(const struct dockerfile *df, size_t offset, size_t *line, size_t *col)
@@ -81,6 +46,22 @@ void dockerfile_position(const struct dockerfile *df, size_t offset, size_t *lin
 	}
 	*line = lo + 1;
 	*col = offset - df->lines[lo] + 1;
+}
+
+size_t dockerfile_offset(const struct dockerfile_instruction *ins, size_t i)
+{
+	size_t lo = 0, hi = ins->nspans;
+
+	/* the last span starting at or before args[i] */
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (ins->spans[mid].arg <= i)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return ins->spans[lo].file + (i - ins->spans[lo].arg);
 }
 
 /* Where each line starts, for dockerfile_position(). */
@@ -145,15 +126,23 @@ static int is_name_char(char c)
 }
 
 /*
+ * Bounds on variable expansion: a word's value, ${...} nested in defaults,
+ * and all values of the file together (ARGs that double each other's size).
+ */
+#define EXPAND_MAX (1u << 20)
+#define EXPAND_DEPTH 32
+#define EXPAND_TOTAL_MAX (64u << 20)
+
+/*
  * Process one word as BuildKit's shell lexer does: quotes removed, the
  * escape character escaping the next one, variables expanded. 'w' spans
- * w[0, n); 'at' is its offset in the file, for messages. The result goes to
- * '*out' (caller frees).
+ * w[0, n); 'at' is its offset in the file, for messages; 'depth' counts the
+ * ${...} it is nested in. The result goes to '*out' (caller frees).
  */
-static int expand(const struct reader *r, const char *w, size_t n, size_t at,
-		  int in_stage, char **out)
+static int expand_at(struct reader *r, const char *w, size_t n, size_t at,
+		     int in_stage, int depth, char **out)
 {
-	struct text t = TEXT_INIT;
+	struct buf t = BUF_INIT(EXPAND_MAX);
 	char quote = 0, esc = r->df->escape;
 	size_t i = 0;
 
@@ -162,7 +151,7 @@ static int expand(const struct reader *r, const char *w, size_t n, size_t at,
 		char c = w[i];
 
 		if (quote != '\'' && c == esc && i + 1 < n) {
-			if (text_add(&t, w[i + 1], at + i + 1) < 0)
+			if (buf_add(&t, &w[i + 1], 1) < 0)
 				goto fail;
 			i += 2;
 		} else if (!quote && (c == '\'' || c == '"')) {
@@ -181,22 +170,27 @@ static int expand(const struct reader *r, const char *w, size_t n, size_t at,
 			char *sub = NULL;
 
 			if (w[i + 1] == '{') {
-				size_t close = i + 2, depth = 1;
+				size_t close = i + 2, open = 1;
 
 				name = w + i + 2;
 				nlen = 0;
 				while (i + 2 + nlen < n && is_name_char(name[nlen]))
 					nlen++;
-				while (close < n && depth) {
+				if (depth >= EXPAND_DEPTH) {
+					buf_release(&t);
+					return fail_at(r->df, at + i,
+						       "${...} nested more than %d deep", EXPAND_DEPTH);
+				}
+				while (close < n && open) {
 					if (w[close] == '{')
-						depth++;
+						open++;
 					else if (w[close] == '}')
-						depth--;
-					if (depth)
+						open--;
+					if (open)
 						close++;
 				}
 				if (close >= n) {
-					text_free(&t);
+					buf_release(&t);
 					return fail_at(r->df, at + start, "unterminated ${ in '%.*s'",
 						       (int)n, w);
 				}
@@ -210,7 +204,7 @@ static int expand(const struct reader *r, const char *w, size_t n, size_t at,
 					} else if (strchr("-+?", *p)) {
 						op[0] = *p++;
 					} else {
-						text_free(&t);
+						buf_release(&t);
 						return fail_at(r->df, at + start,
 							       "unsupported substitution in '%.*s'",
 							       (int)(close - start + 1), w + start);
@@ -227,7 +221,7 @@ static int expand(const struct reader *r, const char *w, size_t n, size_t at,
 				i += 1 + nlen;
 			}
 			if (nlen == 0) {
-				text_free(&t);
+				buf_release(&t);
 				return fail_at(r->df, at + start, "missing variable name in '%.*s'",
 					       (int)n, w);
 			}
@@ -238,49 +232,68 @@ static int expand(const struct reader *r, const char *w, size_t n, size_t at,
 				char kind = op[0] == ':' ? op[1] : op[0];
 
 				if (kind == '-' && !set) {
-					if (expand(r, word, wlen, at + (size_t)(word - w), in_stage, &sub) < 0)
+					if (expand_at(r, word, wlen, at + (size_t)(word - w), in_stage,
+						      depth + 1, &sub) < 0)
 						goto fail;
 					value = sub;
 				} else if (kind == '+') {
-					if (set && expand(r, word, wlen, at + (size_t)(word - w),
-							  in_stage, &sub) < 0)
+					if (set && expand_at(r, word, wlen, at + (size_t)(word - w),
+							     in_stage, depth + 1, &sub) < 0)
 						goto fail;
 					value = set ? sub : "";
 				} else if (kind == '?' && !set) {
-					text_free(&t);
+					buf_release(&t);
 					return fail_at(r->df, at + start, "ARG '%.*s': %.*s", (int)nlen,
 						       name, (int)wlen, word);
 				}
 			} else if (!v) {
-				text_free(&t);
+				buf_release(&t);
 				return fail_at(r->df, at + start, "undefined ARG '%.*s'", (int)nlen, name);
 			} else if (!value) {
-				text_free(&t);
+				buf_release(&t);
 				return fail_at(r->df, at + start,
 					       "ARG '%.*s' has no value: give it a default",
 					       (int)nlen, name);
 			}
-			for (const char *p = value; *p; p++)
-				if (text_add(&t, *p, at + start) < 0) {
-					free(sub);
-					goto fail;
-				}
+			if (buf_adds(&t, value) < 0) {
+				free(sub);
+				goto fail;
+			}
 			free(sub);
 		} else {
-			if (text_add(&t, c, at + i) < 0)
+			if (buf_add(&t, &c, 1) < 0)
 				goto fail;
 			i++;
 		}
 	}
 	if (quote) {
-		text_free(&t);
+		buf_release(&t);
 		return fail_at(r->df, at, "unterminated quote in '%.*s'", (int)n, w);
 	}
-	if (text_detach(&t, out) == 0)
+	if ((*out = buf_detach(&t, NULL)))
 		return 0;
 fail:
-	text_free(&t);
+	buf_release(&t);
+	if (err_code() == ERR_TOOBIG && depth == 0)
+		return fail_at(r->df, at, "'%.*s' expands to more than %u MiB", (int)n, w,
+			       EXPAND_MAX >> 20);
 	return -1;
+}
+
+/* expand_at() a whole word, counting what it adds to the file's values. */
+static int expand(struct reader *r, const char *w, size_t n, size_t at, int in_stage,
+		  char **out)
+{
+	if (expand_at(r, w, n, at, in_stage, 0, out) < 0)
+		return -1;
+	r->expanded += strlen(*out);
+	if (r->expanded > EXPAND_TOTAL_MAX) {
+		free(*out);
+		*out = NULL;
+		return fail_at(r->df, at, "variables expand to more than %u MiB in all",
+			       EXPAND_TOTAL_MAX >> 20);
+	}
+	return 0;
 }
 
 /* ---- words --------------------------------------------------------------- */
@@ -392,7 +405,7 @@ static int word_is(const char *args, const struct word *w, const char *s)
 /* The file offset just after args[end - 1]. */
 static size_t file_end(const struct dockerfile_instruction *ins, size_t end)
 {
-	return ins->offsets[end - 1] + 1;
+	return dockerfile_offset(ins, end - 1) + 1;
 }
 
 static int read_from(struct reader *r, struct dockerfile_instruction *ins)
@@ -411,13 +424,13 @@ static int read_from(struct reader *r, struct dockerfile_instruction *ins)
 		goto done;
 	}
 	if (!(n == i + 1 || (n == i + 3 && word_is(ins->args, &words[i + 1], "as")))) {
-		fail_at(r->df, n > i + 1 ? ins->offsets[words[i + 1].start] : ins->start,
+		fail_at(r->df, n > i + 1 ? dockerfile_offset(ins, words[i + 1].start) : ins->start,
 			"FROM takes an image and an optional 'AS name'");
 		goto done;
 	}
 	vars_clear(r->locals, &r->nlocals);	/* a new stage sees only the globals */
 	if (add_image(r, DOCKERFILE_FROM, ins->args + words[i].start, words[i].end - words[i].start,
-		      ins->offsets[words[i].start], file_end(ins, words[i].end), 0) < 0)
+		      dockerfile_offset(ins, words[i].start), file_end(ins, words[i].end), 0) < 0)
 		goto done;
 	if (GROW(r->stages, r->nstages, r->salloc) < 0)
 		goto done;
@@ -470,7 +483,7 @@ static int read_arg(struct reader *r, struct dockerfile_instruction *ins)
 			r->nlocals++;
 		/* "NAME=" may end the line: there is no offset past the '=' then */
 		if (eq < len && expand(r, w + eq + 1, len - eq - 1,
-				       ins->offsets[words[i].start + eq] + 1, !global, &v->value) < 0)
+				       dockerfile_offset(ins, words[i].start + eq) + 1, !global, &v->value) < 0)
 			goto done;
 		if (!global && eq == len) {
 			/* ARG NAME in a stage brings in the global's value */
@@ -504,7 +517,7 @@ static int read_flags(struct reader *r, struct dockerfile_instruction *ins)
 
 		if (!run && len > 7 && !strncmp(w, "--from=", 7)) {
 			if (add_image(r, DOCKERFILE_COPY_FROM, w + 7, len - 7,
-				      ins->offsets[words[i].start + 7],
+				      dockerfile_offset(ins, words[i].start + 7),
 				      file_end(ins, words[i].end), 1) < 0)
 				goto done;
 		} else if (run && len > 8 && !strncmp(w, "--mount=", 8)) {
@@ -518,7 +531,7 @@ static int read_flags(struct reader *r, struct dockerfile_instruction *ins)
 					e++;
 				if (e - f > 5 && !strncmp(w + f, "from=", 5) &&
 				    add_image(r, DOCKERFILE_MOUNT_FROM, w + f + 5, e - f - 5,
-					      ins->offsets[words[i].start + f + 5],
+					      dockerfile_offset(ins, words[i].start + f + 5),
 					      file_end(ins, words[i].start + e), 1) < 0)
 					goto done;
 				f = e + 1;
@@ -583,7 +596,7 @@ static int read_heredocs(struct reader *r, struct dockerfile_instruction *ins, s
 		size_t len = words[i].end - words[i].start, k = 0, nlen;
 		int strip = 0;
 		char name[256];
-		struct text body = TEXT_INIT;
+		struct buf body = BUF_INIT(BUF_MAX_TEXT);
 
 		while (k < len && isdigit((unsigned char)w[k]))
 			k++;
@@ -607,8 +620,8 @@ static int read_heredocs(struct reader *r, struct dockerfile_instruction *ins, s
 			size_t e, next, s = *pos;
 
 			if (*pos >= df->len) {
-				text_free(&body);
-				fail_at(df, ins->offsets[words[i].start], "unterminated heredoc '%s'", name);
+				buf_release(&body);
+				fail_at(df, dockerfile_offset(ins, words[i].start), "unterminated heredoc '%s'", name);
 				goto done;
 			}
 			next = next_line(df, *pos, &e);
@@ -618,19 +631,14 @@ static int read_heredocs(struct reader *r, struct dockerfile_instruction *ins, s
 					s++;
 			if (e - s == nlen && !memcmp(df->text + s, name, nlen))
 				break;
-			for (size_t c = s; c < e; c++)
-				if (text_add(&body, df->text[c], c) < 0) {
-					text_free(&body);
-					goto done;
-				}
-			if (text_add(&body, '\n', e) < 0) {
-				text_free(&body);
+			if (buf_add(&body, df->text + s, e - s) < 0 || buf_add(&body, "\n", 1) < 0) {
+				buf_release(&body);
 				goto done;
 			}
 		}
 		if (GROW(ins->heredocs, ins->nheredocs, alloc) < 0 ||
-		    text_detach(&body, &ins->heredocs[ins->nheredocs]) < 0) {
-			text_free(&body);
+		    !(ins->heredocs[ins->nheredocs] = buf_detach(&body, NULL))) {
+			buf_release(&body);
 			goto done;
 		}
 		ins->nheredocs++;
@@ -646,8 +654,8 @@ static int read_instruction(struct reader *r, size_t *pos)
 {
 	struct dockerfile *df = r->df;
 	struct dockerfile_instruction *ins;
-	struct text args = TEXT_INIT;
-	size_t e, s, k, next, cut = 0;
+	struct buf args = BUF_INIT(BUF_MAX_TEXT);
+	size_t e, s, k, next, cut = 0, spans_alloc = 0;
 
 	if (GROW(df->instructions, df->ninstructions, r->ialloc) < 0)
 		return -1;
@@ -669,9 +677,11 @@ static int read_instruction(struct reader *r, size_t *pos)
 	for (;;) {
 		int more = continues(df, k, e, &cut);
 
-		for (size_t c = k; c < (more ? cut : e); c++)
-			if (text_add(&args, df->text[c], c) < 0)
-				goto fail;
+		if (GROW(ins->spans, ins->nspans, spans_alloc) < 0)
+			goto fail;
+		ins->spans[ins->nspans++] = (struct dockerfile_span){ args.len, k };
+		if (buf_add(&args, df->text + k, (more ? cut : e) - k) < 0)
+			goto fail;
 		*pos = next;
 		if (!more)
 			break;
@@ -686,11 +696,15 @@ static int read_instruction(struct reader *r, size_t *pos)
 		} while (blank_or_comment(df, k, e));
 	}
 joined:
-	while (args.s.len && isspace((unsigned char)args.s.s[args.s.len - 1]))
-		args.s.s[--args.s.len] = '\0';
-	ins->offsets = args.at;
-	args.at = NULL;
-	if (text_detach(&args, &ins->args) < 0)
+	while (args.len && isspace((unsigned char)args.s[args.len - 1]))
+		buf_truncate(&args, args.len - 1);
+	if (ins->nspans < spans_alloc) {	/* most hold one: keep no spare room */
+		struct dockerfile_span *exact = realloc(ins->spans, ins->nspans * sizeof(*exact));
+
+		if (exact)
+			ins->spans = exact;
+	}
+	if (!(ins->args = buf_detach(&args, NULL)))
 		return -1;
 	if (!strcmp(ins->keyword, "run") || !strcmp(ins->keyword, "copy") ||
 	    !strcmp(ins->keyword, "add"))
@@ -699,7 +713,7 @@ joined:
 	ins->end = *pos;
 	return 0;
 fail:
-	text_free(&args);
+	buf_release(&args);
 	return -1;
 }
 
@@ -766,7 +780,7 @@ void dockerfile_free(struct dockerfile *df)
 
 		free(ins->keyword);
 		free(ins->args);
-		free(ins->offsets);
+		free(ins->spans);
 		for (size_t h = 0; h < ins->nheredocs; h++)
 			free(ins->heredocs[h]);
 		free(ins->heredocs);

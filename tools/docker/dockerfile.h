@@ -37,13 +37,19 @@ struct dockerfile_image {
 	struct image_ref ref;	/* a registry image: parsed and normalised */
 };
 
+/* args[arg...] came from the file at 'file...', up to the next span. */
+struct dockerfile_span {
+	size_t arg, file;
+};
+
 /* One instruction, continuation lines joined, comments inside removed. */
 struct dockerfile_instruction {
 	char *keyword;		/* lower case: "from", "run", ... */
 	size_t line, col;	/* where the keyword is */
 	size_t start, end;	/* bytes of the file it covers, heredocs included */
 	char *args;		/* what follows the keyword, as one line */
-	size_t *offsets;	/* offsets[i]: where args[i] is in the file */
+	struct dockerfile_span *spans;	/* one per line joined, for dockerfile_offset() */
+	size_t nspans;
 	char **heredocs;	/* bodies of its heredocs, in order */
 	size_t nheredocs;
 };
@@ -77,6 +83,9 @@ void dockerfile_free(struct dockerfile *df);
 
 /* The 1-based line and column of byte 'offset' of the file. */
 void dockerfile_position(const struct dockerfile *df, size_t offset, size_t *line, size_t *col);
+
+/* The file offset that args[i] of 'ins' came from. */
+size_t dockerfile_offset(const struct dockerfile_instruction *ins, size_t i);
 
 /* 1 when the image at 'img' is a registry image (not a stage, not scratch). */
 int dockerfile_is_registry_image(const struct dockerfile_image *img);

@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,7 +92,7 @@ static int unpinned_packages(struct lint_findings *out, const struct shell_words
 			     enum lint_rule rule, const char *what)
 {
 	char list[512] = "";
-	size_t line = 0, col = 0;
+	size_t line, col, first = c->end;
 
 	for (size_t i = shell_operand_next(c, ws, c->verb); i < c->end;
 	     i = shell_operand_next(c, ws, i)) {
@@ -99,15 +100,14 @@ static int unpinned_packages(struct lint_findings *out, const struct shell_words
 
 		if (!w[0] || pinned(w))	/* '' names no package */
 			continue;
-		if (!line) {
-			line = ws->v[i].line;
-			col = ws->v[i].col;
-		}
+		if (first == c->end)
+			first = i;
 		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
 			 list[0] ? ", " : "", w);
 	}
-	if (!line)
+	if (first == c->end)
 		return 0;
+	shell_where(ws, first, &line, &col);
 	return lint_add(out, rule, line, col, "%s without a version: %s", what, list);
 }
 
@@ -115,15 +115,17 @@ static int lint_command(struct lint_findings *out, const struct shell_words *ws,
 			const struct shell_command *c)
 {
 	const char *verb = c->verb < c->end ? ws->v[c->verb].text : "";
+	size_t line, col;
 
 	switch (c->tool) {
 	case SHELL_APT:
 		if (!strcmp(verb, "upgrade") || !strcmp(verb, "dist-upgrade") ||
-		    !strcmp(verb, "full-upgrade"))
-			return lint_add(out, LINT_APT_UPGRADE, ws->v[c->verb].line,
-					ws->v[c->verb].col,
+		    !strcmp(verb, "full-upgrade")) {
+			shell_where(ws, c->verb, &line, &col);
+			return lint_add(out, LINT_APT_UPGRADE, line, col,
 					"%s %s makes the image depend on the day it is built",
 					shell_basename(ws->v[c->name].text), verb);
+		}
 		if (!strcmp(verb, "install"))
 			return unpinned_packages(out, ws, c, apt_pinned, LINT_APT_UNPINNED,
 						 "apt install");
@@ -149,20 +151,21 @@ static int lint_shell(struct lint_findings *out, const struct shell_words *ws)
 	static const char *const shells[] = { "sh", "bash", "dash", "zsh", "ash", "ksh",
 					      "python", "python3", "perl", "ruby", NULL };
 	struct shell_command c;
-	const struct shell_word *fetcher = NULL;
-	size_t pos = 0;
+	size_t pos = 0, fetcher = SIZE_MAX, line, col;
 
 	while (shell_command_next(&c, ws, &pos)) {
 		const char *name = c.name < c.end ? ws->v[c.name].text : NULL;
 
 		if (lint_command(out, ws, &c) < 0)
 			return -1;
-		if (name && c.piped && fetcher && shell_is(name, shells) &&
-		    lint_add(out, LINT_PIPE_SHELL, fetcher->line, fetcher->col,
-			     "%s output piped into %s runs whatever the server sends that day",
-			     shell_basename(fetcher->text), shell_basename(name)) < 0)
-			return -1;
-		fetcher = name && shell_is(name, fetchers) ? &ws->v[c.name] : NULL;
+		if (name && c.piped && fetcher != SIZE_MAX && shell_is(name, shells)) {
+			shell_where(ws, fetcher, &line, &col);
+			if (lint_add(out, LINT_PIPE_SHELL, line, col,
+				     "%s output piped into %s runs whatever the server sends that day",
+				     shell_basename(ws->v[fetcher].text), shell_basename(name)) < 0)
+				return -1;
+		}
+		fetcher = name && shell_is(name, fetchers) ? c.name : SIZE_MAX;
 	}
 	return 0;
 }
@@ -179,7 +182,7 @@ static void args_where(const void *ctx, size_t i, size_t *line, size_t *col)
 {
 	const struct args_place *p = ctx;
 
-	dockerfile_position(p->df, p->ins->offsets[i], line, col);
+	dockerfile_position(p->df, dockerfile_offset(p->ins, i), line, col);
 }
 
 /* A heredoc body has no kept offsets: its findings point at the instruction. */
@@ -229,9 +232,13 @@ static int lint_add_url(struct lint_findings *out, const struct dockerfile *df,
 		if (!strncmp(w, "--checksum=", 11))
 			checksum = 1;
 		else if (i != last && w[0] != '-' && !checksum &&
-			 (!strncmp(w, "http://", 7) || !strncmp(w, "https://", 8)))
-			rc = lint_add(out, LINT_ADD_URL, ws.v[i].line, ws.v[i].col,
+			 (!strncmp(w, "http://", 7) || !strncmp(w, "https://", 8))) {
+			size_t line, col;
+
+			shell_where(&ws, i, &line, &col);
+			rc = lint_add(out, LINT_ADD_URL, line, col,
 				      "ADD %s without --checksum takes whatever the server sends", w);
+		}
 	}
 	shell_words_release(&ws);
 	return rc;

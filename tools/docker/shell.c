@@ -6,26 +6,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int word_add(struct shell_words *ws, const char *s, size_t len, int op, size_t line,
-		    size_t col)
+/* Add the word of 'len' bytes at '*end' in the arena, and move '*end' past it. */
+static int word_add(struct shell_words *ws, char **end, size_t len, int op, size_t at)
 {
 	if (GROW(ws->v, ws->n, ws->alloc) < 0)
 		return -1;
-	if (!(ws->v[ws->n].text = strndup(s, len)))
-		return err_nomem();
-	ws->v[ws->n].op = op;
-	ws->v[ws->n].line = line;
-	ws->v[ws->n].col = col;
+	ws->v[ws->n].text = *end;
+	(*end)[len] = '\0';
+	*end += len + 1;
+	ws->v[ws->n].at = (uint32_t)at;
+	ws->v[ws->n].op = (uint32_t)op;
 	ws->n++;
 	return 0;
 }
 
 void shell_words_release(struct shell_words *ws)
 {
-	for (size_t i = 0; i < ws->n; i++)
-		free(ws->v[i].text);
 	free(ws->v);
+	free(ws->arena);
 	memset(ws, 0, sizeof(*ws));
+}
+
+void shell_where(const struct shell_words *ws, size_t i, size_t *line, size_t *col)
+{
+	ws->where(ws->ctx, ws->v[i].at, line, col);
 }
 
 /* The length of the operator at 's', or 0 when there is none. */
@@ -38,24 +42,28 @@ static size_t operator_at(const char *s)
 
 int shell_split(struct shell_words *out, const char *s, shell_where_fn where, const void *ctx)
 {
-	size_t i = 0, len = strlen(s), line, col;
-	char *word = malloc(len + 1);
-	int rc = -1;
+	size_t i = 0, len = strlen(s);
+	char *end;
 
-	if (!word)
+	out->where = where;
+	out->ctx = ctx;
+	if (len >= UINT32_MAX)
+		return err_code_set(ERR_TOOBIG, "a shell command of 4 GiB or more");
+	/* each word is at most the bytes it is written with, plus a NUL */
+	if (!(out->arena = end = malloc(2 * len + 1)))
 		return err_nomem();
 	while (i < len) {
-		size_t w = 0, n;
+		size_t w = 0, n, at = i;
 		char quote = 0;
 
 		if (s[i] == ' ' || s[i] == '\t') {
 			i++;
 			continue;
 		}
-		where(ctx, i, &line, &col);
 		if ((n = operator_at(s + i))) {
-			if (word_add(out, s + i, n, 1, line, col) < 0)
-				goto done;
+			memcpy(end, s + i, n);
+			if (word_add(out, &end, n, 1, at) < 0)
+				return -1;
 			i += n;
 			continue;
 		}
@@ -70,17 +78,14 @@ int shell_split(struct shell_words *out, const char *s, shell_where_fn where, co
 			else if (quote && c == quote)
 				quote = 0;
 			else if (c == '\\' && quote != '\'' && i + 1 < len)
-				word[w++] = s[++i];
+				end[w++] = s[++i];
 			else
-				word[w++] = c;
+				end[w++] = c;
 		}
-		if (word_add(out, word, w, 0, line, col) < 0)
-			goto done;
+		if (word_add(out, &end, w, 0, at) < 0)
+			return -1;
 	}
-	rc = 0;
-done:
-	free(word);
-	return rc;
+	return 0;
 }
 
 const char *shell_basename(const char *word)

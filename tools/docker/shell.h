@@ -2,6 +2,7 @@
 #define PINNED_SHELL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * Shell command lines read far enough to say which commands they run and
@@ -11,26 +12,33 @@
  * module, so they never disagree about what a line installs.
  */
 struct shell_word {
-	char *text;		/* the word, quotes and backslashes removed */
-	int op;			/* 1 for an operator that ends a command */
-	size_t line, col;	/* where it is written */
-};
-
-struct shell_words {
-	struct shell_word *v;
-	size_t n, alloc;
+	const char *text;	/* the word, quotes and backslashes removed */
+	uint32_t at;		/* where it starts in the text: see shell_where() */
+	uint32_t op;		/* 1 for an operator that ends a command */
 };
 
 /* Where byte 'i' of the text is: its line and column in the file. */
 typedef void (*shell_where_fn)(const void *ctx, size_t i, size_t *line, size_t *col);
 
+struct shell_words {
+	struct shell_word *v;
+	size_t n, alloc;
+	char *arena;		/* the words' texts */
+	shell_where_fn where;
+	const void *ctx;
+};
+
 /*
- * Split 'text' into words and operators, appending to 'out' (zeroed, or
- * holding earlier words). Returns 0, or ERR_NOMEM; empty 'out' with
- * shell_words_release() either way.
+ * Split 'text' into words and operators, into 'out' (zeroed): 16 bytes per
+ * word, and the words' texts in one block. Returns 0, or ERR_NOMEM, or
+ * ERR_TOOBIG for a text of 4 GiB; empty 'out' with shell_words_release()
+ * either way.
  */
 int shell_split(struct shell_words *out, const char *text, shell_where_fn where,
 		const void *ctx);
+
+/* The line and column where word 'i' is written. */
+void shell_where(const struct shell_words *ws, size_t i, size_t *line, size_t *col);
 
 void shell_words_release(struct shell_words *ws);
 
