@@ -37,6 +37,16 @@ static int check(const char *want, size_t wlen, const char *path, const char *te
 	return differs ? EXIT_DIFFERS : EXIT_SAME;
 }
 
+/* Refuse to write 'output' over the input 'path'. */
+static int refuse_input(const char *output, const char *path, const char *what)
+{
+	int same = strcmp(output, "-") ? path_same(output, path) : 0;
+
+	if (same > 0)
+		return err_set("refusing to write the Dockerfile over %s '%s'", what, path);
+	return same;
+}
+
 int cmd_render(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -62,6 +72,10 @@ int cmd_render(int argc, char **argv)
 	}
 	if ((rc = cmd_begin(argc, argv, usage, dir)) >= 0)
 		return rc;
+	if (!do_check && refuse_input(output, template, "its template") < 0)
+		return cmd_fail();
+	if (!do_check && refuse_input(output, IMAGES_LOCK_PATH, "the lock") < 0)
+		return cmd_fail();
 	if (render_project(&text, &len, template, IMAGES_LOCK_PATH) < 0)
 		return cmd_fail();
 	if (do_check) {

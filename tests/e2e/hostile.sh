@@ -60,12 +60,11 @@ mkdir -p "$c"
 printf 'FROM scratch\n' >"$c/Dockerfile"
 # with standard output closed, the archive must not land in the manifest
 printf 'kept\n' >"$tmp/m.before"
-cp "$tmp/m.before" "$c/m"
+cp "$tmp/m.before" "$tmp/m"
 expect_error "closed stdout: the archive goes nowhere else, and says so" 2 \
 	"pinned: cannot write '-': Bad file descriptor" \
-	sh -c 'exec "$0" context -C "$1" -o - --manifest m <&- >&-' "$PINNED" "$c"
-same_file "closed stdout: the manifest is as it was" "$c/m" "$tmp/m.before"
-rm "$c/m"
+	sh -c 'exec "$0" context -C "$1" -o - --manifest "$2" <&- >&-' "$PINNED" "$c" "$tmp/m"
+same_file "closed stdout: the manifest is as it was" "$tmp/m" "$tmp/m.before"
 
 # the default output lies inside the context: never archive the previous one
 first=$(SOURCE_DATE_EPOCH=1 "$PINNED" context -C "$c")
@@ -98,6 +97,47 @@ echo old >"$tmp/real.Dockerfile"
 check "render -o a link writes through it" test -L "$tmp/lockinject/Dockerfile.link"
 same "render -o a link: the file it leads to is rendered" "$(tail -1 "$tmp/real.Dockerfile")" \
 	"FROM busybox:1@sha256:$HEX"
+
+# outputs never overwrite inputs
+o=$tmp/overwrite
+mkdir -p "$o/lockfiles" "$o/out"
+printf 'FROM busybox:1\n' >"$o/Dockerfile"
+printf 'FROM busybox:1\n' >"$o/Dockerfile.in"
+echo 'print(1)' >"$o/main.py"
+cp "$tmp/lockinject/lockfiles/images.lock" "$o/lockfiles/images.lock"
+(cd "$o" && find . -type f | sort | xargs sha256sum) >"$tmp/overwrite.before"
+overwrite_refused() {	# NAME MESSAGE ARGS...: refused, and nothing changed
+	name=$1 message=$2; shift 2
+	expect_error "$name" 2 "pinned: $message" "$PINNED" "$@"
+	(cd "$o" && find . -type f | sort | xargs sha256sum) >"$tmp/overwrite.after"
+	same_file "$name: every file as it was" "$tmp/overwrite.after" "$tmp/overwrite.before"
+}
+of_context="a file of the context: write it elsewhere, or exclude it in .dockerignore"
+overwrite_refused "context -o Dockerfile is refused" \
+	"refusing to write the archive over 'Dockerfile', $of_context" context -C "$o" -o Dockerfile
+overwrite_refused "context -o onto a file of the context is refused" \
+	"refusing to write the archive over 'main.py', $of_context" context -C "$o" -o main.py
+overwrite_refused "context --manifest onto a file of the context is refused" \
+	"refusing to write the manifest over 'main.py', $of_context" \
+	context -C "$o" -o "$tmp/o.tar" --manifest main.py
+overwrite_refused "context -o X --manifest X is refused" \
+	"-o and --manifest name the same file 'out/../x'" context -C "$o" -o x --manifest out/../x
+overwrite_refused "render -o Dockerfile.in is refused" \
+	"refusing to write the Dockerfile over its template 'Dockerfile.in'" \
+	render -C "$o" -o ./Dockerfile.in
+overwrite_refused "render -o the lock is refused" \
+	"refusing to write the Dockerfile over the lock 'lockfiles/images.lock'" \
+	render -C "$o" -o lockfiles/../lockfiles/images.lock
+overwrite_refused "context -o '' is refused before archiving" \
+	"cannot write '': an empty file name" context -C "$o" -o ''
+overwrite_refused "context -o DIR/ is refused before archiving" \
+	"cannot write 'out/': a file name cannot end in '/'" context -C "$o" -o out/
+echo 'kept' >"$o/ignored.tar"
+echo 'ignored.tar' >"$o/.dockerignore"
+SOURCE_DATE_EPOCH=1 "$PINNED" context -C "$o" -o ignored.tar >/dev/null
+same "an output over a file .dockerignore excludes is written" "$(head -c 10 "$o/ignored.tar")" \
+	".dockerign"
+rm "$o/.dockerignore" "$o/ignored.tar"
 
 # a NUL byte would cut a line: the rest unread and unlinted
 printf 'FROM busybox:1\nRUN true\0; apt-get install -y curl\n' >"$tmp/nul.Dockerfile"

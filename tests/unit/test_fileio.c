@@ -41,8 +41,28 @@ int main(void)
 	CHECK(file_read_at(&text, &len, AT_FDCWD, path) == 0 && !strcmp(text, "abc"),
 	      "an aborted rewrite leaves the old bytes");
 	free(text);
+	test_end("fileio: an output appears whole on commit and not at all on abort");
+
+	{
+		char other[300], link[300], missing[300];
+
+		snprintf(other, sizeof(other), "%s/./../%s/out", dir, strrchr(dir, '/') + 1);
+		snprintf(link, sizeof(link), "%s/link", dir);
+		snprintf(missing, sizeof(missing), "%s/new", dir);
+		CHECK(symlink("out", link) == 0, "symlink");
+		CHECK(path_same(path, other) == 1, "one file by two names");
+		CHECK(path_same(path, link) == 1, "a link and its file");
+		CHECK(path_same(missing, missing) == 1, "a file not made yet");
+		CHECK(path_same(path, missing) == 0, "two files");
+		CHECK(path_same("/nonexistent/dir/a", path) == 0, "a missing directory");
+		CHECK(outfile_open(&out, "") < 0, "an empty name");
+		CHECK_STR(err_msg(), "cannot write '': an empty file name");
+		CHECK(outfile_open(&out, "x/") < 0, "a name ending in '/'");
+		CHECK_STR(err_msg(), "cannot write 'x/': a file name cannot end in '/'");
+		unlink(link);
+	}
 	unlink(path);
 	rmdir(dir);
-	test_end("fileio: an output appears whole on commit and not at all on abort");
+	test_end("fileio: path_same sees through links and '..'; empty and 'dir/' names are refused");
 	return TEST_MAIN_RESULT();
 }

@@ -673,6 +673,29 @@ int context_skip_path(struct context *ctx, const char *path)
 	return S_ISREG(st.st_mode) ? skip(ctx, &st) : 0;
 }
 
+int context_holds(struct context *ctx, const char *path)
+{
+	char *root = NULL, *real = NULL;
+	size_t n;
+	struct stat st;
+	int rc = 0;
+
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	if (!(root = path_resolve(ctx->root)) || !(real = path_resolve(path))) {
+		rc = -1;
+	} else {
+		n = strlen(root);
+		if (!strcmp(root, "/"))
+			n = 0;
+		if (!strncmp(real, root, n) && real[n] == '/')
+			rc = !ignore_excluded(ctx->ignore, real + n + 1);
+	}
+	free(root);
+	free(real);
+	return rc;
+}
+
 int context_walk(struct context *ctx, context_emit_fn emit, void *arg)
 {
 	struct walker w = { .ctx = ctx, .emit = emit, .arg = arg,

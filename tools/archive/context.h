@@ -50,6 +50,13 @@ int context_skip(struct context *ctx, int fd);
 int context_skip_path(struct context *ctx, const char *path);
 
 /*
+ * 1 when 'path' names an existing regular file (through links) that
+ * archiving the working tree would take: inside the context and not
+ * excluded by .dockerignore. 0 when not; a negative code on error.
+ */
+int context_holds(struct context *ctx, const char *path);
+
+/*
  * Called for each entry in archive order: bytewise by archive name, a
  * directory's name ending in '/'. For a file, exactly one of 'fd' (open,
  * positioned at the start) and 'data' (the whole content) is given.

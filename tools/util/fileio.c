@@ -11,6 +11,37 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+char *path_resolve(const char *path)
+{
+	char *copy, *dir, *real, *out = NULL;
+	const char *base;
+
+	if ((real = realpath(path, NULL)) || errno != ENOENT)
+		return real ? real : (err_errno("cannot resolve '%s'", path), NULL);
+	if (!(copy = strdup(path)))
+		return err_nomem(), NULL;
+	base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	dir = dirname(copy);
+	if (!(real = realpath(dir, NULL)))
+		err_errno("cannot resolve '%s'", dir);
+	else if (asprintf(&out, "%s/%s", strcmp(real, "/") ? real : "", base) < 0)
+		out = NULL, err_nomem();
+	free(real);
+	free(copy);
+	return out;
+}
+
+int path_same(const char *a, const char *b)
+{
+	char *ra = path_resolve(a), *rb = ra ? path_resolve(b) : NULL;
+	/* one whose directory is missing is no file that exists */
+	int same = ra && rb ? !strcmp(ra, rb) : err_code() == ERR_NOMEM ? -1 : 0;
+
+	free(ra);
+	free(rb);
+	return same;
+}
+
 int outfile_open(struct outfile *out, const char *path)
 {
 	struct stat st, lst;
@@ -24,6 +55,10 @@ int outfile_open(struct outfile *out, const char *path)
 		out->fd = STDOUT_FILENO;
 		return (out->path = strdup(path)) ? 0 : err_nomem();
 	}
+	if (!*path)
+		return err_set("cannot write '': an empty file name");
+	if (path[strlen(path) - 1] == '/')
+		return err_set("cannot write '%s': a file name cannot end in '/'", path);
 	/* a link to a file is written through: the file is replaced, the link kept */
 	exists = stat(path, &st) == 0;
 	if (exists && S_ISREG(st.st_mode) && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {

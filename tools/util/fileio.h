@@ -28,6 +28,17 @@ int outfile_commit(struct outfile *out);
  * an outfile that was never opened (zeroed) or already committed. */
 void outfile_abort(struct outfile *out);
 
+/*
+ * The absolute name of 'path' with every link resolved, for a file that
+ * may not exist yet (then its directory is resolved). Caller frees; NULL
+ * with ERR_NOMEM, or with the directory's errno message.
+ */
+char *path_resolve(const char *path);
+
+/* 1 when 'a' and 'b' name the same file, existing or not; 0 when not (or
+ * when one's directory cannot be resolved); ERR_NOMEM. */
+int path_same(const char *a, const char *b);
+
 /* Write all 'len' bytes to 'fd', retrying short writes. Returns 0, or -1
  * with errno set (no message: the caller knows what it was writing). */
 int write_all(int fd, const void *data, size_t len);
