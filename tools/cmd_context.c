@@ -134,10 +134,9 @@ static int archive(struct context *ctx, const char *output, const char *manifest
 			err_errno("cannot write '%s'", manifest_path);
 			goto fail;
 		}
-		if (outfile_commit(&mout) < 0)
-			goto fail;
 	}
-	if (outfile_commit(&out) < 0)
+	/* both or neither: never a new manifest beside an old archive */
+	if (outfile_commit_all((struct outfile *[]){ &out, &mout }, manifest_path ? 2 : 1) < 0)
 		goto fail;
 	sha256_format(line, digest);
 	fprintf(strcmp(output, "-") ? stdout : stderr, "%s\n", line);

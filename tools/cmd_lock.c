@@ -6,11 +6,13 @@
 #include "docker/registry.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 
 static const char usage[] =
@@ -56,8 +58,18 @@ static int run(const struct dockerfile *df, const struct registry_opts *opts, in
 	struct images_lock old = { 0 }, lock = { 0 };
 	struct lock_failures failures = { 0 };
 	struct registry_client *client = NULL;
-	int rc = EXIT_TROUBLE, c;
+	int rc = EXIT_TROUBLE, c, project = -1;
 
+	/* one lock run per project at a time: the second says why it stops */
+	if ((project = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    flock(project, LOCK_EX | LOCK_NB) < 0) {
+		if (errno == EWOULDBLOCK)
+			err_set("another pinned lock is running in this project; "
+				"run again when it has ended");
+		else
+			err_errno("cannot lock the project directory");
+		goto fail;
+	}
 	if (images_lock_read(&old, IMAGES_LOCK_PATH) < 0 || http_global_init() < 0 ||
 	    registry_client_new(&client, opts) < 0)
 		goto fail;
@@ -80,6 +92,8 @@ static int run(const struct dockerfile *df, const struct registry_opts *opts, in
 fail:
 	cmd_fail();
 done:
+	if (project >= 0)
+		close(project);
 	registry_client_free(client);
 	lock_failures_release(&failures);
 	images_lock_release(&old);

@@ -3,9 +3,11 @@
  * This file holds the command table and nothing else.
  */
 #include "cmd.h"
+#include "util/fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,9 +66,33 @@ static void hold_standard_descriptors(void)
 			exit(EXIT_TROUBLE);
 }
 
+/* Interrupted: remove our temporary files, then die of the signal. */
+static void interrupted(int sig)
+{
+	outfile_remove_pending();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void remove_temporaries_on_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa = { .sa_handler = interrupted };
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction old;
+
+		/* a signal the caller ignores stays ignored (nohup) */
+		if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(sigs[i], &sa, NULL);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	hold_standard_descriptors();
+	remove_temporaries_on_signals();
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_TROUBLE;

@@ -156,6 +156,97 @@ ln -s /dev/zero "$z/Dockerfile.in"
 expect_error "a template linked to /dev/zero stops at the cap" 2 \
 	"pinned: cannot read 'Dockerfile.in': more than 67108864 bytes" "$PINNED" render -C "$z"
 
+# ---- faults: signals, a full disk, two runs at once ------------------------------
+
+# temporaries DIR: our temporary files left in DIR
+temporaries() { ls -A "$1" | grep -c 'pinned-tmp' || true; }
+# wait_for_temporary DIR: until a run has opened its output in DIR (10 s at most)
+wait_for_temporary() {
+	for _ in $(seq 1000); do
+		[ "$(temporaries "$1")" -gt 0 ] && return 0
+		sleep 0.01
+	done
+	return 1
+}
+s=$tmp/sig
+mkdir -p "$s" "$tmp/sigout"
+printf 'FROM scratch\n' >"$s/Dockerfile"
+truncate -s 4G "$s/big"		# sparse: seconds to hash, nothing on disk
+echo old >"$tmp/sigout/out.tar"
+echo old >"$tmp/sigout/out.manifest"
+cp "$tmp/sigout/out.tar" "$tmp/sig.before"
+for sig in INT:2 TERM:15 HUP:1; do
+	signo=${sig#*:} sig=${sig%:*}
+	# a shell starts background jobs with SIGINT ignored: give it back
+	env --default-signal=INT "$PINNED" context -C "$s" -o "$tmp/sigout/out.tar" \
+		--manifest "$tmp/sigout/out.manifest" >/dev/null 2>&1 &
+	pid=$!
+	if wait_for_temporary "$tmp/sigout"; then
+		kill -s $sig $pid
+		wait $pid
+		status=$?
+		same "SIG$sig in the middle of context: it dies of the signal" $status \
+			$((128 + signo))
+	else
+		wait $pid
+		fail "SIG$sig in the middle of context" "no temporary file seen"
+	fi
+	same "SIG$sig in the middle of context: no temporary file is left" \
+		"$(temporaries "$tmp/sigout")" 0
+	same_file "SIG$sig in the middle of context: the archive is as it was" \
+		"$tmp/sigout/out.tar" "$tmp/sig.before"
+	same_file "SIG$sig in the middle of context: the manifest is as it was" \
+		"$tmp/sigout/out.manifest" "$tmp/sig.before"
+done
+rm "$s/big"
+# what a killed run leaves (SIGKILL cannot be caught) is never archived
+touch "$s/.context.tar.pinned-tmp.AbC123"
+same "a leftover temporary file in the context is not archived" \
+	"$("$PINNED" context -C "$s" --list | tr '\n' ' ')" "Dockerfile "
+
+# a file size limit (as a full disk): one line, exit 2, the old output kept
+dd if=/dev/urandom of="$s/data" bs=64k count=16 2>/dev/null
+expect_error "a file size limit: the write fails with the reason" 2 \
+	"pinned: cannot write '$tmp/sigout/out.tar': File too large" \
+	sh -c 'trap "" XFSZ; ulimit -f 100; exec "$@"' sh \
+	"$PINNED" context -C "$s" -o "$tmp/sigout/out.tar" --manifest "$tmp/sigout/out.manifest"
+same_file "a file size limit: the archive is as it was" "$tmp/sigout/out.tar" "$tmp/sig.before"
+same_file "a file size limit: the manifest is as it was" "$tmp/sigout/out.manifest" "$tmp/sig.before"
+same "a file size limit: no temporary file is left" "$(temporaries "$tmp/sigout")" 0
+
+# a full disk: a 1 MiB tmpfs (needs root to mount)
+if mkdir -p "$tmp/full" && mount -t tmpfs -o size=1m tmpfs "$tmp/full" 2>/dev/null; then
+	echo old >"$tmp/full/out.tar"
+	expect_error "a full disk: the write fails with the reason" 2 \
+		"pinned: cannot write '$tmp/full/out.tar': No space left on device" \
+		"$PINNED" context -C "$s" -o "$tmp/full/out.tar"
+	same_file "a full disk: the archive is as it was" "$tmp/full/out.tar" "$tmp/sig.before"
+	same "a full disk: no temporary file is left" "$(temporaries "$tmp/full")" 0
+	umount "$tmp/full"
+else
+	echo "SKIP: a full disk: cannot mount a tmpfs here (not root?)"
+fi
+
+# lock: a signal while a registry stalls, and a second run meanwhile
+q=$tmp/lockstall
+mkdir -p "$q/lockfiles"
+start_fake stall
+printf 'FROM %s/x:1\n' "$FAKE" >"$q/Dockerfile.in"
+echo '{"images": {}, "version": 1}' >"$q/lockfiles/images.lock"
+cp "$q/lockfiles/images.lock" "$tmp/stall.before"
+env --default-signal=INT "$PINNED" lock -C "$q" --timeout 30 >/dev/null 2>&1 &
+pid=$!
+sleep 0.5
+expect_error "two lock runs at once: the second says why it stops" 2 \
+	"pinned: another pinned lock is running in this project; run again when it has ended" \
+	"$PINNED" lock -C "$q"
+kill -s INT $pid
+wait $pid
+same "SIGINT in the middle of lock: it dies of the signal" $? 130
+same_file "SIGINT in the middle of lock: the lock is as it was" \
+	"$q/lockfiles/images.lock" "$tmp/stall.before"
+same "SIGINT in the middle of lock: no temporary file is left" "$(temporaries "$q/lockfiles")" 0
+
 # ---- secrets never reach a message -----------------------------------------------
 
 mkdir -p "$tmp/docker" "$tmp/lockp"

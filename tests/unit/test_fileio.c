@@ -61,8 +61,49 @@ int main(void)
 		CHECK_STR(err_msg(), "cannot write 'x/': a file name cannot end in '/'");
 		unlink(link);
 	}
+	test_end("fileio: path_same sees through links and '..'; empty and 'dir/' names are refused");
+
+	/* a group: when the second rename fails, the first target keeps its
+	 * old bytes (or stays absent), and no temporary file is left */
+	for (int existed = 0; existed < 2; existed++) {
+		char a[300], b[300];
+		struct outfile oa, ob;
+
+		snprintf(a, sizeof(a), "%s/a", dir);
+		snprintf(b, sizeof(b), "%s/b", dir);
+		unlink(a);
+		if (existed) {
+			int fd = open(a, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+			CHECK(fd >= 0 && write_all(fd, "old a", 5) == 0 && close(fd) == 0, "a");
+		}
+		CHECK(outfile_open(&oa, a) == 0 && write_all(oa.fd, "new a", 5) == 0, "open a");
+		CHECK(outfile_open(&ob, b) == 0 && write_all(ob.fd, "new b", 5) == 0, "open b");
+		CHECK(outfile_is_temp(oa.tmp) && outfile_is_temp(ob.tmp), "temporary names");
+		unlink(ob.tmp);		/* its rename will fail */
+		CHECK(outfile_commit_all((struct outfile *[]){ &oa, &ob }, 2) < 0, "fails");
+		CHECK(strstr(err_msg(), "cannot rename") != NULL, "%s", err_msg());
+		if (existed) {
+			CHECK(file_read_at(&text, &len, AT_FDCWD, a) == 0 && !strcmp(text, "old a"),
+			      "the first target keeps its old bytes");
+			free(text);
+		} else {
+			CHECK(stat(a, &st) < 0, "the first target is not made");
+		}
+		CHECK(stat(b, &st) < 0, "nor the second");
+		{
+			char cmd[400];
+
+			snprintf(cmd, sizeof(cmd), "test $(ls -A %s | wc -l) -eq %d", dir,
+				 1 + existed);	/* out, and a when it existed */
+			CHECK(system(cmd) == 0, "no temporary file left");
+		}
+		unlink(a);
+	}
+	CHECK(!outfile_is_temp(".env.abcdef") && !outfile_is_temp("x.pinned-tmp.abcdef") &&
+	      outfile_is_temp("d/.context.tar.pinned-tmp.Ab12Cd"), "outfile_is_temp");
 	unlink(path);
 	rmdir(dir);
-	test_end("fileio: path_same sees through links and '..'; empty and 'dir/' names are refused");
+	test_end("fileio: outputs committed together: all in place, or every old file as it was");
 	return TEST_MAIN_RESULT();
 }

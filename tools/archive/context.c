@@ -316,7 +316,9 @@ static int fs_list(struct walker *w, int dirfd, struct child **out, size_t *n)
 	while ((d = readdir(dir))) {
 		mode_t mode;
 
-		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, ".."))
+		/* our own temporary files, left by a run that was killed */
+		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, "..") ||
+		    outfile_is_temp(d->d_name))
 			continue;
 		if (child_add(out, n, &alloc, d->d_name, strlen(d->d_name),
 			      kind_of(dirfd, d, &mode)) < 0)

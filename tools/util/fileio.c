@@ -2,6 +2,7 @@
 #include "util/buf.h"
 #include "util/error.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -10,6 +11,31 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/*
+ * Our temporary files ".NAME.pinned-tmp.XXXXXX", and those not yet renamed
+ * or removed, for outfile_remove_pending() in a signal handler: a slot is
+ * set only after its string is complete, and cleared before it is freed.
+ */
+#define TEMP_TAG ".pinned-tmp."
+
+static const char *volatile pending[OUTFILE_PENDING_MAX];
+
+static void pending_add(const char *tmp)
+{
+	for (size_t i = 0; i < OUTFILE_PENDING_MAX; i++)
+		if (!pending[i]) {
+			pending[i] = tmp;
+			return;
+		}
+}
+
+static void pending_drop(const char *tmp)
+{
+	for (size_t i = 0; i < OUTFILE_PENDING_MAX; i++)
+		if (pending[i] == tmp)
+			pending[i] = NULL;
+}
 
 char *path_resolve(const char *path)
 {
@@ -84,7 +110,7 @@ int outfile_open(struct outfile *out, const char *path)
 		outfile_abort(out);
 		return err_nomem();
 	}
-	if (asprintf(&out->tmp, "%s/.%s.XXXXXX", dirname(dir),
+	if (asprintf(&out->tmp, "%s/.%s" TEMP_TAG "XXXXXX", dirname(dir),
 		     strrchr(path, '/') ? strrchr(path, '/') + 1 : path) < 0) {
 		out->tmp = NULL;
 		free(dir);
@@ -97,6 +123,7 @@ int outfile_open(struct outfile *out, const char *path)
 		out->tmp = NULL;
 		goto fail;
 	}
+	pending_add(out->tmp);
 	/* a rewrite keeps the file's mode; a new file gets the umask's */
 	mask = umask(0);
 	umask(mask);
@@ -110,44 +137,96 @@ fail:
 	return -1;
 }
 
-int outfile_commit(struct outfile *out)
+/* Durably record a rename in the directory of 'path'. */
+static void sync_dir_of(const char *path)
 {
-	char *dir;
+	char *dir = strdup(path);
 	int dirfd;
 
-	if (!out->tmp) {
-		if (out->fd > STDOUT_FILENO && close(out->fd) < 0) {
-			out->fd = -1;
-			return err_errno("cannot write '%s'", out->path);
-		}
-		out->fd = -1;
+	if (!dir)
+		return;
+	if ((dirfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(dirfd);
+		close(dirfd);
+	}
+	free(dir);
+}
+
+/* Put 'out' in place: swap it with the target when there is one, so that
+ * the old bytes stay at out->tmp until the whole group is in. */
+static int put_in_place(struct outfile *out, int *swapped)
+{
+	*swapped = 0;
+	if (renameat2(AT_FDCWD, out->tmp, AT_FDCWD, out->path, RENAME_EXCHANGE) == 0) {
+		*swapped = 1;
 		return 0;
 	}
-	if (fsync(out->fd) < 0 || close(out->fd) < 0) {
+	if (errno != ENOENT && errno != EINVAL)	/* EINVAL: no swapping on this file system */
+		return -1;
+	return rename(out->tmp, out->path);
+}
+
+int outfile_commit_all(struct outfile **outs, size_t n)
+{
+	size_t i, placed;
+	int swapped[OUTFILE_GROUP_MAX] = { 0 };
+
+	if (n > OUTFILE_GROUP_MAX)
+		return err_set("internal: more than %d outputs at once", OUTFILE_GROUP_MAX);
+	for (i = 0; i < n; i++) {
+		struct outfile *out = outs[i];
+		int bad = out->tmp ? fsync(out->fd) < 0 || close(out->fd) < 0 :
+			  out->fd > STDOUT_FILENO && close(out->fd) < 0;
+
 		out->fd = -1;
-		err_errno("cannot write '%s'", out->path);
-		outfile_abort(out);
-		return -1;
-	}
-	out->fd = -1;
-	if (rename(out->tmp, out->path) < 0) {
-		err_errno("cannot rename '%s' to '%s'", out->tmp, out->path);
-		outfile_abort(out);
-		return -1;
-	}
-	free(out->tmp);
-	out->tmp = NULL;
-	/* make the rename itself durable */
-	if ((dir = strdup(out->path))) {
-		if ((dirfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-			fsync(dirfd);
-			close(dirfd);
+		if (bad) {
+			err_errno("cannot write '%s'", out->path);
+			goto abort;
 		}
-		free(dir);
 	}
-	free(out->path);
-	out->path = NULL;
+	for (placed = 0; placed < n; placed++) {
+		struct outfile *out = outs[placed];
+
+		if (out->tmp && put_in_place(out, &swapped[placed]) < 0) {
+			err_errno("cannot rename '%s' to '%s'", out->tmp, out->path);
+			/* undo: the old files back, the new ones gone */
+			while (placed-- > 0) {
+				out = outs[placed];
+				if (!out->tmp)
+					continue;
+				if (swapped[placed])
+					renameat2(AT_FDCWD, out->tmp, AT_FDCWD, out->path,
+						  RENAME_EXCHANGE);
+				else
+					rename(out->path, out->tmp);
+			}
+			goto abort;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		struct outfile *out = outs[i];
+
+		if (out->tmp) {
+			if (swapped[i])
+				unlink(out->tmp);	/* the old bytes */
+			sync_dir_of(out->path);
+			pending_drop(out->tmp);
+			free(out->tmp);
+			out->tmp = NULL;
+		}
+		free(out->path);
+		out->path = NULL;
+	}
 	return 0;
+abort:
+	for (i = 0; i < n; i++)
+		outfile_abort(outs[i]);
+	return -1;
+}
+
+int outfile_commit(struct outfile *out)
+{
+	return outfile_commit_all(&out, 1);
 }
 
 void outfile_abort(struct outfile *out)
@@ -155,12 +234,37 @@ void outfile_abort(struct outfile *out)
 	if (out->fd > STDOUT_FILENO)
 		close(out->fd);
 	out->fd = -1;
-	if (out->tmp)
+	if (out->tmp) {
 		unlink(out->tmp);
+		pending_drop(out->tmp);
+	}
 	free(out->tmp);
 	out->tmp = NULL;
 	free(out->path);
 	out->path = NULL;
+}
+
+void outfile_remove_pending(void)
+{
+	for (size_t i = 0; i < OUTFILE_PENDING_MAX; i++) {
+		const char *tmp = pending[i];
+
+		if (tmp)
+			unlink(tmp);
+	}
+}
+
+int outfile_is_temp(const char *name)
+{
+	const char *base = strrchr(name, '/') ? strrchr(name, '/') + 1 : name;
+	size_t len = strlen(base), tag = strlen(TEMP_TAG);
+
+	if (base[0] != '.' || len < 1 + tag + 6)
+		return 0;
+	for (size_t i = len - 6; i < len; i++)
+		if (!isalnum((unsigned char)base[i]))
+			return 0;
+	return !memcmp(base + len - 6 - tag, TEMP_TAG, tag);
 }
 
 int write_all(int fd, const void *data, size_t len)

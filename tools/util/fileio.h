@@ -24,6 +24,25 @@ int outfile_open(struct outfile *out, const char *path);
  * (the temporary file is then removed). */
 int outfile_commit(struct outfile *out);
 
+/*
+ * Commit up to OUTFILE_GROUP_MAX outputs together: all are in place, or
+ * none is and every target holds its old bytes (each new file is swapped
+ * with its target, and swapped back when a later one fails). On failure
+ * all are aborted.
+ */
+#define OUTFILE_GROUP_MAX 4
+int outfile_commit_all(struct outfile **outs, size_t n);
+
+/*
+ * Remove every temporary file of an output not yet committed or aborted.
+ * Async-signal-safe: for a handler of SIGINT, SIGTERM and SIGHUP.
+ */
+#define OUTFILE_PENDING_MAX 8
+void outfile_remove_pending(void);
+
+/* 1 when the last component of 'name' is one of our temporary files. */
+int outfile_is_temp(const char *name);
+
 /* Close and remove the temporary file; leave the target as it was. Accepts
  * an outfile that was never opened (zeroed) or already committed. */
 void outfile_abort(struct outfile *out);
