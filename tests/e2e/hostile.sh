@@ -156,6 +156,27 @@ ln -s /dev/zero "$z/Dockerfile.in"
 expect_error "a template linked to /dev/zero stops at the cap" 2 \
 	"pinned: cannot read 'Dockerfile.in': more than 67108864 bytes" "$PINNED" render -C "$z"
 
+# --rev reads a linked .dockerignore and Dockerfile through the link, as the
+# working tree does, and refuses a link leading out of the context
+g=$tmp/revlinks
+mkdir -p "$g/docker"
+printf 'secret.txt\n.git\n' >"$g/ignore.txt"
+ln -s ignore.txt "$g/.dockerignore"
+printf 'FROM scratch\nCOPY . /\n' >"$g/docker/Dockerfile"
+ln -s docker/Dockerfile "$g/Dockerfile"
+echo secret >"$g/secret.txt"
+git -C "$g" init -q && git -C "$g" add -A &&
+	git -C "$g" -c user.email=t@t -c user.name=t commit -qm links
+same "--rev: a linked .dockerignore excludes what it names" \
+	"$("$PINNED" context -C "$g" --list --rev HEAD | grep -c secret)" 0
+same "--rev: a clean tree and its HEAD have the same build digest" \
+	"$(SOURCE_DATE_EPOCH=1 "$PINNED" hash -C "$g" --rev HEAD)" "$(SOURCE_DATE_EPOCH=1 "$PINNED" hash -C "$g")"
+ln -sf ../../etc/passwd "$g/.dockerignore"
+git -C "$g" add -A && git -C "$g" -c user.email=t@t -c user.name=t commit -qm out
+expect_error "--rev: a link leading out of the context is refused" 2 \
+	"pinned: cannot read '.dockerignore': a link leading out of the context in revision $(git -C "$g" rev-parse HEAD)" \
+	"$PINNED" context -C "$g" --list --rev HEAD
+
 # ---- faults: signals, a full disk, two runs at once ------------------------------
 
 # temporaries DIR: our temporary files left in DIR

@@ -711,22 +711,89 @@ int context_walk(struct context *ctx, context_emit_fn emit, void *arg)
 	return rc;
 }
 
+/*
+ * Find 'name' in the revision as the working tree would open it: through
+ * symbolic links (at most 40), each resolved against its directory, never
+ * one leading out of the context. '*path' gets the file's path.
+ */
+static int rev_find(struct gitrepo_entry *e, char **path, struct context *ctx,
+		    const char *name)
+{
+	struct gitrepo_blob link;
+	char *p = strdup(name), *next;
+	int rc, hops = 0;
+
+	*path = NULL;
+	if (!p)
+		return err_nomem();
+	for (;;) {
+		if ((rc = gitrepo_tree_find(e, ctx->repo, &ctx->tree, p)) < 0) {
+			err_code_set(rc, "cannot read '%s': not in revision %s", name,
+				     ctx->commit.id);
+			break;
+		}
+		if (e->kind != GITREPO_LINK) {
+			*path = p;
+			return 0;
+		}
+		if (++hops > 40) {
+			rc = err_set("cannot read '%s': more than 40 links in revision %s", name,
+				     ctx->commit.id);
+			break;
+		}
+		if ((rc = gitrepo_blob_open(&link, ctx->repo, &e->id, p)) < 0)
+			break;
+		/* the target, relative to the link's directory; an absolute
+		 * one, or one climbing above the context, leaves the revision */
+		next = NULL;
+		if (link.len && ((const char *)link.data)[0] != '/' &&
+		    !memchr(link.data, '\0', link.len)) {
+			const char *slash = strrchr(p, '/');
+			int dirlen = slash ? (int)(slash - p + 1) : 0;
+
+			if (asprintf(&next, "%.*s%.*s", dirlen, p, (int)link.len,
+				     (const char *)link.data) < 0) {
+				gitrepo_blob_release(&link);
+				rc = err_nomem();
+				break;
+			}
+			path_clean(next);
+		}
+		gitrepo_blob_release(&link);
+		if (!next || !strcmp(next, "..") || !strncmp(next, "../", 3)) {
+			free(next);
+			rc = err_set("cannot read '%s': a link leading out of the context in "
+				     "revision %s", name, ctx->commit.id);
+			break;
+		}
+		free(p);
+		p = next;
+	}
+	free(p);
+	return rc;
+}
+
 int context_read(char **out, size_t *len, struct context *ctx, const char *name)
 {
 	struct gitrepo_entry e;
 	struct gitrepo_blob blob;
+	char *path;
 	int rc;
 
 	*out = NULL;
 	*len = 0;
 	if (ctx->dirfd >= 0)
 		return file_read_at(out, len, ctx->dirfd, name);
-	if ((rc = gitrepo_tree_find(&e, ctx->repo, &ctx->tree, name)) < 0)
-		return err_code_set(rc, "cannot read '%s': not in revision %s", name, ctx->commit.id);
-	if (e.kind != GITREPO_FILE && e.kind != GITREPO_EXEC)
-		return err_code_set(ERR_NOTFOUND, "cannot read '%s': not a file in revision %s", name,
-				    ctx->commit.id);
-	if ((rc = gitrepo_blob_open(&blob, ctx->repo, &e.id, name)) < 0)
+	if ((rc = rev_find(&e, &path, ctx, name)) < 0)
+		return rc;
+	if (e.kind != GITREPO_FILE && e.kind != GITREPO_EXEC) {
+		free(path);
+		return err_code_set(ERR_NOTFOUND, "cannot read '%s': not a file in revision %s",
+				    name, ctx->commit.id);
+	}
+	rc = gitrepo_blob_open(&blob, ctx->repo, &e.id, path);
+	free(path);
+	if (rc < 0)
 		return rc;
 	if ((*out = malloc(blob.len + 1))) {
 		memcpy(*out, blob.data, blob.len);

@@ -1,5 +1,6 @@
 #include "archive/ignore.h"
 #include "util/error.h"
+#include "util/fileio.h"
 #include "util/utf8.h"
 #include "util/grow.h"
 
@@ -93,54 +94,6 @@ static void trim_space(const char *s, size_t *start, size_t *end)
 			break;
 		*end -= found;
 	}
-}
-
-/*
- * Go's filepath.Clean, in place: the shortest path naming the same file by
- * lexical processing. "" becomes ".".
- */
-static void clean_path(char *path)
-{
-	size_t len = strlen(path), r = 0, w = 0, dotdot = 0;
-	int rooted = path[0] == '/';
-
-	if (len == 0) {
-		strcpy(path, ".");
-		return;
-	}
-	if (rooted) {
-		w = r = 1;
-		dotdot = 1;
-	}
-	while (r < len) {
-		if (path[r] == '/') {
-			r++;
-		} else if (path[r] == '.' && (r + 1 == len || path[r + 1] == '/')) {
-			r++;
-		} else if (path[r] == '.' && path[r + 1] == '.' &&
-			   (r + 2 == len || path[r + 2] == '/')) {
-			r += 2;
-			if (w > dotdot) {
-				w--;
-				while (w > dotdot && path[w] != '/')
-					w--;
-			} else if (!rooted) {
-				if (w > 0)
-					path[w++] = '/';
-				path[w++] = '.';
-				path[w++] = '.';
-				dotdot = w;
-			}
-		} else {
-			if ((rooted && w != 1) || (!rooted && w != 0))
-				path[w++] = '/';
-			for (; r < len && path[r] != '/'; r++)
-				path[w++] = path[r];
-		}
-	}
-	if (w == 0)
-		path[w++] = '.';
-	path[w] = '\0';
 }
 
 static int is_alnum(unsigned char c)
@@ -683,7 +636,7 @@ static int parse_line(struct ignore *ig, const char *line, size_t len,
 	memcpy(p, line + start, end - start);
 	p[end - start] = '\0';
 	if (*p) {
-		clean_path(p);
+		path_clean(p);
 		if (p[0] == '/' && p[1] != '\0')
 			p++;
 	}
@@ -696,7 +649,7 @@ static int parse_line(struct ignore *ig, const char *line, size_t len,
 	p += start;
 	rc = 0;
 	if (*p) {
-		clean_path(p);
+		path_clean(p);
 		at.col = col;
 		at.pattern = p;
 		if (p[0] == '!' && p[1] == '\0')

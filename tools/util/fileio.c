@@ -13,6 +13,54 @@
 #include <unistd.h>
 
 /*
+ * Go's filepath.Clean, in place: the shortest path naming the same file by
+ * lexical processing. "" becomes ".".
+ */
+void path_clean(char *path)
+{
+	size_t len = strlen(path), r = 0, w = 0, dotdot = 0;
+	int rooted = path[0] == '/';
+
+	if (len == 0) {
+		strcpy(path, ".");
+		return;
+	}
+	if (rooted) {
+		w = r = 1;
+		dotdot = 1;
+	}
+	while (r < len) {
+		if (path[r] == '/') {
+			r++;
+		} else if (path[r] == '.' && (r + 1 == len || path[r + 1] == '/')) {
+			r++;
+		} else if (path[r] == '.' && path[r + 1] == '.' &&
+			   (r + 2 == len || path[r + 2] == '/')) {
+			r += 2;
+			if (w > dotdot) {
+				w--;
+				while (w > dotdot && path[w] != '/')
+					w--;
+			} else if (!rooted) {
+				if (w > 0)
+					path[w++] = '/';
+				path[w++] = '.';
+				path[w++] = '.';
+				dotdot = w;
+			}
+		} else {
+			if ((rooted && w != 1) || (!rooted && w != 0))
+				path[w++] = '/';
+			for (; r < len && path[r] != '/'; r++)
+				path[w++] = path[r];
+		}
+	}
+	if (w == 0)
+		path[w++] = '.';
+	path[w] = '\0';
+}
+
+/*
  * Our temporary files ".NAME.pinned-tmp.XXXXXX", and those not yet renamed
  * or removed, for outfile_remove_pending() in a signal handler: a slot is
  * set only after its string is complete, and cleared before it is freed.

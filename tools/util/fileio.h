@@ -48,6 +48,13 @@ int outfile_is_temp(const char *name);
 void outfile_abort(struct outfile *out);
 
 /*
+ * Go's filepath.Clean, in place: the shortest path naming the same file by
+ * lexical processing ("a/./b/../c" is "a/c"; "" is "."; a leading ".." of
+ * a relative path stays).
+ */
+void path_clean(char *path);
+
+/*
  * The absolute name of 'path' with every link resolved, for a file that
  * may not exist yet (then its directory is resolved). Caller frees; NULL
  * with ERR_NOMEM, or with the directory's errno message.

@@ -160,21 +160,24 @@ void gitrepo_entries_free(struct gitrepo_entry *entries, size_t n)
 }
 
 int gitrepo_tree_find(struct gitrepo_entry *out, struct gitrepo *r, const git_oid *id,
-		      const char *name)
+		      const char *path)
 {
-	const git_tree_entry *te;
+	git_tree_entry *te;
 	git_tree *tree;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (git_tree_lookup(&tree, r->repo, id) < 0)
 		return git_fail("cannot read a tree");
-	if (!(te = git_tree_entry_byname(tree, name))) {
-		git_tree_free(tree);
-		return err_code_set(ERR_NOTFOUND, "'%s' is not in the revision", name);
-	}
+	rc = git_tree_entry_bypath(&te, tree, path);
+	git_tree_free(tree);
+	if (rc == GIT_ENOTFOUND)
+		return err_code_set(ERR_NOTFOUND, "'%s' is not in the revision", path);
+	if (rc < 0)
+		return git_fail("cannot read a tree");
 	out->kind = kind_of(te);
 	git_oid_cpy(&out->id, git_tree_entry_id(te));
-	git_tree_free(tree);
+	git_tree_entry_free(te);
 	return 0;
 }
 

@@ -60,9 +60,10 @@ int gitrepo_tree_entries(struct gitrepo_entry **out, size_t *n, struct gitrepo *
 			 const git_oid *tree);
 void gitrepo_entries_free(struct gitrepo_entry *entries, size_t n);
 
-/* Look 'name' up in tree 'tree'. Returns 0, or ERR_NOTFOUND. */
+/* Look 'path' ("a/b/c") up below tree 'tree'; links are not followed.
+ * Returns 0, or ERR_NOTFOUND. */
 int gitrepo_tree_find(struct gitrepo_entry *out, struct gitrepo *repo, const git_oid *tree,
-		      const char *name);
+		      const char *path);
 
 /* Read blob 'id'; 'what' names it in messages. Returns 0, or a negative code. */
 int gitrepo_blob_open(struct gitrepo_blob *out, struct gitrepo *repo, const git_oid *id,
