@@ -156,6 +156,24 @@ ln -s /dev/zero "$z/Dockerfile.in"
 expect_error "a template linked to /dev/zero stops at the cap" 2 \
 	"pinned: cannot read 'Dockerfile.in': more than 67108864 bytes" "$PINNED" render -C "$z"
 
+# a tree deeper than the open-file limit: archived whole, the same bytes
+d=$tmp/deep
+mkdir -p "$d"
+printf 'FROM scratch\n' >"$d/Dockerfile"
+(cd "$d" && for i in $(seq 300); do mkdir "dir$i" && cd "dir$i" || exit 1; done &&
+	echo leaf >leaf)
+SOURCE_DATE_EPOCH=1 "$PINNED" context -C "$d" -o "$tmp/deep.tar" >/dev/null
+check "a tree 300 deep with 64 descriptors is archived" \
+	sh -c 'ulimit -n 64; SOURCE_DATE_EPOCH=1 exec "$0" context -C "$1" -o "$2" >/dev/null' \
+	"$PINNED" "$d" "$tmp/deep64.tar"
+same_file "a tree 300 deep with 64 descriptors: the same archive" "$tmp/deep64.tar" "$tmp/deep.tar"
+(cd "$d" && for i in $(seq 300); do cd "dir$i" || exit 1; done && mkfifo fifo)
+"$PINNED" context -C "$d" -o "$tmp/never.tar" 2>"$tmp/err"
+case $(cat "$tmp/err") in
+*"..."*"/dir300/fifo': it is a fifo") pass "a path of 2 KB in a message: its middle goes, the reason stays" ;;
+*) fail "a path of 2 KB in a message: its middle goes, the reason stays" "$(cat "$tmp/err")" ;;
+esac
+
 # --rev reads a linked .dockerignore and Dockerfile through the link, as the
 # working tree does, and refuses a link leading out of the context
 g=$tmp/revlinks

@@ -3,6 +3,7 @@
 #include "test.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 int main(void)
@@ -33,6 +34,17 @@ int main(void)
 	CHECK(!strncmp(err_msg(), "cannot open 'ppp", 16), "start kept: %.20s", err_msg());
 	CHECK(strstr(err_msg(), "...") != NULL, "the cut is marked");
 	CHECK(!strcmp(err_msg() + strlen(err_msg()) - 12, ": the reason"), "end kept");
+	{
+		size_t n = 100000;	/* deeper than any fixed buffer */
+		char *deep = malloc(n + 1);
+
+		memset(deep, 'd', n);
+		deep[n] = '\0';
+		err_set("cannot open '%s': the reason", deep);
+		CHECK(!strcmp(err_msg() + strlen(err_msg()) - 12, ": the reason"),
+		      "a 100 KB path: end kept");
+		free(deep);
+	}
 	test_end("error: a long message loses its middle, never its reason");
 	return TEST_MAIN_RESULT();
 }

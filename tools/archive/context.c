@@ -340,13 +340,22 @@ fail:
 	return -1;
 }
 
-static int fs_walk(struct walker *w, int dirfd)
+/*
+ * Walk the directory open at '*dirfd'. Below WALK_OPEN_MAX levels a
+ * directory's descriptor is closed while its subdirectory is walked, and
+ * opened again through the subdirectory's ".." (checked to be the same
+ * directory), so that any depth fits in a few descriptors; '*dirfd' then
+ * changes.
+ */
+#define WALK_OPEN_MAX 32
+
+static int fs_walk(struct walker *w, int *dirfd, int depth)
 {
 	struct child *list;
 	size_t n, base = w->path.len, mark;
 	int rc = -1;
 
-	if (fs_list(w, dirfd, &list, &n) < 0)
+	if (fs_list(w, *dirfd, &list, &n) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		struct child *c = &list[i];
@@ -357,30 +366,50 @@ static int fs_walk(struct walker *w, int dirfd)
 		if ((d = decide(w, c->kind == KIND_DIR)) == SKIP)
 			continue;
 		if (c->kind == KIND_FILE) {
-			if (fs_file(w, dirfd, c->key) < 0)
+			if (fs_file(w, *dirfd, c->key) < 0)
 				goto done;
 		} else if (c->kind == KIND_LINK) {
-			if (fs_link(w, dirfd, c->key) < 0)
+			if (fs_link(w, *dirfd, c->key) < 0)
 				goto done;
 		} else if (c->kind == KIND_DIR) {
-			int sub = openat(dirfd, c->key, O_RDONLY | O_DIRECTORY |
+			int sub = openat(*dirfd, c->key, O_RDONLY | O_DIRECTORY |
 					 O_NOFOLLOW | O_CLOEXEC);
 			/* c->key still ends in '/'; openat accepts that */
+			int far = depth >= WALK_OPEN_MAX;
+			struct stat here, back;
 
 			if (sub < 0) {
 				err_errno("cannot open directory '%s'", w->path.s);
 				goto done;
 			}
-			if (enter(w, d, &mark) < 0 || fs_walk(w, sub) < 0) {
+			if (far && fstat(*dirfd, &here) < 0) {
+				err_errno("cannot stat directory '%s'", w->path.s);
 				close(sub);
 				goto done;
+			}
+			if (far) {
+				close(*dirfd);
+				*dirfd = -1;
+			}
+			if (enter(w, d, &mark) < 0 || fs_walk(w, &sub, depth + 1) < 0) {
+				close(sub);
+				goto done;
+			}
+			if (far) {
+				*dirfd = openat(sub, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+				if (*dirfd < 0 || fstat(*dirfd, &back) < 0 ||
+				    back.st_dev != here.st_dev || back.st_ino != here.st_ino) {
+					err_set("directory '%s' moved while it was archived", w->path.s);
+					close(sub);
+					goto done;
+				}
 			}
 			close(sub);
 			leave(w, mark);
 		} else {
 			struct stat st;
 
-			if (fstatat(dirfd, c->key, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			if (fstatat(*dirfd, c->key, &st, AT_SYMLINK_NOFOLLOW) < 0)
 				err_errno("cannot stat '%s'", w->path.s);
 			else
 				err_set("cannot archive '%s': it is %s", w->path.s,
@@ -705,7 +734,7 @@ int context_walk(struct context *ctx, context_emit_fn emit, void *arg)
 	int rc;
 
 	if ((rc = path_set(&w, 0, "", 0)) == 0)
-		rc = ctx->dirfd >= 0 ? fs_walk(&w, ctx->dirfd) : git_walk(&w, &ctx->tree);
+		rc = ctx->dirfd >= 0 ? fs_walk(&w, &ctx->dirfd, 0) : git_walk(&w, &ctx->tree);
 	buf_release(&w.path);
 	free(w.pending);
 	return rc;

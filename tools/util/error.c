@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MESSAGE_MAX 1024
@@ -11,24 +12,36 @@ static _Thread_local char message[MESSAGE_MAX];
 static _Thread_local enum err_code code = ERR_FAIL;
 
 /* Format into 'out' (MESSAGE_MAX bytes). A path-heavy message that does not
- * fit loses its middle, never its end, where the reason is. */
+ * fit loses its middle, never its end, where the reason is: a path in it
+ * may be any length. */
 static void format(char *out, const char *fmt, va_list ap)
 {
-	char full[4 * MESSAGE_MAX];
-	int n = vsnprintf(full, sizeof(full), fmt, ap);
-	size_t len = n < 0 ? 0 : (size_t)n < sizeof(full) ? (size_t)n : sizeof(full) - 1;
+	char small[4 * MESSAGE_MAX], *full = small;
+	va_list again;
+	int n;
+	size_t len;
 
+	va_copy(again, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	if (n >= (int)sizeof(small) && (full = malloc((size_t)n + 1)))
+		vsnprintf(full, (size_t)n + 1, fmt, again);
+	else
+		full = small;	/* no memory: the end of a long one is lost */
+	va_end(again);
+	len = n < 0 ? 0 : full != small || (size_t)n < sizeof(small) ? (size_t)n : sizeof(small) - 1;
 	if (len < MESSAGE_MAX) {
 		memcpy(out, full, len + 1);
-		return;
-	}
-	/* keep the first third and the last part, joined by "..." */
-	size_t head = MESSAGE_MAX / 3, tail = MESSAGE_MAX - head - 4;
+	} else {
+		/* keep the first third and the last part, joined by "..." */
+		size_t head = MESSAGE_MAX / 3, tail = MESSAGE_MAX - head - 4;
 
-	memcpy(out, full, head);
-	memcpy(out + head, "...", 3);
-	memcpy(out + head + 3, full + len - tail, tail);
-	out[MESSAGE_MAX - 1] = '\0';
+		memcpy(out, full, head);
+		memcpy(out + head, "...", 3);
+		memcpy(out + head + 3, full + len - tail, tail);
+		out[MESSAGE_MAX - 1] = '\0';
+	}
+	if (full != small)
+		free(full);
 }
 
 static int set(enum err_code c, const char *fmt, va_list ap)
