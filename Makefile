@@ -96,14 +96,25 @@ $(ASAN)/pinned: $(ASAN_CMD_OBJ) $(ASAN_LIB_OBJ)
 $(ASAN)/tests/fakereg: $(BUILD)/tests/fakereg
 	cp $< $@
 
-# Servers the end-to-end tests start (tests/e2e/fakereg.c says what each is).
+$(ASAN)/tests/faultproxy: $(BUILD)/tests/faultproxy
+	cp $< $@
+
+# Servers the end-to-end tests start: a fake registry for faults a real one
+# cannot produce, and a proxy that injects faults in front of a real one
+# (tests/e2e/fakereg.c and faultproxy.c say what each does).
+SERVERS := $(BUILD)/tests/fakereg $(BUILD)/tests/faultproxy
+
 $(BUILD)/tests/fakereg: tests/e2e/fakereg.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(WARN) $(CFLAGS) -o $@ $< $(shell pkg-config --libs libcrypto)
 
+$(BUILD)/tests/faultproxy: tests/e2e/faultproxy.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -o $@ $< $(shell pkg-config --libs libssl libcrypto)
+
 # Everything: the suite, the suite again under ASan and UBSan, and the
 # allocation-failure pass; one count at the end.
-check: $(BUILD)/pinned $(UNIT_BIN) $(BUILD)/tests/fakereg asan-build oom-build $(FUZZ_BIN) \
+check: $(BUILD)/pinned $(UNIT_BIN) $(SERVERS) asan-build oom-build $(FUZZ_BIN) \
 		| deps-test
 	@{ tests/run.sh $(BUILD); \
 	   $(ASAN_ENV) tests/run.sh --label asan $(ASAN); \
@@ -117,7 +128,7 @@ CHECK_FUZZ_SECONDS ?= 30
 asan: asan-build | deps-test
 	@$(ASAN_ENV) tests/run.sh --label asan $(ASAN) | tests/count.sh
 
-asan-build: $(ASAN)/pinned $(ASAN_UNIT_BIN) $(ASAN)/tests/fakereg
+asan-build: $(ASAN)/pinned $(ASAN_UNIT_BIN) $(SERVERS:$(BUILD)/%=$(ASAN)/%)
 
 # Allocation failures: each unit test again with each of the library's
 # allocations failing in turn, under ASan (tests/oom/run.sh).

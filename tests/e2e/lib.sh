@@ -116,19 +116,28 @@ start_registry() {
 	return 1
 }
 
-# start_fake MODE [ARGS]: tests/e2e/fakereg.c in MODE; sets FAKE to "127.0.0.1:PORT".
-# Each start writes its port to a new file, so the port read is this
-# server's and never the previous one's; a port counts once its line is whole.
-start_fake() {
-	portfile=$(mktemp "$tmp/fake.port.XXXXXX")
-	"$BUILD/tests/fakereg" "$@" >"$portfile" 2>"$tmp/fake.log" &
+# start_server PROGRAM [ARGS]: tests/e2e/PROGRAM.c, logging to $tmp/PROGRAM.log;
+# sets ADDR to "127.0.0.1:PORT". Each start writes its port to a new file,
+# so the port read is this server's and never the previous one's; a port
+# counts once its line is whole.
+start_server() {
+	portfile=$(mktemp "$tmp/$1.port.XXXXXX")
+	program=$1; shift
+	"$BUILD/tests/$program" "$@" >"$portfile" 2>"$tmp/$program.log" &
 	pids="$pids $!"
 	for _ in $(seq 100); do
 		[ "$(wc -l <"$portfile")" -ge 1 ] && break
 		sleep 0.05
 	done
-	FAKE=127.0.0.1:$(head -1 "$portfile")
+	ADDR=127.0.0.1:$(head -1 "$portfile")
 }
+
+# start_fake MODE [ARGS]: the fake registry (fakereg.c); sets FAKE.
+start_fake() { start_server fakereg "$@"; FAKE=$ADDR; }
+
+# start_proxy [--tls CERT KEY] UPSTREAM MODE: the fault proxy (faultproxy.c)
+# in front of a real registry; sets PROXY.
+start_proxy() { start_server faultproxy "$@"; PROXY=$ADDR; }
 
 # build_image NAME [MARKER] [ARCH]: a busybox image (plus /marker holding
 # MARKER) committed reproducibly with buildah in private storage.

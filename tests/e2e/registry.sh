@@ -213,7 +213,7 @@ fault hang "a server that never answers times out" \
 fault stall "a handshake that never ends hits the connect limit, and says so" \
 	"cannot connect to registry '%s' within 1 s%.0s" --timeout 5 --connect-timeout 1
 fault 500 "500s are retried, then an error" "registry '%s' answered 500 for '%s' (after retries)"
-same "lock: a 500 is tried four times" "$(grep -c '^request' "$tmp/fake.log")" 4
+same "lock: a 500 is tried four times" "$(grep -c '^request' "$tmp/fakereg.log")" 4
 fault baddigest "a body whose digest differs from its header" \
 	"registry '%s' sent '%s' with Docker-Content-Digest sha256:0000000000000000000000000000000000000000000000000000000000000000, but the body's digest is %s"
 fault huge "an oversized manifest" "registry '%s' sent a manifest for '%s' larger than 4194304 bytes"
@@ -221,7 +221,7 @@ fault badjson "a body that is not JSON" "registry '%s' sent '%s' as invalid JSON
 start_fake reset-once
 printf 'FROM %s/x:1\n' "$FAKE" >"$proj/fake.in"
 check "lock: a connection reset mid-body is retried" "$PINNED" lock -C "$proj" -f fake.in
-same "lock: the reset cost one more request" "$(grep -c '^request' "$tmp/fake.log")" 2
+same "lock: the reset cost one more request" "$(grep -c '^request' "$tmp/fakereg.log")" 2
 "$PINNED" lock -C "$proj"	# back to the project's own images
 
 # ---- the bearer-token flow: a registry that asks for tokens -----------------------
@@ -323,5 +323,80 @@ check "lock: --ca-file trusts the test CA" \
 	"$PINNED" lock -C "$proj" -f tls.in --update --ca-file "$tmp/ca.crt"
 check "lock: SSL_CERT_FILE trusts the test CA" \
 	env SSL_CERT_FILE="$tmp/ca.crt" "$PINNED" lock -C "$proj" -f tls.in --update
+
+# ---- faults injected in front of the real registry (tests/e2e/faultproxy.c) -------
+
+start_registry plain "" reg || exit 0
+upstream=$REG
+# what the tests before left busybox:1 as, and half its manifest
+now=$(skopeo_ --format '{{.Digest}}' "docker://$upstream/busybox:1")
+size=$(skopeo_ --raw "docker://$upstream/busybox:1" | wc -c)
+fp=$tmp/fp
+mkdir -p "$fp/lockfiles"
+echo '{"images": {}, "version": 1}' >"$fp/lockfiles/images.lock"
+cp "$fp/lockfiles/images.lock" "$tmp/fp.before"
+# proxied NAME STATUS MESSAGE [lock options]: lock busybox:1 through $PROXY;
+# MESSAGE (%s: the proxy, then the image) is one line, or "" for success
+proxied() {
+	pname=$1 want=$2 message=$3
+	shift 3
+	printf 'FROM %s/busybox:1\n' "$PROXY" >"$fp/Dockerfile.in"
+	if [ "$want" = 0 ]; then
+		check "proxy: $pname" "$PINNED" lock -C "$fp" "$@"
+		same "proxy: $pname: the digest is the registry's" \
+			"$(grep -o 'sha256:[0-9a-f]*' "$fp/lockfiles/images.lock" | head -1)" "$now"
+		cp "$tmp/fp.before" "$fp/lockfiles/images.lock"
+	else
+		expect_error "proxy: $pname" "$want" \
+			"pinned: Dockerfile.in:1:6: $(printf "$message" "$PROXY" "$PROXY/busybox:1")" \
+			"$PINNED" lock -C "$fp" "$@"
+		same_file "proxy: $pname: the lock is as it was" "$fp/lockfiles/images.lock" "$tmp/fp.before"
+		same "proxy: $pname: no temporary file is left" \
+			"$(ls -A "$fp/lockfiles" | grep -c pinned-tmp)" 0
+	fi
+}
+start_proxy "$upstream" pass
+proxied "a proxy that changes nothing" 0 ""
+start_proxy "$upstream" delay:300
+proxied "a slow answer within the limit" 0 ""
+start_proxy "$upstream" delay:2500
+proxied "an answer later than --timeout" 2 "registry '%s' did not answer for '%s' within 1 s" \
+	--timeout 1
+start_proxy "$upstream" status:429:2
+proxied "two 429s, then an answer: retried" 0 ""
+start_proxy "$upstream" status:503:0
+proxied "503 for ever" 2 "registry '%s' answered 503 for '%s' (after retries)"
+same "proxy: 503 for ever is tried four times" "$(grep -c '^request' "$tmp/faultproxy.log")" 4
+start_proxy "$upstream" truncate
+proxied "a body cut short" 2 "registry '%s': transfer closed with $((size - size / 2)) bytes remaining to read%.0s"
+start_proxy "$upstream" reset
+proxied "a connection reset in the middle of the body" 2 \
+	"registry '%s': recv failure: Connection reset by peer%.0s"
+start_proxy "$upstream" "redirect:http://localhost:${upstream#*:}"
+proxied "a redirect to another host" 0 ""
+start_proxy "$upstream" loop
+proxied "redirects without end" 2 "registry '%s' redirected '%s' more than 5 times"
+# HTTPS: the proxy has a certificate from the test CA
+start_proxy --tls "$tmp/srv.crt" "$tmp/srv.key" "$upstream" "redirect:http://$upstream"
+proxied "a redirect from HTTPS down to plain HTTP is refused" 2 \
+	"registry '%s' redirected '%s' from HTTPS to plain HTTP at '$upstream': refused (--insecure-registry $upstream allows it)" \
+	--ca-file "$tmp/ca.crt"
+proxied "a redirect from HTTPS to plain HTTP at a host named insecure" 0 "" \
+	--ca-file "$tmp/ca.crt" --insecure-registry "$upstream"
+(cd "$tmp" && openssl req -newkey rsa:2048 -nodes -keyout wrong.key -out wrong.csr \
+	-subj /CN=wrong.example 2>/dev/null &&
+	openssl x509 -req -in wrong.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out wrong.crt \
+	-days 1 2>/dev/null)
+start_proxy --tls "$tmp/wrong.crt" "$tmp/wrong.key" "$upstream" pass
+printf 'FROM %s/busybox:1\n' "$PROXY" >"$fp/Dockerfile.in"
+"$PINNED" lock -C "$fp" --ca-file "$tmp/ca.crt" >"$tmp/out" 2>"$tmp/err"
+status=$?
+case "$(cat "$tmp/err")" in
+"pinned: Dockerfile.in:1:6: registry '$PROXY' has a TLS certificate we do not trust (--ca-file adds a CA): "*)
+	same "proxy: a certificate for another name is refused" $status 2 ;;
+*)	fail "proxy: a certificate for another name is refused" "$(cat "$tmp/err")" ;;
+esac
+same_file "proxy: a certificate for another name: the lock is as it was" \
+	"$fp/lockfiles/images.lock" "$tmp/fp.before"
 
 finish

@@ -136,21 +136,80 @@ struct http_client *http_conn_client(const struct http_conn *conn)
 	return conn->client;
 }
 
+/* The host[:port] of an http(s) URL into 'host'; 0 when there is none, it
+ * is too long, or the URL holds credentials. */
+static int url_host(char host[256], const char *url)
+{
+	size_t skip = !strncmp(url, "https://", 8) ? 8 : !strncmp(url, "http://", 7) ? 7 : 0;
+	size_t n = skip ? strcspn(url + skip, "/?#") : 0;
+
+	if (n == 0 || n >= 256 || memchr(url + skip, '@', n))
+		return 0;
+	memcpy(host, url + skip, n);
+	host[n] = '\0';
+	return 1;
+}
+
 int http_url_allowed(const struct http_client *c, const char *url)
 {
 	char host[256];
-	size_t n;
 
 	if (!strncmp(url, "https://", 8))
 		return 1;
-	if (strncmp(url, "http://", 7))
-		return 0;
-	n = strcspn(url + 7, "/?#");
-	if (n == 0 || n >= sizeof(host) || memchr(url + 7, '@', n))
-		return 0;	/* no host, a huge one, or credentials in the URL */
-	memcpy(host, url + 7, n);
-	host[n] = '\0';
-	return http_insecure_host(c, host);
+	return !strncmp(url, "http://", 7) && url_host(host, url) && http_insecure_host(c, host);
+}
+
+/* 1 when the user named 'host' with --insecure-registry (loopback is not enough). */
+static int named_insecure(const struct http_client *c, const char *host)
+{
+	for (size_t i = 0; i < c->opts.ninsecure; i++)
+		if (!strcmp(c->opts.insecure[i], host))
+			return 1;
+	return 0;
+}
+
+/*
+ * Check the redirect from 'from' to 'to': https or http only; never from
+ * https down to plain http unless the user named the target host insecure.
+ * '*same_host' (same scheme and host) says whether the credentials may go
+ * along.
+ */
+static int redirect_allowed(const struct http_client *c, const char *from, const char *to,
+			    const struct http_request *req, int *same_host)
+{
+	char host[256], old[256];
+
+	if (!url_host(host, to))
+		return err_code_set(ERR_REFUSED, "%s redirected '%s' to a URL that is not http(s)",
+				    req->server, req->what);
+	if (!strncmp(to, "http://", 7) &&
+	    (!strncmp(from, "https://", 8) ? !named_insecure(c, host) : !http_insecure_host(c, host)))
+		return err_code_set(ERR_REFUSED,
+				    "%s redirected '%s' from %s to plain HTTP at '%s': refused "
+				    "(--insecure-registry %s allows it)", req->server, req->what,
+				    !strncmp(from, "https://", 8) ? "HTTPS" : "HTTP", host, host);
+	*same_host = url_host(old, from) && !strcmp(old, host) &&
+		     !strncmp(from, "https://", 8) == !strncmp(to, "https://", 8);
+	return 0;
+}
+
+/* 'headers' without its Authorization line, for another host. */
+static int without_credentials(struct curl_slist **out, const struct curl_slist *headers)
+{
+	*out = NULL;
+	for (; headers; headers = headers->next) {
+		struct curl_slist *n;
+
+		if (!strncasecmp(headers->data, "Authorization:", 14))
+			continue;
+		if (!(n = curl_slist_append(*out, headers->data))) {
+			curl_slist_free_all(*out);
+			*out = NULL;
+			return err_nomem();
+		}
+		*out = n;
+	}
+	return 0;
 }
 
 void http_conn_free(struct http_conn *conn)
@@ -242,7 +301,10 @@ static int transport_error(CURL *curl, CURLcode crc, char *errbuf, const struct 
 
 	if (!errbuf[0])
 		snprintf(errbuf, CURL_ERROR_SIZE, "%s", curl_easy_strerror(crc));
-	errbuf[0] = (char)tolower((unsigned char)errbuf[0]);
+	/* curl starts its messages with a capital: ours go after a colon
+	 * ("Failed to ..." becomes "failed to ...", "SSL ..." stays) */
+	if (isupper((unsigned char)errbuf[0]) && !isupper((unsigned char)errbuf[1]))
+		errbuf[0] = (char)tolower((unsigned char)errbuf[0]);
 	switch (crc) {
 	case CURLE_OPERATION_TIMEDOUT:
 		/* the request limit cannot fire before it has passed */
@@ -282,9 +344,8 @@ static CURLcode perform(struct http_conn *conn, const char *url, struct curl_sli
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, "pinned/0.1");
 	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 3L);
+	/* redirects are followed by http_get(), which checks each */
+	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, opts->connect_timeout);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, opts->timeout);
 	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
@@ -300,14 +361,16 @@ static CURLcode perform(struct http_conn *conn, const char *url, struct curl_sli
 	return rc;
 }
 
+#define REDIRECTS_MAX 5
+
 int http_get(struct http_response *r, struct http_conn *conn, const struct http_request *req)
 {
 	struct http_client *c = conn->client;
 	const struct http_opts *opts = &c->opts;
-	struct curl_slist *headers = NULL;
+	struct curl_slist *headers = NULL, *sent = NULL;
 	char errbuf[CURL_ERROR_SIZE], *url = NULL;
 	const char *scheme = "https";
-	int rc = -1;
+	int rc = -1, redirects = 0;
 
 	memset(r, 0, sizeof(*r));
 	r->body = (struct buf)BUF_INIT(req->max);
@@ -321,24 +384,26 @@ int http_get(struct http_response *r, struct http_conn *conn, const struct http_
 		}
 		headers = n;
 	}
+	sent = headers;
 	if (!req->url && http_insecure_host(c, req->host) && known_plain(c, req->host))
 		scheme = "http";
 	for (;;) {
 		CURLcode crc;
+		char *to = NULL;
 
-		free(url);
-		url = NULL;
-		if (req->url ? !(url = strdup(req->url)) :
-			       asprintf(&url, "%s://%s%s", scheme, req->host, req->path) < 0) {
+		if (!url && (req->url ? !(url = strdup(req->url)) :
+					asprintf(&url, "%s://%s%s", scheme, req->host, req->path) < 0)) {
 			url = NULL;
 			err_nomem();
 			goto done;
 		}
-		crc = perform(conn, url, headers, r, errbuf);
-		if (crc == CURLE_SSL_CONNECT_ERROR && !req->url && !strcmp(scheme, "https") &&
-		    http_insecure_host(c, req->host)) {
+		crc = perform(conn, url, sent, r, errbuf);
+		if (crc == CURLE_SSL_CONNECT_ERROR && !req->url && !redirects &&
+		    !strcmp(scheme, "https") && http_insecure_host(c, req->host)) {
 			scheme = "http";	/* a loopback or insecure host without TLS */
 			remember_plain(c, req->host);
+			free(url);
+			url = NULL;
 			continue;
 		}
 		if (crc == CURLE_WRITE_ERROR && r->overflow) {
@@ -355,10 +420,38 @@ int http_get(struct http_response *r, struct http_conn *conn, const struct http_
 			rc = transport_error(conn->curl, crc, errbuf, opts, req);
 			goto done;
 		}
+		if ((r->status == 301 || r->status == 302 || r->status == 303 ||
+		     r->status == 307 || r->status == 308) &&
+		    curl_easy_getinfo(conn->curl, CURLINFO_REDIRECT_URL, &to) == CURLE_OK && to) {
+			int same_host;
+			char *next;
+
+			if (++redirects > REDIRECTS_MAX) {
+				rc = err_set("%s redirected '%s' more than %d times", req->server,
+					     req->what, REDIRECTS_MAX);
+				goto done;
+			}
+			if ((rc = redirect_allowed(c, url, to, req, &same_host)) < 0)
+				goto done;
+			if (!(next = strdup(to))) {
+				rc = err_nomem();
+				goto done;
+			}
+			free(url);
+			url = next;
+			/* credentials stay with the host they were meant for */
+			if (!same_host && sent == headers && (rc = without_credentials(&sent, headers)) < 0) {
+				sent = headers;
+				goto done;
+			}
+			continue;
+		}
 		break;
 	}
 	rc = 0;
 done:
+	if (sent != headers)
+		curl_slist_free_all(sent);
 	curl_slist_free_all(headers);
 	free(url);
 	return rc;
