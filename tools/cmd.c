@@ -4,25 +4,70 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <getopt.h>
 #include <unistd.h>
 
+static int print_escaped(FILE *f, const char *fmt, va_list ap)
+{
+	char small[1024], *text = small;
+	va_list again;
+	int n, rc = 0;
+
+	va_copy(again, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	if (n >= (int)sizeof(small) && (text = malloc((size_t)n + 1)))
+		vsnprintf(text, (size_t)n + 1, fmt, again);
+	else
+		text = small;	/* no memory: the line is cut, still escaped */
+	va_end(again);
+	for (const unsigned char *p = (const unsigned char *)text; *p && rc != EOF; p++) {
+		if (*p == '\\')
+			rc = fputs("\\\\", f);
+		else if (*p == '\n')
+			rc = fputs("\\n", f);
+		else if (*p == '\t')
+			rc = fputs("\\t", f);
+		else if (*p < 0x20 || *p == 0x7f)
+			rc = fprintf(f, "\\x%02x", *p) < 0 ? EOF : 0;
+		else
+			rc = putc(*p, f);
+	}
+	if (rc != EOF)
+		rc = putc('\n', f);
+	if (text != small)
+		free(text);
+	return rc == EOF ? EOF : 0;
+}
+
+int cmd_print(FILE *f, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = print_escaped(f, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
 int cmd_fail(void)
 {
-	fprintf(stderr, "pinned: %s\n", err_msg());
+	cmd_print(stderr, "pinned: %s", err_msg());
 	return EXIT_TROUBLE;
 }
 
 int cmd_usage_error(const char *usage, const char *fmt, ...)
 {
+	char message[1024];
 	va_list ap;
 
-	fputs("pinned: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\n%s", usage);
+	cmd_print(stderr, "pinned: %s", message);
+	fputs(usage, stderr);
 	return EXIT_TROUBLE;
 }
 

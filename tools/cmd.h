@@ -13,6 +13,15 @@ int cmd_lock(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 
+#include <stdio.h>
+
+/*
+ * Print one line to 'f': the formatted text with every control byte and
+ * backslash escaped as in C ("\n", "\x1b", "\\"), so that a name holding
+ * a newline or a terminal escape stays one harmless line. Returns 0, or EOF.
+ */
+int cmd_print(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Print "pinned: " and err_msg() on stderr; returns EXIT_TROUBLE. */
 int cmd_fail(void);
 

@@ -34,7 +34,7 @@ static int print_path(void *arg, const struct tar_entry *e, int fd, const void *
 	(void)arg;
 	(void)fd;
 	(void)data;
-	if (puts(e->path) == EOF)
+	if (cmd_print(stdout, "%s", e->path) == EOF)
 		return err_errno("cannot write the list");
 	return 0;
 }

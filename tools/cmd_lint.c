@@ -75,8 +75,8 @@ int cmd_lint(int argc, char **argv)
 		for (size_t i = 0; i < findings.n; i++) {
 			const struct lint_finding *f = &findings.v[i];
 
-			printf("%s:%zu:%zu: %s %s: %s\n", path, f->line, f->col, lint_id(f->rule),
-			       lint_name(f->rule), f->message);
+			cmd_print(stdout, "%s:%zu:%zu: %s %s: %s", path, f->line, f->col,
+				  lint_id(f->rule), lint_name(f->rule), f->message);
 		}
 	}
 	rc = findings.n ? EXIT_DIFFERS : EXIT_SAME;

@@ -4,6 +4,7 @@
 #include "docker/images_lock.h"
 #include "docker/lock.h"
 #include "docker/registry.h"
+#include "util/http.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -75,7 +76,7 @@ static int run(const struct dockerfile *df, const struct registry_opts *opts, in
 		goto fail;
 	c = lock_images(&lock, &failures, df, &old, update, client, jobs);
 	for (size_t i = 0; i < failures.n; i++)
-		fprintf(stderr, "pinned: %s:%zu:%zu: %s\n", df->name, failures.v[i].line,
+		cmd_print(stderr, "pinned: %s:%zu:%zu: %s", df->name, failures.v[i].line,
 			failures.v[i].col, failures.v[i].message);
 	if (c < 0 && failures.n)
 		goto done;
@@ -101,6 +102,37 @@ done:
 	return rc;
 }
 
+/*
+ * The host of --registry-mirror, given as Docker's daemon.json takes it
+ * ("https://host[:port]", a trailing '/' allowed) or as a bare host; plain
+ * http:// only for a host that may be asked over plain HTTP. NULL when it
+ * is none of those.
+ */
+static const char *mirror_host(char out[256], const char *arg, const struct registry_opts *opts)
+{
+	int plain = !strncmp(arg, "http://", 7);
+	size_t n;
+	struct http_client *probe = NULL;
+	int allowed = 1;
+
+	if (plain)
+		arg += 7;
+	else if (!strncmp(arg, "https://", 8))
+		arg += 8;
+	n = strcspn(arg, "/");
+	if (n == 0 || n >= 256 || (arg[n] && strcmp(arg + n, "/")) || memchr(arg, '@', n))
+		return NULL;
+	memcpy(out, arg, n);
+	out[n] = '\0';
+	if (plain) {
+		if (http_client_new(&probe, &opts->http) < 0)
+			return NULL;
+		allowed = http_insecure_host(probe, out);
+		http_client_free(probe);
+	}
+	return allowed ? out : NULL;
+}
+
 int cmd_lock(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -116,6 +148,7 @@ int cmd_lock(int argc, char **argv)
 	};
 	struct registry_opts opts = REGISTRY_OPTS_INIT;
 	const char *dir = NULL, *template = DOCKERFILE_TEMPLATE, *insecure[64];
+	char mirror[256];
 	struct dockerfile *df = NULL;
 	int update = 0, jobs = 8, c, rc;
 	long connect_timeout = 0;
@@ -153,6 +186,10 @@ int cmd_lock(int argc, char **argv)
 		}
 	}
 	opts.http.insecure = insecure;
+	if (opts.mirror && !(opts.mirror = mirror_host(mirror, opts.mirror, &opts)))
+		return cmd_usage_error(usage, "--registry-mirror takes HOST[:PORT] or "
+				       "https://HOST[:PORT] (http:// for a host named with "
+				       "--insecure-registry)");
 	if (connect_timeout)
 		opts.http.connect_timeout = connect_timeout;
 	if (opts.http.connect_timeout > opts.http.timeout)

@@ -30,9 +30,9 @@ static int check(const char *want, size_t wlen, const char *path, const char *te
 	if (differs < 0 && differs != ERR_NOTFOUND)
 		return cmd_fail();
 	if (differs < 0)
-		printf("%s: missing: run pinned render\n", path);
+		cmd_print(stdout, "%s: missing: run pinned render", path);
 	else if (differs)
-		printf("%s:%zu: differs from what pinned render makes of %s and %s\n", path,
+		cmd_print(stdout, "%s:%zu: differs from what pinned render makes of %s and %s", path,
 		       line, template, IMAGES_LOCK_PATH);
 	return differs ? EXIT_DIFFERS : EXIT_SAME;
 }

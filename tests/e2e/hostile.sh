@@ -195,6 +195,32 @@ expect_error "--rev: a link leading out of the context is refused" 2 \
 	"pinned: cannot read '.dockerignore': a link leading out of the context in revision $(git -C "$g" rev-parse HEAD)" \
 	"$PINNED" context -C "$g" --list --rev HEAD
 
+# names with a newline or a terminal escape are printed escaped, one line
+e=$tmp/escapes
+mkdir -p "$e"
+printf 'FROM scratch\n' >"$e/Dockerfile"
+mkfifo "$e/$(printf 'bad\nname\033[31m')"
+expect_error "a name with a newline and an escape sequence is printed escaped" 2 \
+	"pinned: cannot archive 'bad\\nname\\x1b[31m': it is a fifo" "$PINNED" context -C "$e" --list
+rm "$e/$(printf 'bad\nname\033[31m')"
+echo x >"$e/$(printf 'two\nlines')"
+same "context --list: a name with a newline is one escaped line" \
+	"$("$PINNED" context -C "$e" --list | tr '\n' ' ')" 'Dockerfile two\nlines '
+
+# a git repository with $HOME unreadable: no git configuration is needed
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	h=$tmp/home
+	mkdir -p "$h" && chmod 755 "$tmp" "$h"
+	printf 'FROM scratch\n' >"$h/Dockerfile"
+	git -C "$h" init -q && git -C "$h" add -A &&
+		git -C "$h" -c user.email=t@t -c user.name=t commit -qm home
+	mkdir -p "$tmp/locked-home" && chmod 700 "$tmp/locked-home"
+	check "context in a git repository with \$HOME unreadable" \
+		su nobody -s /bin/sh -c "HOME=$tmp/locked-home '$PINNED' context -C '$h' --list >/dev/null"
+else
+	echo "SKIP: \$HOME unreadable: needs root and the user nobody"
+fi
+
 # ---- faults: signals, a full disk, two runs at once ------------------------------
 
 # temporaries DIR: our temporary files left in DIR

@@ -138,6 +138,15 @@ for t in python golang node cuda; do
 done
 check "lock --registry-mirror: the lock keeps the Docker Hub name" \
 	grep -q '"docker.io/library/python:latest": {' "$tmp/planqk/python/lockfiles/images.lock"
+cp "$tmp/planqk/python/lockfiles/images.lock" "$tmp/mirror.lock"
+check "lock --registry-mirror https://HOST/, as daemon.json writes it" \
+	"$PINNED" lock -C "$tmp/planqk/python" --registry-mirror "https://$REG/" --update
+same_file "lock --registry-mirror https://HOST/: the same lock" \
+	"$tmp/planqk/python/lockfiles/images.lock" "$tmp/mirror.lock"
+expect_error "lock --registry-mirror http:// for a host not named insecure is refused" 2 \
+	"pinned: --registry-mirror takes HOST[:PORT] or https://HOST[:PORT] (http:// for a host named with --insecure-registry)" \
+	sh -c '"$0" lock -C "$1" --registry-mirror http://mirror.example 2>&1 >/dev/null | head -1 >&2; exit 2' \
+	"$PINNED" "$tmp/planqk/python"
 
 # ---- a tag that moves ------------------------------------------------------------
 
@@ -214,6 +223,13 @@ fault stall "a handshake that never ends hits the connect limit, and says so" \
 	"cannot connect to registry '%s' within 1 s%.0s" --timeout 5 --connect-timeout 1
 fault 500 "500s are retried, then an error" "registry '%s' answered 500 for '%s' (after retries)"
 same "lock: a 500 is tried four times" "$(grep -c '^request' "$tmp/fakereg.log")" 4
+# a host name that is not loopback (curl resolves *.localhost itself) and
+# answers plain HTTP: the message says how to allow it
+start_fake 500
+printf 'FROM pinned.localhost:%s/x:1\n' "${FAKE#*:}" >"$proj/fake.in"
+expect_error "lock: a registry without TLS that is not named insecure says what to do" 2 \
+	"pinned: fake.in:1:6: cannot make a TLS connection to registry 'pinned.localhost:${FAKE#*:}': OpenSSL SSL_connect: SSL_ERROR_SYSCALL in connection to pinned.localhost:${FAKE#*:} (one that answers only plain HTTP must be named with --insecure-registry pinned.localhost:${FAKE#*:})" \
+	"$PINNED" lock -C "$proj" -f fake.in
 fault baddigest "a body whose digest differs from its header" \
 	"registry '%s' sent '%s' with Docker-Content-Digest sha256:0000000000000000000000000000000000000000000000000000000000000000, but the body's digest is %s"
 fault huge "an oversized manifest" "registry '%s' sent a manifest for '%s' larger than 4194304 bytes"

@@ -79,11 +79,31 @@ int main(void)
 	CHECK_STR(err_msg(), "credential helper 'docker-credential-missing': cannot run "
 			     "'docker-credential-missing': No such file or directory");
 	regauth_free(a);
+	/* the forms the Docker CLI reads */
+	write_file(config, "{\"auths\": {\"https://b.example:5000/v2/\": {\"auth\": \"YjpC\"},"
+			   " \"c.example\": {\"username\": \"c\", \"password\": \"C\"},"
+			   " \"docker.io\": {\"auth\": \"ZDpE\"}},"
+			   " \"credHelpers\": {\"index.docker.io\": \"missing\"}}", 0644);
+	CHECK(regauth_new(&a, config, 5) == 0, "%s", err_msg());
+	CHECK(regauth_credentials(&creds, a, "b.example:5000") == 0 && creds &&
+	      !strcmp(creds, "b:B"), "an https:// key with a path");
+	CHECK(regauth_credentials(&creds, a, "c.example") == 0 && creds && !strcmp(creds, "c:C"),
+	      "username and password");
+	CHECK(regauth_credentials(&creds, a, "docker.io") == 0 && creds && !strcmp(creds, "d:D"),
+	      "docker.io for Docker Hub, before its helper");
+	CHECK(regauth_credentials(&creds, a, "b.example") == 0 && !creds, "another port is not it");
+	regauth_free(a);
+	write_file(config, "{\"credHelpers\": {\"index.docker.io\": \"missing\"}}", 0644);
+	CHECK(regauth_new(&a, config, 5) == 0, "%s", err_msg());
+	CHECK(regauth_credentials(&creds, a, "docker.io") == ERR_NOTFOUND,
+	      "Docker Hub's helper is keyed index.docker.io");
+	regauth_free(a);
 	snprintf(config, sizeof(config), "%s/none.json", dir);
 	CHECK(regauth_new(&a, config, 5) == 0 && regauth_credentials(&creds, a, "x") == 0 && !creds,
 	      "no config, no credentials");
 	regauth_free(a);
-	test_end("regauth: bad base64 and a missing helper are errors; no config is none");
+	test_end("regauth: Docker's key forms (https://host/v2/, username/password, docker.io); "
+		 "bad base64 and a missing helper are errors; no config is none");
 
 	s = regauth_challenge_param("Bearer realm=\"https://auth.example/token\",service=\"reg\","
 				    "scope=\"repository:x:pull\"", "realm");

@@ -90,6 +90,45 @@ static const char *auth_key(const char *domain)
 	return !strcmp(domain, "docker.io") ? "https://index.docker.io/v1/" : domain;
 }
 
+/* 1 when config key 'key' names 'domain', as the Docker CLI matches keys:
+ * "host", "https://host", "http://host/v2/"; for Docker Hub also
+ * "docker.io", "index.docker.io" and "registry-1.docker.io". */
+static int key_names(const char *key, const char *domain)
+{
+	static const char *const hub[] = { "docker.io", "index.docker.io",
+					   "registry-1.docker.io", NULL };
+	size_t n;
+
+	if (!strncmp(key, "https://", 8))
+		key += 8;
+	else if (!strncmp(key, "http://", 7))
+		key += 7;
+	n = strcspn(key, "/");
+	if (strcmp(domain, "docker.io"))
+		return strlen(domain) == n && !strncmp(key, domain, n);
+	for (const char *const *h = hub; *h; h++)
+		if (strlen(*h) == n && !strncmp(key, *h, n))
+			return 1;
+	return 0;
+}
+
+/* The "auths" entry for 'domain': its own key first, then any key naming it. */
+static json_t *auth_entry(const json_t *auths, const char *domain, const char **key)
+{
+	json_t *entry;
+	const char *k;
+
+	*key = auth_key(domain);
+	if ((entry = json_object_get(auths, *key)))
+		return entry;
+	json_object_foreach((json_t *)auths, k, entry)
+		if (key_names(k, domain)) {
+			*key = k;
+			return entry;
+		}
+	return NULL;
+}
+
 /*
  * Run "docker-credential-HELPER get" with the server on standard input and
  * read {"Username", "Secret"} into '*out'. A helper that exits non-zero
@@ -139,18 +178,24 @@ static int run_helper(char **out, const struct regauth *a, const char *helper,
 /* Look 'domain' up in the config: "user:password" or NULL in '*out'. */
 static int lookup(char **out, const struct regauth *a, const char *domain)
 {
-	const char *key = auth_key(domain), *helper, *auth;
+	const char *key, *helper, *auth, *user, *password;
+	const json_t *helpers, *entry;
 
 	*out = NULL;
 	if (!a->config)
 		return 0;
-	helper = json_string_value(json_object_get(json_object_get(a->config, "credHelpers"),
-						   domain));
+	/* credHelpers are keyed by host name; Docker Hub's is index.docker.io */
+	helpers = json_object_get(a->config, "credHelpers");
+	helper = json_string_value(json_object_get(helpers, domain));
+	if (!helper && !strcmp(domain, "docker.io"))
+		helper = json_string_value(json_object_get(helpers, "index.docker.io"));
 	if (!helper)
 		helper = json_string_value(json_object_get(a->config, "credsStore"));
-	auth = json_string_value(json_object_get(
-		json_object_get(json_object_get(a->config, "auths"), key), "auth"));
-	if (auth) {
+	entry = auth_entry(json_object_get(a->config, "auths"), domain, &key);
+	auth = json_string_value(json_object_get(entry, "auth"));
+	user = json_string_value(json_object_get(entry, "username"));
+	password = json_string_value(json_object_get(entry, "password"));
+	if (auth && *auth) {
 		size_t n = strlen(auth);
 		unsigned char *plain = malloc(n + 1);
 		int len = plain ? EVP_DecodeBlock(plain, (const unsigned char *)auth, (int)n) : -1;
@@ -168,6 +213,8 @@ static int lookup(char **out, const struct regauth *a, const char *domain)
 		*out = (char *)plain;
 		return 0;
 	}
+	if (user && password)
+		return asprintf(out, "%s:%s", user, password) < 0 ? (*out = NULL, err_nomem()) : 0;
 	return helper ? run_helper(out, a, helper, key) : 0;
 }
 

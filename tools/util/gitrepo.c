@@ -3,6 +3,9 @@
 
 #include <limits.h>
 #include <stdlib.h>
+#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <string.h>
 
 struct gitrepo {
@@ -17,6 +20,31 @@ static int git_fail(const char *what)
 	return err_set("%s: %s", what, e && e->message ? e->message : "unknown libgit2 error");
 }
 
+/*
+ * libgit2 stops when it cannot stat the user's configuration ($HOME not
+ * readable, as for a service user). We read objects and need no
+ * configuration: a level whose file cannot be looked at is left out.
+ */
+static void skip_unreadable_config(void)
+{
+	const char *home = getenv("HOME"), *xdg = getenv("XDG_CONFIG_HOME");
+	char path[4096];
+
+	if (home && *home) {
+		snprintf(path, sizeof(path), "%s/.gitconfig", home);
+		if (access(path, F_OK) < 0 && errno != ENOENT)
+			git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_GLOBAL, "");
+	}
+	if (xdg && *xdg)
+		snprintf(path, sizeof(path), "%s/git/config", xdg);
+	else if (home && *home)
+		snprintf(path, sizeof(path), "%s/.config/git/config", home);
+	else
+		return;
+	if (access(path, F_OK) < 0 && errno != ENOENT)
+		git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, GIT_CONFIG_LEVEL_XDG, "");
+}
+
 int gitrepo_open(struct gitrepo **out, const char *dir)
 {
 	struct gitrepo *r = calloc(1, sizeof(*r));
@@ -26,6 +54,7 @@ int gitrepo_open(struct gitrepo **out, const char *dir)
 	if (!r)
 		return err_nomem();
 	git_libgit2_init();
+	skip_unreadable_config();
 	rc = git_repository_open_ext(&r->repo, dir, 0, NULL);
 	if (rc < 0) {
 		rc = rc == GIT_ENOTFOUND ?

@@ -294,17 +294,28 @@ static int transient(CURLcode rc)
 }
 
 /* Say what went wrong below HTTP, in our words. */
-static int transport_error(CURL *curl, CURLcode crc, char *errbuf, const struct http_opts *opts,
+static int transport_error(struct http_conn *conn, CURLcode crc, char *errbuf,
 			   const struct http_request *req)
 {
+	const struct http_opts *opts = &conn->client->opts;
+	CURL *curl = conn->curl;
 	curl_off_t total = 0;
 
 	if (!errbuf[0])
 		snprintf(errbuf, CURL_ERROR_SIZE, "%s", curl_easy_strerror(crc));
-	/* curl starts its messages with a capital: ours go after a colon
-	 * ("Failed to ..." becomes "failed to ...", "SSL ..." stays) */
-	if (isupper((unsigned char)errbuf[0]) && !isupper((unsigned char)errbuf[1]))
-		errbuf[0] = (char)tolower((unsigned char)errbuf[0]);
+	for (size_t n = strlen(errbuf); n && isspace((unsigned char)errbuf[n - 1]); n--)
+		errbuf[n - 1] = '\0';
+	/* curl starts its messages with a capital: ours go after a colon.
+	 * Only a plain word loses it ("Failed" does; "SSL", "OpenSSL" do not). */
+	{
+		size_t w = 1;
+
+		while (errbuf[w] && !isspace((unsigned char)errbuf[w]) &&
+		       !isupper((unsigned char)errbuf[w]))
+			w++;
+		if (isupper((unsigned char)errbuf[0]) && (!errbuf[w] || isspace((unsigned char)errbuf[w])))
+			errbuf[0] = (char)tolower((unsigned char)errbuf[0]);
+	}
 	switch (crc) {
 	case CURLE_OPERATION_TIMEDOUT:
 		/* the request limit cannot fire before it has passed */
@@ -318,6 +329,12 @@ static int transport_error(CURL *curl, CURLcode crc, char *errbuf, const struct 
 		return err_set("cannot resolve the host of %s", req->server);
 	case CURLE_COULDNT_CONNECT:
 		return err_set("cannot connect to %s", req->server);
+	case CURLE_SSL_CONNECT_ERROR:
+		if (req->host && !http_insecure_host(conn->client, req->host))
+			return err_set("cannot make a TLS connection to %s: %s (one that answers "
+				       "only plain HTTP must be named with --insecure-registry %s)",
+				       req->server, errbuf, req->host);
+		return err_set("%s: %s", req->server, errbuf);
 	case CURLE_PEER_FAILED_VERIFICATION:
 		return err_code_set(ERR_REFUSED,
 				    "%s has a TLS certificate we do not trust (--ca-file adds a CA): %s",
@@ -417,7 +434,7 @@ int http_get(struct http_response *r, struct http_conn *conn, const struct http_
 			continue;
 		}
 		if (crc != CURLE_OK) {
-			rc = transport_error(conn->curl, crc, errbuf, opts, req);
+			rc = transport_error(conn, crc, errbuf, req);
 			goto done;
 		}
 		if ((r->status == 301 || r->status == 302 || r->status == 303 ||
