@@ -156,6 +156,24 @@ ln -s /dev/zero "$z/Dockerfile.in"
 expect_error "a template linked to /dev/zero stops at the cap" 2 \
 	"pinned: cannot read 'Dockerfile.in': more than 67108864 bytes" "$PINNED" render -C "$z"
 
+# a directory with more names than the listing keeps in memory (4 MiB):
+# sorted runs spill to a temporary file and merge, in the same order
+n=$tmp/names
+mkdir -p "$n"
+printf 'FROM scratch\n' >"$n/Dockerfile"
+long=$(printf '%0200d' 0)
+(cd "$n" && seq -f "%05g$long" 0 17999 | xargs touch && seq -f "%05g$long" 0 99 | xargs mkdir &&
+	seq -f "%05g-$long" 0 99 | xargs touch)
+"$PINNED" context -C "$n" --list >"$tmp/names.list"
+(cd "$n" && find . -mindepth 1 -maxdepth 1 -type d -printf '%P/\n' -o -printf '%P\n') |
+	LC_ALL=C sort >"$tmp/names.want"
+same_file "a directory of 18,200 long names: every name, in byte order" "$tmp/names.list" \
+	"$tmp/names.want"
+SOURCE_DATE_EPOCH=1 "$PINNED" context -C "$n" -o "$tmp/names.tar" >/dev/null
+same "a directory of 18,200 long names: the archive lists the same" \
+	"$(tar tf "$tmp/names.tar" | cmp - "$tmp/names.list" && echo same)" same
+rm -rf "$n"
+
 # a tree deeper than the open-file limit: archived whole, the same bytes
 d=$tmp/deep
 mkdir -p "$d"

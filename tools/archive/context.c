@@ -295,18 +295,158 @@ static enum kind kind_of(int dirfd, struct dirent *d, mode_t *mode)
 	return KIND_OTHER;
 }
 
-/* Read the names in 'dirfd' (which stays open), sorted. */
-static int fs_list(struct walker *w, int dirfd, struct child **out, size_t *n)
+/*
+ * A directory's names in archive order. Up to LISTING_MEMORY bytes of names
+ * are held in memory; beyond that each batch is sorted and appended as a
+ * run to one unlinked temporary file, and the runs are merged as the names
+ * are taken, so that a directory of any size walks in bounded memory and
+ * one more descriptor.
+ */
+#define LISTING_MEMORY (4u << 20)
+
+struct run {
+	off_t pos, end;		/* what is left of it in the spill file */
+	char buf[4096];
+	size_t at, have;
+	struct child cur;	/* its next name (key allocated), when 'more' */
+	int more;
+};
+
+struct listing {
+	struct child *mem;	/* the batch in memory, sorted once read */
+	size_t n, alloc, bytes, next;
+	int spill;		/* the spill file, or -1 */
+	off_t spilled;
+	struct run *runs;
+	size_t nruns, runs_alloc;
+	struct child taken;	/* the last name taken from a run */
+	char *dir;		/* the directory's path, once it spills */
+};
+
+#define LISTING_INIT { NULL, 0, 0, 0, 0, -1, 0, NULL, 0, 0, { NULL, 0, 0, NULL }, NULL }
+
+static void listing_free(struct listing *ls)
 {
-	size_t alloc = 0;
+	children_free(ls->mem, ls->n);
+	for (size_t i = 0; i < ls->nruns; i++)
+		free(ls->runs[i].cur.key);
+	free(ls->runs);
+	free(ls->taken.key);
+	free(ls->dir);
+	if (ls->spill >= 0)
+		close(ls->spill);
+}
+
+/* Make bytes of run 'r' available: 1, or 0 at its end, or -1 (errno set). */
+static int run_fill(const struct listing *ls, struct run *r)
+{
+	size_t want = sizeof(r->buf);
+	ssize_t got;
+
+	if (r->at < r->have)
+		return 1;
+	if ((off_t)want > r->end - r->pos)
+		want = (size_t)(r->end - r->pos);
+	if (want == 0)
+		return 0;
+	if ((got = pread(ls->spill, r->buf, want, r->pos)) <= 0) {
+		if (got == 0)
+			errno = EIO;	/* the file is shorter than what we wrote */
+		return -1;
+	}
+	r->pos += got;
+	r->have = (size_t)got;
+	r->at = 0;
+	return 1;
+}
+
+/* Read run 'r''s next name: a kind byte, then the key and a NUL. */
+static int run_next(const struct listing *ls, struct run *r)
+{
+	struct buf key = BUF_INIT(SIZE_MAX / 2);
+	int kind, rc;
+
+	r->more = 0;
+	free(r->cur.key);
+	r->cur.key = NULL;
+	if ((rc = run_fill(ls, r)) <= 0)
+		return rc < 0 ? err_errno("cannot read back the listing of '%s'", ls->dir) : 0;
+	kind = (unsigned char)r->buf[r->at++];
+	for (;;) {
+		const char *nul;
+		size_t n;
+
+		if ((rc = run_fill(ls, r)) <= 0) {
+			buf_release(&key);
+			return rc < 0 ? err_errno("cannot read back the listing of '%s'", ls->dir) :
+					err_set("cannot read back the listing of '%s': it ends "
+						"in a name", ls->dir);
+		}
+		nul = memchr(r->buf + r->at, '\0', r->have - r->at);
+		n = nul ? (size_t)(nul - (r->buf + r->at)) : r->have - r->at;
+		if (buf_add(&key, r->buf + r->at, n) < 0)
+			return -1;
+		r->at += n + (nul != NULL);
+		if (nul)
+			break;
+	}
+	if (!(r->cur.key = buf_detach(&key, NULL)))
+		return -1;
+	r->cur.kind = (enum kind)kind;
+	r->cur.namelen = strlen(r->cur.key) - (kind == KIND_DIR || kind == KIND_SUBMODULE);
+	r->more = 1;
+	return 0;
+}
+
+/* Sort the batch in memory and append it to the spill file as a run. */
+static int spill(struct listing *ls, const char *dir)
+{
+	struct buf out = BUF_INIT(SIZE_MAX / 2);
+	struct run *r;
+	int rc = -1;
+
+	if (!ls->dir && !(ls->dir = strdup(dir)))
+		return err_nomem();
+	if (ls->spill < 0 && (ls->spill = open(P_tmpdir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) < 0)
+		return err_errno("cannot keep the listing of '%s' in a temporary file in %s",
+				 dir, P_tmpdir);
+	qsort(ls->mem, ls->n, sizeof(*ls->mem), child_compare);
+	for (size_t i = 0; i < ls->n; i++) {
+		char kind = (char)ls->mem[i].kind;
+
+		if (buf_add(&out, &kind, 1) < 0 ||
+		    buf_add(&out, ls->mem[i].key, strlen(ls->mem[i].key) + 1) < 0)
+			goto done;
+	}
+	if (pwrite(ls->spill, out.s, out.len, ls->spilled) != (ssize_t)out.len) {
+		err_errno("cannot keep the listing of '%s' in a temporary file in %s", dir,
+			  P_tmpdir);
+		goto done;
+	}
+	if (GROW(ls->runs, ls->nruns, ls->runs_alloc) < 0)
+		goto done;
+	r = &ls->runs[ls->nruns++];
+	r->pos = ls->spilled;
+	r->end = ls->spilled += (off_t)out.len;
+	children_free(ls->mem, ls->n);
+	ls->mem = NULL;
+	ls->n = ls->alloc = ls->bytes = 0;
+	rc = 0;
+done:
+	buf_release(&out);
+	return rc;
+}
+
+/* Read the names in 'dirfd' (which stays open) into 'ls', in order. */
+static int fs_list(struct walker *w, int dirfd, struct listing *ls)
+{
+	const char *where = w->path.len ? w->path.s : ".";
 	struct dirent *d;
 	DIR *dir;
 	int fd = dup(dirfd);
 
-	*out = NULL;
-	*n = 0;
 	if (fd < 0 || !(dir = fdopendir(fd))) {
-		err_errno("cannot read directory '%s'", w->path.len ? w->path.s : ".");
+		err_errno("cannot read directory '%s'", where);
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -314,30 +454,57 @@ static int fs_list(struct walker *w, int dirfd, struct child **out, size_t *n)
 	rewinddir(dir);	/* the dup shares its offset with an earlier walk's */
 	errno = 0;
 	while ((d = readdir(dir))) {
+		size_t len = strlen(d->d_name);
 		mode_t mode;
 
 		/* our own temporary files, left by a run that was killed */
 		if (!strcmp(d->d_name, ".") || !strcmp(d->d_name, "..") ||
 		    outfile_is_temp(d->d_name))
 			continue;
-		if (child_add(out, n, &alloc, d->d_name, strlen(d->d_name),
+		if (child_add(&ls->mem, &ls->n, &ls->alloc, d->d_name, len,
 			      kind_of(dirfd, d, &mode)) < 0)
+			goto fail;
+		ls->bytes += len + 2 + sizeof(struct child);
+		if (ls->bytes > LISTING_MEMORY && spill(ls, where) < 0)
 			goto fail;
 		errno = 0;
 	}
 	if (errno) {
-		err_errno("cannot read directory '%s'", w->path.len ? w->path.s : ".");
+		err_errno("cannot read directory '%s'", where);
 		goto fail;
 	}
 	closedir(dir);
-	if (*n > 1)
-		qsort(*out, *n, sizeof(**out), child_compare);
+	if (ls->n > 1)
+		qsort(ls->mem, ls->n, sizeof(*ls->mem), child_compare);
+	for (size_t i = 0; i < ls->nruns; i++)
+		if (run_next(ls, &ls->runs[i]) < 0)
+			return -1;
 	return 0;
 fail:
 	closedir(dir);
-	children_free(*out, *n);
-	*out = NULL;
 	return -1;
+}
+
+/* The next name of 'ls' in '*c' (valid until the next call): 1, or 0 at
+ * the end, or -1 with the message set. */
+static int listing_next(struct listing *ls, struct child **c)
+{
+	struct run *min = NULL;
+
+	for (size_t i = 0; i < ls->nruns; i++)
+		if (ls->runs[i].more && (!min || strcmp(ls->runs[i].cur.key, min->cur.key) < 0))
+			min = &ls->runs[i];
+	if (ls->next < ls->n && (!min || strcmp(ls->mem[ls->next].key, min->cur.key) < 0)) {
+		*c = &ls->mem[ls->next++];
+		return 1;
+	}
+	if (!min)
+		return 0;
+	free(ls->taken.key);
+	ls->taken = min->cur;
+	min->cur.key = NULL;
+	*c = &ls->taken;
+	return run_next(ls, min) < 0 ? -1 : 1;
 }
 
 /*
@@ -351,14 +518,14 @@ fail:
 
 static int fs_walk(struct walker *w, int *dirfd, int depth)
 {
-	struct child *list;
-	size_t n, base = w->path.len, mark;
-	int rc = -1;
+	struct listing ls = LISTING_INIT;
+	struct child *c;
+	size_t base = w->path.len, mark;
+	int rc = -1, more;
 
-	if (fs_list(w, *dirfd, &list, &n) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++) {
-		struct child *c = &list[i];
+	if (fs_list(w, *dirfd, &ls) < 0)
+		goto done;
+	while ((more = listing_next(&ls, &c)) > 0) {
 		enum decision d;
 
 		if (path_set(w, base, c->key, c->namelen) < 0)
@@ -417,9 +584,9 @@ static int fs_walk(struct walker *w, int *dirfd, int depth)
 			goto done;
 		}
 	}
-	rc = 0;
+	rc = more < 0 ? -1 : 0;
 done:
-	children_free(list, n);
+	listing_free(&ls);
 	buf_truncate(&w->path, base);
 	return rc;
 }

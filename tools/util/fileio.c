@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +71,27 @@ void path_clean(char *path)
 
 static const char *volatile pending[OUTFILE_PENDING_MAX];
 
+/*
+ * Hold off the signals that remove pending files while a temporary file is
+ * made and recorded, and while a group is put in place: a handler then
+ * never misses a file, nor undoes half a group.
+ */
+static void hold_signals(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+static void release_signals(const sigset_t *old)
+{
+	pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
 static void pending_add(const char *tmp)
 {
 	for (size_t i = 0; i < OUTFILE_PENDING_MAX; i++)
@@ -118,6 +141,7 @@ int path_same(const char *a, const char *b)
 
 int outfile_open(struct outfile *out, const char *path)
 {
+	sigset_t held;
 	struct stat st, lst;
 	mode_t mask, mode;
 	char *dir, *real = NULL;
@@ -166,12 +190,15 @@ int outfile_open(struct outfile *out, const char *path)
 		return err_nomem();
 	}
 	free(dir);
+	hold_signals(&held);
 	if ((out->fd = mkostemp(out->tmp, O_CLOEXEC)) < 0) {
+		release_signals(&held);
 		free(out->tmp);
 		out->tmp = NULL;
 		goto fail;
 	}
 	pending_add(out->tmp);
+	release_signals(&held);
 	/* a rewrite keeps the file's mode; a new file gets the umask's */
 	mask = umask(0);
 	umask(mask);
@@ -218,6 +245,7 @@ int outfile_commit_all(struct outfile **outs, size_t n)
 {
 	size_t i, placed;
 	int swapped[OUTFILE_GROUP_MAX] = { 0 };
+	sigset_t held;
 
 	if (n > OUTFILE_GROUP_MAX)
 		return err_set("internal: more than %d outputs at once", OUTFILE_GROUP_MAX);
@@ -232,6 +260,7 @@ int outfile_commit_all(struct outfile **outs, size_t n)
 			goto abort;
 		}
 	}
+	hold_signals(&held);
 	for (placed = 0; placed < n; placed++) {
 		struct outfile *out = outs[placed];
 
@@ -248,6 +277,7 @@ int outfile_commit_all(struct outfile **outs, size_t n)
 				else
 					rename(out->path, out->tmp);
 			}
+			release_signals(&held);
 			goto abort;
 		}
 	}
@@ -265,6 +295,7 @@ int outfile_commit_all(struct outfile **outs, size_t n)
 		free(out->path);
 		out->path = NULL;
 	}
+	release_signals(&held);
 	return 0;
 abort:
 	for (i = 0; i < n; i++)
