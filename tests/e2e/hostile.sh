@@ -310,6 +310,32 @@ else
 	echo "SKIP: a full disk: cannot mount a tmpfs here (not root?)"
 fi
 
+# render: a signal while a 56 MB Dockerfile is written
+r=$tmp/sigrender
+mkdir -p "$r/lockfiles"
+echo '{"images": {}, "version": 1}' >"$r/lockfiles/images.lock"
+{ echo 'FROM scratch'; yes '# a comment line that makes the template large' | head -1200000; } \
+	>"$r/Dockerfile.in"
+echo old >"$r/Dockerfile"
+for attempt in 1 2 3 4 5; do	# the window is a few tens of milliseconds
+	env --default-signal=INT "$PINNED" render -C "$r" >/dev/null 2>&1 &
+	pid=$!
+	if wait_for_temporary "$r"; then
+		kill -s TERM $pid
+		wait $pid
+		status=$?
+		[ $status = 143 ] && break
+	else
+		wait $pid
+		status=$?
+	fi
+	echo old >"$r/Dockerfile"
+done
+same "SIGTERM in the middle of render: it dies of the signal" $status 143
+same "SIGTERM in the middle of render: the Dockerfile is as it was" "$(cat "$r/Dockerfile")" old
+same "SIGTERM in the middle of render: no temporary file is left" "$(temporaries "$r")" 0
+rm -rf "$r"
+
 # lock: a signal while a registry stalls, and a second run meanwhile
 q=$tmp/lockstall
 mkdir -p "$q/lockfiles"
