@@ -60,7 +60,7 @@ ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:exitcode=99 UBSAN_OPTIONS=print_stacktra
 
 all: $(BUILD)/pinned
 
-# The main job, until the image build exists: the service's build context.
+# The main job, until the image build exists: the sample service's build context.
 context: $(BUILD)/pinned
 	$(BUILD)/pinned context --manifest $(BUILD)/context.manifest
 
@@ -93,6 +93,26 @@ $(ASAN)/tests/%: $(ASAN)/tests/unit/%.o $(ASAN_LIB_OBJ)
 $(ASAN)/pinned: $(ASAN_CMD_OBJ) $(ASAN_LIB_OBJ)
 	$(CC) $(ASAN_FLAGS) -pthread -o $@ $^ $(PKG_LIBS)
 
+# The sample PlanQK service (src/): its simulator is unit-tested here like a
+# module; the service itself is built in the image (Dockerfile.in) and here
+# for the end-to-end tests of its interface.
+SERVICE_SRC := $(wildcard src/*.c)
+$(BUILD)/service: $(SERVICE_SRC) src/sim.h | deps
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(CFLAGS) -o $@ $(SERVICE_SRC) $(shell pkg-config --libs jansson) -lm
+
+$(ASAN)/service: $(SERVICE_SRC) src/sim.h | deps
+	@mkdir -p $(@D)
+	$(CC) $(WARN) $(ASAN_FLAGS) -o $@ $(SERVICE_SRC) $(shell pkg-config --libs jansson) -lm
+
+$(BUILD)/tests/unit/test_sim.o $(ASAN)/tests/unit/test_sim.o: ALL_CFLAGS += -Isrc
+
+$(BUILD)/tests/test_sim: $(BUILD)/tests/unit/test_sim.o $(BUILD)/src/sim.o
+	$(CC) $(CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(ASAN)/tests/test_sim: $(ASAN)/tests/unit/test_sim.o $(ASAN)/src/sim.o
+	$(CC) $(ASAN_FLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
 $(ASAN)/tests/fakereg: $(BUILD)/tests/fakereg
 	cp $< $@
 
@@ -114,7 +134,7 @@ $(BUILD)/tests/faultproxy: tests/e2e/faultproxy.c | deps
 
 # Everything: the suite, the suite again under ASan and UBSan, and the
 # allocation-failure pass; one count at the end.
-check: $(BUILD)/pinned $(UNIT_BIN) $(SERVERS) asan-build oom-build $(FUZZ_BIN) \
+check: $(BUILD)/pinned $(UNIT_BIN) $(SERVERS) $(BUILD)/service asan-build oom-build $(FUZZ_BIN) \
 		| deps-test
 	@{ tests/run.sh $(BUILD); \
 	   $(ASAN_ENV) tests/run.sh --label asan $(ASAN); \
@@ -128,7 +148,7 @@ CHECK_FUZZ_SECONDS ?= 30
 asan: asan-build | deps-test
 	@$(ASAN_ENV) tests/run.sh --label asan $(ASAN) | tests/count.sh
 
-asan-build: $(ASAN)/pinned $(ASAN_UNIT_BIN) $(SERVERS:$(BUILD)/%=$(ASAN)/%)
+asan-build: $(ASAN)/pinned $(ASAN_UNIT_BIN) $(SERVERS:$(BUILD)/%=$(ASAN)/%) $(ASAN)/service
 
 # Allocation failures: each unit test again with each of the library's
 # allocations failing in turn, under ASan (tests/oom/run.sh).
@@ -143,6 +163,13 @@ $(OOM)/tools/%.o: tools/%.c tests/oom/oom.h | deps
 $(OOM)/tests/oom/oom.o: tests/oom/oom.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
+
+$(OOM)/src/%.o: src/%.c tests/oom/oom.h | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -include tests/oom/oom.h -c -o $@ $<
+
+$(OOM)/tests/test_sim: $(ASAN)/tests/unit/test_sim.o $(OOM)/src/sim.o $(OOM)/tests/oom/oom.o
+	$(CC) $(ASAN_FLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(OOM)/tests/%: $(ASAN)/tests/unit/%.o $(OOM_LIB_OBJ)
 	@mkdir -p $(@D)
