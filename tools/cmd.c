@@ -1,5 +1,6 @@
 #include "cmd.h"
 #include "util/error.h"
+#include "archive/context.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -89,4 +90,18 @@ int cmd_begin(int argc, char **argv, const char *usage, const char *dir)
 		return cmd_fail();
 	}
 	return -1;
+}
+
+int cmd_skip_own(struct context *ctx)
+{
+	static const char *const own[] = {
+		DEFAULT_OUTPUT, "build/context.manifest", "build/build-context", "build/buildah",
+		"build/buildah-twice", "build/image", "build/image-twice", "build/image.new",
+		"build/image-twice.new", "build/registries.conf", "build/build.json", NULL
+	};
+
+	for (const char *const *p = own; *p; p++)
+		if (context_skip_path(ctx, *p) < 0)
+			return -1;
+	return 0;
 }

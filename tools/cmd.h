@@ -7,10 +7,12 @@
 #define EXIT_TROUBLE 2
 
 /* The subcommands; each parses its own options. */
+int cmd_build(int argc, char **argv);
 int cmd_context(int argc, char **argv);
 int cmd_hash(int argc, char **argv);
 int cmd_lock(int argc, char **argv);
 int cmd_render(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 
 #include <stdio.h>
@@ -21,6 +23,22 @@ int cmd_lint(int argc, char **argv);
  * a newline or a terminal escape stays one harmless line. Returns 0, or EOF.
  */
 int cmd_print(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Write the context's canonical tar to 'output' (NULL: DEFAULT_OUTPUT,
+ *, made when missing; "-": standard output) and, when given, its
+ * manifest, both in place together; never over an input. The digest of
+ * the tar goes to 'digest'. Returns 0, or -1 with err_msg() set.
+ */
+#define DEFAULT_OUTPUT "build/context.tar"
+struct context;
+int cmd_write_context(unsigned char digest[32], struct context *ctx, const char *output,
+		      const char *manifest_path);
+
+/* Never archive what pinned itself writes under build/ (the default
+ * archive, the builder's storage and layouts, the record): so context, hash
+ * and build agree on the context whatever .dockerignore says. */
+int cmd_skip_own(struct context *ctx);
 
 /* Print "pinned: " and err_msg() on stderr; returns EXIT_TROUBLE. */
 int cmd_fail(void);

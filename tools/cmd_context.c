@@ -27,7 +27,6 @@ static const char usage[] =
 	"  --rev REV        archive git revision REV from the object database\n"
 	"  -h, --help       show this help\n";
 
-#define DEFAULT_OUTPUT "build/context.tar"
 
 static int print_path(void *arg, const struct tar_entry *e, int fd, const void *data)
 {
@@ -86,13 +85,12 @@ static int open_output(struct outfile *out, struct context *ctx, const char *pat
 	return out->tmp ? context_skip(ctx, out->fd) : 0;
 }
 
-static int archive(struct context *ctx, const char *output, const char *manifest_path)
+int cmd_write_context(unsigned char digest[SHA256_LEN], struct context *ctx, const char *output,
+		      const char *manifest_path)
 {
 	struct outfile out = { .fd = -1 }, mout = { .fd = -1 };
-	unsigned char digest[SHA256_LEN];
-	char line[SHA256_STRING_LEN + 1];
 	FILE *manifest = NULL;
-	int rc = EXIT_TROUBLE, fd = -1;
+	int rc = -1, fd = -1;
 
 	if (!output) {
 		output = DEFAULT_OUTPUT;
@@ -138,18 +136,25 @@ static int archive(struct context *ctx, const char *output, const char *manifest
 	/* both or neither: never a new manifest beside an old archive */
 	if (outfile_commit_all((struct outfile *[]){ &out, &mout }, manifest_path ? 2 : 1) < 0)
 		goto fail;
-	sha256_format(line, digest);
-	fprintf(strcmp(output, "-") ? stdout : stderr, "%s\n", line);
-	rc = EXIT_SAME;
-	goto done;
+	rc = 0;
 fail:
-	cmd_fail();
-done:
 	if (manifest)
 		fclose(manifest);
 	outfile_abort(&mout);
 	outfile_abort(&out);
 	return rc;
+}
+
+static int archive(struct context *ctx, const char *output, const char *manifest_path)
+{
+	unsigned char digest[SHA256_LEN];
+	char line[SHA256_STRING_LEN + 1];
+
+	if (cmd_write_context(digest, ctx, output, manifest_path) < 0)
+		return cmd_fail();
+	sha256_format(line, digest);
+	fprintf(output && !strcmp(output, "-") ? stderr : stdout, "%s\n", line);
+	return EXIT_SAME;
 }
 
 int cmd_context(int argc, char **argv)
@@ -184,11 +189,12 @@ int cmd_context(int argc, char **argv)
 	if ((rc = cmd_begin(argc, argv, usage, dir)) >= 0)
 		return rc;
 	opts.source_date_epoch = getenv("SOURCE_DATE_EPOCH");
-	if (context_open(&ctx, &opts) < 0)
+	if (context_open(&ctx, &opts) < 0 || cmd_skip_own(ctx) < 0) {
+		context_free(ctx);
 		return cmd_fail();
+	}
 	if (do_list)	/* what the default run would archive: never its output */
-		rc = context_skip_path(ctx, DEFAULT_OUTPUT) < 0 ||
-		     context_walk(ctx, print_path, NULL) < 0 ? cmd_fail() : EXIT_SAME;
+		rc = context_walk(ctx, print_path, NULL) < 0 ? cmd_fail() : EXIT_SAME;
 	else
 		rc = archive(ctx, output, manifest);
 	context_free(ctx);

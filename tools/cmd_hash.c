@@ -44,7 +44,8 @@ int cmd_hash(int argc, char **argv)
 		return rc;
 	opts.source_date_epoch = getenv("SOURCE_DATE_EPOCH");
 	rc = EXIT_SAME;
-	if (context_open(&ctx, &opts) < 0 || build_digest(digest, ctx, opts.dockerfile) < 0)
+	if (context_open(&ctx, &opts) < 0 || cmd_skip_own(ctx) < 0 ||
+	    build_digest(digest, ctx, opts.dockerfile) < 0)
 		rc = cmd_fail();
 	else
 		puts(digest);

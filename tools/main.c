@@ -26,6 +26,8 @@ static const struct command {
 	{ "lock", cmd_lock, "resolve the template's images to digests: lockfiles/images.lock" },
 	{ "render", cmd_render, "Dockerfile.in + lockfiles -> Dockerfile" },
 	{ "lint", cmd_lint, "report what breaks reproducibility in a Dockerfile" },
+	{ "build", cmd_build, "build the image from the context, reproducibly: its digest" },
+	{ "run", cmd_run, "run the image once as PlanQK does and print its result" },
 };
 
 static void usage(FILE *out)

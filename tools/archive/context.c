@@ -27,7 +27,7 @@ struct child {
 };
 
 /* Files never archived: our own outputs, by device and inode. */
-#define CONTEXT_SKIP_MAX 4
+#define CONTEXT_SKIP_MAX 16
 
 struct context {
 	char *root;
@@ -166,6 +166,15 @@ static void leave(struct walker *w, size_t mark)
 		w->npending = mark;
 }
 
+/* 1 when the file or directory 'st' is one never to archive (our outputs). */
+static int skipped(const struct context *ctx, const struct stat *st)
+{
+	for (int i = 0; i < ctx->nskip; i++)
+		if (st->st_dev == ctx->skip[i].dev && st->st_ino == ctx->skip[i].ino)
+			return 1;
+	return 0;
+}
+
 /* ---- the working tree ---------------------------------------------------- */
 
 static const char *kind_name(mode_t mode)
@@ -207,11 +216,9 @@ static int fs_file(struct walker *w, int dirfd, const char *name)
 		err_set("'%s' changed while it was archived: it is no longer a regular file", w->path.s);
 		goto done;
 	}
-	for (int i = 0; i < w->ctx->nskip; i++) {
-		if (before.st_dev == w->ctx->skip[i].dev && before.st_ino == w->ctx->skip[i].ino) {
-			rc = 0;
-			goto done;
-		}
+	if (skipped(w->ctx, &before)) {
+		rc = 0;
+		goto done;
 	}
 	{
 		struct tar_entry e = { w->path.s, TAR_FILE,
@@ -549,6 +556,10 @@ static int fs_walk(struct walker *w, int *dirfd, int depth)
 				err_errno("cannot open directory '%s'", w->path.s);
 				goto done;
 			}
+			if (fstat(sub, &back) == 0 && skipped(w->ctx, &back)) {
+				close(sub);	/* a directory of our own, such as the builder's */
+				continue;
+			}
 			if (far && fstat(*dirfd, &here) < 0) {
 				err_errno("cannot stat directory '%s'", w->path.s);
 				close(sub);
@@ -868,7 +879,7 @@ int context_skip_path(struct context *ctx, const char *path)
 
 	if (stat(path, &st) < 0)
 		return errno == ENOENT ? 0 : err_errno("cannot stat '%s'", path);
-	return S_ISREG(st.st_mode) ? skip(ctx, &st) : 0;
+	return S_ISREG(st.st_mode) || S_ISDIR(st.st_mode) ? skip(ctx, &st) : 0;
 }
 
 int context_holds(struct context *ctx, const char *path)

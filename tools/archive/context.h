@@ -45,8 +45,9 @@ int64_t context_mtime(const struct context *ctx);
  * Returns 0, or a negative code. */
 int context_skip(struct context *ctx, int fd);
 
-/* Never archive the regular file at 'path', if there is one (the previous
- * output a new one replaces). Returns 0, or a negative code. */
+/* Never archive the regular file or directory at 'path', if there is one
+ * (the previous output a new one replaces; a builder's working directory).
+ * Returns 0, or a negative code. */
 int context_skip_path(struct context *ctx, const char *path);
 
 /*

@@ -29,10 +29,12 @@ static long now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Read what is ready on '*fd' into 'b', dropping what passes its cap. */
-static void drain(int *fd, struct buf *b)
+/* Read what is ready on '*fd' into 'b': its first bytes up to the cap, or
+ * with opts->keep_tail its last ones; with opts->echo a copy to our stderr. */
+static void drain(int *fd, struct buf *b, const struct process_opts *opts)
 {
 	char chunk[16384];
+	const char *p = chunk;
 	ssize_t n = read(*fd, chunk, sizeof(chunk));
 
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
@@ -41,8 +43,24 @@ static void drain(int *fd, struct buf *b)
 		close_fd(fd);
 		return;
 	}
+	if (opts->echo)
+		for (ssize_t done = 0, w; done < n; done += w)
+			if ((w = write(STDERR_FILENO, chunk + done, (size_t)(n - done))) <= 0)
+				break;	/* our stderr is gone: keep capturing */
+	if (opts->keep_tail) {
+		if ((size_t)n > b->max) {
+			p += (size_t)n - b->max;
+			n = (ssize_t)b->max;
+		}
+		if (b->len + (size_t)n > b->max) {
+			size_t drop = b->len + (size_t)n - b->max;
+
+			memmove(b->s, b->s + drop, b->len - drop);
+			buf_truncate(b, b->len - drop);
+		}
+	}
 	if (b->len < b->max)
-		(void)buf_add(b, chunk, (size_t)n < b->max - b->len ? (size_t)n : b->max - b->len);
+		(void)buf_add(b, p, (size_t)n < b->max - b->len ? (size_t)n : b->max - b->len);
 }
 
 /*
@@ -77,9 +95,9 @@ static int exchange(int *in, int *out, int *err, struct process_result *r,
 				close_fd(in);	/* the child stopped reading: its status tells */
 		}
 		if (p[1].revents)
-			drain(out, &r->out);
+			drain(out, &r->out, opts);
 		if (p[2].revents)
-			drain(err, &r->err);
+			drain(err, &r->err, opts);
 	}
 	return 0;
 }

@@ -20,10 +20,12 @@ struct process_opts {
 	int capture_stdout;		/* 1: into result->out, else inherit ours */
 	int capture_stderr;		/* 1: into result->err, else inherit ours */
 	size_t max_output;		/* cap for each captured stream; 0: 1 MiB */
+	int keep_tail;			/* 1: keep a stream's last max_output bytes, not its first */
+	int echo;			/* 1: also copy captured output to our stderr as it comes */
 	long timeout_ms;		/* kill the child after this long; 0: no limit */
 };
 
-#define PROCESS_OPTS_INIT { NULL, NULL, 0, 0, 0, 0, 0 }
+#define PROCESS_OPTS_INIT { NULL, NULL, 0, 0, 0, 0, 0, 0, 0 }
 
 struct process_result {
 	int status;		/* the wait status: see process_status() */

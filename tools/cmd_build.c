@@ -1,0 +1,255 @@
+#include "cmd.h"
+#include "archive/context.h"
+#include "archive/extract.h"
+#include "docker/dockerfile.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/fileio.h"
+#include "util/http.h"
+#include "verify/builder.h"
+#include "verify/imagediff.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char usage[] =
+	"usage: pinned build [-C DIR] [--builder NAME] [--twice] [--registry-mirror HOST]\n"
+	"                    [--insecure-registry HOST]...\n"
+	"\n"
+	"Build the image from exactly the bytes pinned context archives (build/context.tar,\n"
+	"its digest checked again before the builder starts), with every timestamp set\n"
+	"from the context's (SOURCE_DATE_EPOCH, else the commit time). The image goes to\n"
+	"build/image/ as an OCI layout, the record to build/build.json, and the digest of\n"
+	"its image manifest is the last line of output.\n"
+	"\n"
+	"  -C DIR                    run as if started in DIR\n"
+	"  --builder NAME            buildah, podman or docker (default $PINNED_BUILDER, else\n"
+	"                            docker when a daemon answers, else buildah, else podman)\n"
+	"  --twice                   build again from clean builder storage; exit 1 and say\n"
+	"                            what differs when the two images differ\n"
+	"  --registry-mirror HOST    pull Docker Hub images through HOST\n"
+	"  --insecure-registry HOST  HOST may answer plain HTTP (loopback hosts may anyway)\n"
+	"  -h, --help                show this help\n";
+
+#define BUILD_CONTEXT_DIR "build/build-context"
+#define IMAGE_DIR "build/image"
+#define RECORD_PATH "build/build.json"
+#define REGISTRIES_CONF "build/registries.conf"
+#define IMAGE_TAG "localhost/pinned-build:latest"
+
+struct settings {
+	const char *builder, *mirror;
+	const char *insecure[64];
+	size_t ninsecure;
+	int twice;
+};
+
+static int named_insecure(const struct settings *s, const char *host)
+{
+	for (size_t i = 0; i < s->ninsecure; i++)
+		if (!strcmp(s->insecure[i], host))
+			return 1;
+	return http_loopback(host);
+}
+
+/*
+ * Every registry image of the Dockerfile must carry its digest (render put
+ * it there); the hosts that may answer plain HTTP go to the builder's
+ * registries.conf, with the mirror, and short names resolve on Docker Hub as
+ * Docker resolves them.
+ */
+static int registries_conf(const struct settings *s, const char *context_dir)
+{
+	struct dockerfile *df = NULL;
+	struct outfile out;
+	struct buf conf = BUF_INIT(1 << 20);
+	char path[4096];
+	int rc = -1;
+
+	snprintf(path, sizeof(path), "%s/Dockerfile", context_dir);
+	if (access(path, F_OK) < 0)
+		return err_code_set(ERR_NOTFOUND, "the context has no Dockerfile: run pinned render");
+	if (dockerfile_load(&df, path) < 0)
+		return -1;
+	free(df->name);
+	if (!(df->name = strdup("Dockerfile")))
+		goto done;
+	buf_adds(&conf, "unqualified-search-registries = [\"docker.io\"]\n"
+		 "short-name-mode = \"permissive\"\n");
+	if (s->mirror)
+		buf_printf(&conf, "\n[[registry]]\nprefix = \"docker.io\"\nlocation = \"docker.io\"\n"
+			   "[[registry.mirror]]\nlocation = \"%s\"\ninsecure = %s\n", s->mirror,
+			   named_insecure(s, s->mirror) ? "true" : "false");
+	for (size_t i = 0; i < df->nimages; i++) {
+		const struct dockerfile_image *img = &df->images[i];
+
+		if (!dockerfile_is_registry_image(img))
+			continue;
+		if (!img->ref.digest) {
+			err_set("Dockerfile:%zu:%zu: image '%s' has no digest: run pinned lock and "
+				"pinned render", img->line, img->col, img->expanded);
+			goto done;
+		}
+		if (strcmp(img->ref.domain, "docker.io") && named_insecure(s, img->ref.domain))
+			buf_printf(&conf, "\n[[registry]]\nlocation = \"%s\"\ninsecure = true\n",
+				   img->ref.domain);
+	}
+	if (outfile_open(&out, REGISTRIES_CONF) < 0)
+		goto done;
+	if (write_all(out.fd, conf.s, conf.len) < 0) {
+		err_errno("cannot write '%s'", REGISTRIES_CONF);
+		outfile_abort(&out);
+		goto done;
+	}
+	rc = outfile_commit(&out);
+done:
+	if (rc < 0 && !err_msg()[0])
+		err_nomem();
+	buf_release(&conf);
+	dockerfile_free(df);
+	return rc;
+}
+
+/* Build into a new layout at 'layout' with storage 'storage'. */
+static int build_once(char digest[SHA256_STRING_LEN + 1], const struct builder *b,
+		      struct builder_job *job, const char *storage, const char *layout)
+{
+	char *fresh = NULL;
+	int rc;
+
+	if (asprintf(&fresh, "%s.new", layout) < 0)
+		return err_nomem();
+	job->storage = storage;
+	job->layout = fresh;
+	if ((rc = remove_tree(fresh)) == 0 && (rc = builder_build(digest, b, job)) == 0 &&
+	    (rc = remove_tree(layout)) == 0 && rename(fresh, layout) < 0)
+		rc = err_errno("cannot rename '%s' to '%s'", fresh, layout);
+	if (rc < 0)
+		remove_tree(fresh);
+	job->layout = layout;
+	free(fresh);
+	return rc;
+}
+
+static int write_record(const struct builder *b, const struct builder_job *job,
+			const char *context_digest, const char *image_digest)
+{
+	json_t *rec = json_pack("{s:i, s:{s:s, s:s, s:o}, s:s, s:I, s:s, s:s}", "version", 1,
+				"builder", "name", b->name, "version", b->version, "options",
+				builder_options(b, job), "context", context_digest, "epoch",
+				(json_int_t)job->epoch, "image", image_digest, "layout", IMAGE_DIR);
+	char *text = rec ? json_dumps(rec, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
+	struct outfile out;
+	int rc = -1;
+
+	json_decref(rec);
+	if (!text)
+		return err_nomem();
+	if (outfile_open(&out, RECORD_PATH) == 0) {
+		if (write_all(out.fd, text, strlen(text)) < 0 || write_all(out.fd, "\n", 1) < 0) {
+			err_errno("cannot write '%s'", RECORD_PATH);
+			outfile_abort(&out);
+		} else {
+			rc = outfile_commit(&out);
+		}
+	}
+	free(text);
+	return rc;
+}
+
+static int build(const struct settings *s)
+{
+	struct context_opts copts = { .root = "." };
+	struct context *ctx = NULL;
+	struct builder b;
+	struct builder_job job = { .tag = IMAGE_TAG };
+	unsigned char cdigest[SHA256_LEN];
+	char context_digest[SHA256_STRING_LEN + 1], digest[SHA256_STRING_LEN + 1];
+	char again[SHA256_STRING_LEN + 1];
+	int rc = EXIT_TROUBLE;
+
+	if (builder_find(&b, s->builder) < 0)
+		return cmd_fail();
+	copts.source_date_epoch = getenv("SOURCE_DATE_EPOCH");
+	if (context_open(&ctx, &copts) < 0 || cmd_skip_own(ctx) < 0 ||
+	    cmd_write_context(cdigest, ctx, NULL, "build/context.manifest") < 0)
+		goto fail;
+	sha256_format(context_digest, cdigest);
+	job.epoch = context_mtime(ctx);
+	job.context_dir = BUILD_CONTEXT_DIR;
+	/* the builder gets exactly the bytes hashed: unpacked while hashed again */
+	if (remove_tree(BUILD_CONTEXT_DIR) < 0 ||
+	    extract_checked(DEFAULT_OUTPUT, cdigest, BUILD_CONTEXT_DIR) < 0 ||
+	    registries_conf(s, BUILD_CONTEXT_DIR) < 0)
+		goto fail;
+	job.registries_conf = REGISTRIES_CONF;
+	fprintf(stderr, "pinned: building %s with %s %s\n", context_digest, b.name, b.version);
+	if (build_once(digest, &b, &job, "build/buildah", IMAGE_DIR) < 0)
+		goto fail;
+	if (write_record(&b, &job, context_digest, digest) < 0)
+		goto fail;
+	if (s->twice) {
+		fprintf(stderr, "pinned: building again from clean storage\n");
+		if (remove_tree("build/buildah-twice") < 0 ||
+		    build_once(again, &b, &job, "build/buildah-twice", IMAGE_DIR "-twice") < 0)
+			goto fail;
+		remove_tree("build/buildah-twice");
+		if (strcmp(again, digest)) {
+			printf("the two builds differ: %s, then %s\n", digest, again);
+			if (image_diff(stdout, IMAGE_DIR, IMAGE_DIR "-twice") < 0)
+				goto fail;
+			rc = EXIT_DIFFERS;
+			goto done;
+		}
+		printf("%s\n", again);	/* the two agree */
+	}
+	printf("%s\n", digest);
+	rc = EXIT_SAME;
+	goto done;
+fail:
+	cmd_fail();
+done:
+	context_free(ctx);
+	return rc;
+}
+
+int cmd_build(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "builder", required_argument, NULL, 'b' },
+		{ "twice", no_argument, NULL, '2' },
+		{ "registry-mirror", required_argument, NULL, 'm' },
+		{ "insecure-registry", required_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct settings s = { .builder = getenv("PINNED_BUILDER") };
+	const char *dir = NULL;
+	int c, rc;
+
+	if (s.builder && !*s.builder)
+		s.builder = NULL;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+C:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'C': dir = optarg; break;
+		case 'b': s.builder = optarg; break;
+		case '2': s.twice = 1; break;
+		case 'm': s.mirror = optarg; break;
+		case 'i':
+			if (s.ninsecure == sizeof(s.insecure) / sizeof(s.insecure[0]))
+				return cmd_usage_error(usage, "too many --insecure-registry hosts");
+			s.insecure[s.ninsecure++] = optarg;
+			break;
+		default: return cmd_other_option(c, argv, usage);
+		}
+	}
+	if ((rc = cmd_begin(argc, argv, usage, dir)) >= 0)
+		return rc;
+	return build(&s);
+}

@@ -1,0 +1,285 @@
+#include "verify/builder.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/fileio.h"
+#include "util/process.h"
+#include "docker/oci.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define ARGS_MAX 40
+#define TAIL_BYTES 4096
+
+/* Run 'argv' quietly; its standard output into 'out' (when not NULL).
+ * 0 when it ran and exited 0. */
+static int probe(const char *const *argv, struct buf *out, long timeout_ms)
+{
+	struct process_opts o = PROCESS_OPTS_INIT;
+	struct process_result r;
+	int ok;
+
+	o.argv = argv;
+	o.capture_stdout = 1;
+	o.capture_stderr = 1;
+	o.max_output = 4096;
+	o.timeout_ms = timeout_ms;
+	if (process_run(&r, &o) < 0) {
+		process_result_release(&r);
+		return -1;
+	}
+	ok = process_exited_ok(&r);
+	if (ok && out) {
+		*out = r.out;
+		r.out = (struct buf)BUF_INIT(0);
+	}
+	process_result_release(&r);
+	return ok ? 0 : -1;
+}
+
+/* The first thing in 'text' that looks like a version: digits and dots. */
+static void version_of(char out[64], const char *text)
+{
+	const char *p = text;
+	size_t n;
+
+	while (*p && !(p[0] >= '0' && p[0] <= '9' && (p == text || p[-1] == ' ' || p[-1] == 'v')))
+		p++;
+	n = strspn(p, "0123456789.");
+	snprintf(out, 64, "%.*s", (int)(n < 63 ? n : 63), n ? p : "unknown");
+}
+
+static int try_builder(struct builder *b, enum builder_kind kind)
+{
+	static const char *const buildah_version[] = { "buildah", "--version", NULL };
+	static const char *const podman_version[] = { "podman", "--version", NULL };
+	static const char *const docker_server[] = { "docker", "version", "--format",
+						     "{{.Server.Version}}", NULL };
+	static const char *const docker_buildx[] = { "docker", "buildx", "version", NULL };
+	struct buf out = BUF_INIT(0);
+	int rc;
+
+	b->kind = kind;
+	b->name = kind == BUILDER_BUILDAH ? "buildah" : kind == BUILDER_PODMAN ? "podman" : "docker";
+	if (kind == BUILDER_DOCKER)	/* the CLI alone builds nothing: a daemon must answer */
+		rc = probe(docker_server, &out, 10000) < 0 || probe(docker_buildx, NULL, 10000) < 0 ?
+			     -1 : 0;
+	else
+		rc = probe(kind == BUILDER_BUILDAH ? buildah_version : podman_version, &out, 10000);
+	version_of(b->version, buf_str(&out));
+	buf_release(&out);
+	return rc;
+}
+
+int builder_find(struct builder *b, const char *name)
+{
+	static const enum builder_kind order[] = { BUILDER_DOCKER, BUILDER_BUILDAH, BUILDER_PODMAN };
+
+	memset(b, 0, sizeof(*b));
+	if (name) {
+		enum builder_kind kind;
+
+		if (!strcmp(name, "buildah"))
+			kind = BUILDER_BUILDAH;
+		else if (!strcmp(name, "podman"))
+			kind = BUILDER_PODMAN;
+		else if (!strcmp(name, "docker"))
+			kind = BUILDER_DOCKER;
+		else
+			return err_set("unknown builder '%s': buildah, podman or docker", name);
+		if (try_builder(b, kind) < 0)
+			return err_code_set(ERR_NOTFOUND, kind == BUILDER_DOCKER ?
+					    "builder 'docker' does not work here: no daemon answers, "
+					    "or buildx is missing" :
+					    "builder '%s' is not installed (or does not run)", name);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (try_builder(b, order[i]) == 0)
+			return 0;
+	return err_code_set(ERR_NOTFOUND, "no image builder found: install buildah (apt-get "
+			    "install buildah), podman, or docker with buildx and a daemon");
+}
+
+struct args {
+	const char *v[ARGS_MAX + 1];
+	size_t n;
+	char text[8][4096];	/* room for the arguments we format */
+	size_t ntext;
+};
+
+static void arg(struct args *a, const char *s)
+{
+	if (a->n < ARGS_MAX)
+		a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+static const char *argf(struct args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static const char *argf(struct args *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *t = a->text[a->ntext < 8 ? a->ntext++ : 7];
+
+	va_start(ap, fmt);
+	vsnprintf(t, sizeof(a->text[0]), fmt, ap);
+	va_end(ap);
+	arg(a, t);
+	return t;
+}
+
+/* buildah and podman: where they keep images, and how they reach registries. */
+static void storage_args(struct args *a, const struct builder_job *job)
+{
+	argf(a, "--root=%s/root", job->storage);
+	argf(a, "--runroot=%s/run", job->storage);
+	arg(a, "--storage-driver=vfs");
+}
+
+/* Run the builder; a failure names it, how it ended and its last lines. */
+static int run_builder(const struct builder *b, const struct args *a, const char *step)
+{
+	struct process_opts o = PROCESS_OPTS_INIT;
+	struct process_result r;
+	char how[128];
+	int rc;
+
+	o.argv = a->v;
+	o.capture_stdout = 1;
+	o.capture_stderr = 1;
+	o.echo = 1;
+	o.keep_tail = 1;
+	o.max_output = TAIL_BYTES;
+	if ((rc = process_run(&r, &o)) < 0) {
+		process_result_release(&r);
+		return err_prefix("%s %s", b->name, step);
+	}
+	if (!process_exited_ok(&r)) {
+		const char *tail = buf_str(&r.err)[0] ? buf_str(&r.err) : buf_str(&r.out);
+		char last[1024] = "";
+		const char *end = tail + strlen(tail);
+		int lines = 0;
+
+		/* its last three lines that say something, joined by " / " */
+		while (end > tail && lines < 3) {
+			const char *start = end;
+			char line[1024];
+
+			while (start > tail && start[-1] != '\n' && start[-1] != '\r')
+				start--;
+			if (end > start) {
+				snprintf(line, sizeof(line), "%.*s%s%s", (int)(end - start), start,
+					 lines ? " / " : "", last);
+				snprintf(last, sizeof(last), "%s", line);
+				lines++;
+			}
+			end = start > tail ? start - 1 : tail;
+		}
+		rc = err_set("%s %s %s; its last lines: %s", b->name, step,
+			     process_status(how, sizeof(how), r.status), last);
+	}
+	process_result_release(&r);
+	return rc;
+}
+
+static int build_with_buildah(const struct builder *b, const struct builder_job *job,
+			      const char *digestfile)
+{
+	struct args a = { .n = 0 };
+
+	arg(&a, b->name);
+	storage_args(&a, job);
+	arg(&a, "build");
+	if (job->registries_conf)
+		argf(&a, "--registries-conf=%s", job->registries_conf);
+	arg(&a, "--isolation=chroot");
+	arg(&a, "--layers=false");
+	argf(&a, "--timestamp=%lld", (long long)job->epoch);
+	arg(&a, "--identity-label=false");
+	argf(&a, "--file=%s/Dockerfile", job->context_dir);
+	argf(&a, "--tag=%s", job->tag);
+	arg(&a, job->context_dir);
+	if (run_builder(b, &a, "build") < 0)
+		return -1;
+	a = (struct args){ .n = 0 };
+	arg(&a, b->name);
+	storage_args(&a, job);
+	arg(&a, "push");
+	argf(&a, "--digestfile=%s", digestfile);
+	arg(&a, job->tag);
+	argf(&a, "oci:%s:latest", job->layout);
+	return run_builder(b, &a, "push");
+}
+
+static int build_with_docker(const struct builder *b, const struct builder_job *job,
+			     const char *digestfile)
+{
+	struct args a = { .n = 0 };
+
+	(void)digestfile;
+	arg(&a, b->name);
+	arg(&a, "buildx");
+	arg(&a, "build");
+	argf(&a, "--build-arg=SOURCE_DATE_EPOCH=%lld", (long long)job->epoch);
+	/* BuildKit 0.31 changed the oci-mediatypes default, and every digest with it */
+	argf(&a, "--output=type=oci,dest=%s.tar,rewrite-timestamp=true,oci-mediatypes=true,"
+	     "tar=true", job->layout);
+	arg(&a, "--provenance=false");
+	argf(&a, "--file=%s/Dockerfile", job->context_dir);
+	arg(&a, job->context_dir);
+	return run_builder(b, &a, "build");
+}
+
+int builder_build(char digest[SHA256_STRING_LEN + 1], const struct builder *b,
+		  const struct builder_job *job)
+{
+	char *digestfile = NULL, *text = NULL;
+	size_t len;
+	int rc = -1;
+
+	if (asprintf(&digestfile, "%s.digest", job->layout) < 0)
+		return err_nomem();
+	if (b->kind == BUILDER_DOCKER) {
+		rc = build_with_docker(b, job, digestfile);
+		if (rc == 0)
+			rc = err_set("docker: exporting the OCI layout from docker's tar is not done "
+				     "yet; use --builder buildah");
+		goto done;
+	}
+	if (build_with_buildah(b, job, digestfile) < 0)
+		goto done;
+	if (file_read_at(&text, &len, AT_FDCWD, digestfile) < 0)
+		goto done;
+	while (len && (text[len - 1] == '\n' || text[len - 1] == ' '))
+		text[--len] = '\0';
+	if (!oci_digest_valid(text)) {
+		err_set("%s push wrote no digest of the image ('%s')", b->name, digestfile);
+		goto done;
+	}
+	snprintf(digest, SHA256_STRING_LEN + 1, "%s", text);
+	rc = 0;
+done:
+	if (digestfile)
+		unlink(digestfile);
+	free(digestfile);
+	free(text);
+	return rc;
+}
+
+json_t *builder_options(const struct builder *b, const struct builder_job *job)
+{
+	char ts[64];
+
+	snprintf(ts, sizeof(ts), "%lld", (long long)job->epoch);
+	if (b->kind == BUILDER_DOCKER)
+		return json_pack("[s, s, s, s, s]", "buildx build", "--provenance=false",
+				 "rewrite-timestamp=true", "oci-mediatypes=true", ts);
+	return json_pack("{s:s, s:s, s:b, s:b, s:s, s:s}", "timestamp", ts, "isolation", "chroot",
+			 "layers", 0, "identity-label", 0, "storage-driver", "vfs",
+			 "timestamps", "--timestamp (buildah before 1.41 has no --source-date-epoch)");
+}

@@ -1,0 +1,52 @@
+#ifndef PINNED_BUILDER_H
+#define PINNED_BUILDER_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "util/sha256.h"
+
+/*
+ * The image builders pinned drives, each a child process started without a
+ * shell: buildah (chroot isolation, vfs storage: no daemon needed), podman
+ * (the same options), docker with buildx when a daemon answers.
+ */
+enum builder_kind { BUILDER_BUILDAH, BUILDER_PODMAN, BUILDER_DOCKER };
+
+struct builder {
+	enum builder_kind kind;
+	const char *name;	/* "buildah", "podman", "docker" */
+	char version[64];	/* as the builder says it */
+};
+
+/*
+ * Find the builder named 'name' ("buildah", "podman" or "docker"), or with
+ * NULL the first that works here: docker when a daemon answers and buildx
+ * is there, else buildah, else podman. Returns 0, or ERR_NOTFOUND naming
+ * what was looked for.
+ */
+int builder_find(struct builder *b, const char *name);
+
+struct builder_job {
+	const char *context_dir;	/* the unpacked context, its Dockerfile at the top */
+	const char *storage;		/* buildah and podman: their storage, kept here */
+	const char *layout;		/* the OCI image layout to write: a new directory */
+	const char *tag;		/* the image's name in the builder's storage */
+	int64_t epoch;			/* every timestamp of the image */
+	const char *registries_conf;	/* a registries.conf (mirror, insecure hosts), or NULL */
+};
+
+/*
+ * Build the image and export it as an OCI layout. The builder's output
+ * streams to our stderr; a failure names the builder, how it ended and its
+ * last lines. The digest of the image manifest ("sha256:...") goes to
+ * 'digest'. Returns 0, or a negative code with the message set.
+ */
+int builder_build(char digest[SHA256_STRING_LEN + 1], const struct builder *b,
+		  const struct builder_job *job);
+
+/* The builder's options that change digests, for the record. */
+json_t *builder_options(const struct builder *b, const struct builder_job *job);
+
+#endif
