@@ -55,6 +55,20 @@ int remove_tree(const char *path)
 	return 0;
 }
 
+/* A relative name without a ".." component. */
+static int name_safe(const char *name)
+{
+	if (!name || !*name || name[0] == '/')
+		return 0;
+	for (const char *p = name; *p; p += strcspn(p, "/"), p += *p == '/') {
+		size_t n = strcspn(p, "/");
+
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return 0;
+	}
+	return 1;
+}
+
 /* Unpack every entry of 'in' below 'dir'. */
 static int unpack(struct archive *in, const char *path, const char *dir)
 {
@@ -65,9 +79,9 @@ static int unpack(struct archive *in, const char *path, const char *dir)
 
 	if (!out)
 		return err_nomem();
-	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-				       ARCHIVE_EXTRACT_SECURE_SYMLINKS |
-				       ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS | ARCHIVE_EXTRACT_PERM |
+	/* names are checked here (they get 'dir' in front); libarchive refuses
+	 * to write through a symbolic link */
+	archive_write_disk_set_options(out, ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_PERM |
 				       ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_NO_OVERWRITE);
 	while ((r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
 		mode_t type = archive_entry_filetype(e);
@@ -82,6 +96,11 @@ static int unpack(struct archive *in, const char *path, const char *dir)
 		}
 		if (archive_entry_hardlink(e)) {
 			rc = err_set("cannot unpack '%s': entry '%s' is a hard link", path,
+				     archive_entry_pathname(e));
+			break;
+		}
+		if (!name_safe(archive_entry_pathname(e))) {
+			rc = err_set("cannot unpack '%s': entry '%s' would leave the folder", path,
 				     archive_entry_pathname(e));
 			break;
 		}

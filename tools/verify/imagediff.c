@@ -132,7 +132,10 @@ static void json_diff(struct report *r, const char *path, const json_t *a, const
 /* One file of a layer: its path and what is compared. */
 struct file {
 	char *path;
-	char *what;	/* "type mode uid gid mtime size sha256 target" */
+	char *target;		/* a link's target, or "" */
+	unsigned type, mode;
+	long long uid, gid, mtime, size;
+	char content[SHA256_STRING_LEN + 1];
 };
 
 static int file_compare(const void *a, const void *b)
@@ -144,7 +147,7 @@ static void files_free(struct file *f, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(f[i].path);
-		free(f[i].what);
+		free(f[i].target);
 	}
 	free(f);
 }
@@ -170,7 +173,7 @@ static int read_layer(struct file **out, size_t *n, const char *layout, const ch
 		goto done;
 	}
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		struct sha256 sha;
+		struct sha256 sha = { 0 };
 		unsigned char d[SHA256_LEN];
 		char hex[SHA256_STRING_LEN + 1];
 		const void *block;
@@ -192,18 +195,22 @@ static int read_layer(struct file **out, size_t *n, const char *layout, const ch
 			goto done;
 		}
 		f = &(*out)[*n];
-		if (!(f->path = strdup(archive_entry_pathname(e))) ||
-		    asprintf(&f->what, "type %o, mode %04o, owner %lld:%lld, mtime %lld, size %lld, "
-			     "content %.19s, target '%s'", (unsigned)archive_entry_filetype(e),
-			     (unsigned)(archive_entry_perm(e)), (long long)archive_entry_uid(e),
-			     (long long)archive_entry_gid(e), (long long)archive_entry_mtime(e),
-			     (long long)archive_entry_size(e), hex,
-			     archive_entry_symlink(e) ? archive_entry_symlink(e) :
-			     archive_entry_hardlink(e) ? archive_entry_hardlink(e) : "") < 0) {
+		f->path = strdup(archive_entry_pathname(e));
+		f->target = strdup(archive_entry_symlink(e) ? archive_entry_symlink(e) :
+				   archive_entry_hardlink(e) ? archive_entry_hardlink(e) : "");
+		if (!f->path || !f->target) {
 			free(f->path);
+			free(f->target);
 			rc = err_nomem();
 			goto done;
 		}
+		f->type = (unsigned)archive_entry_filetype(e);
+		f->mode = (unsigned)archive_entry_perm(e);
+		f->uid = (long long)archive_entry_uid(e);
+		f->gid = (long long)archive_entry_gid(e);
+		f->mtime = (long long)archive_entry_mtime(e);
+		f->size = (long long)archive_entry_size(e);
+		memcpy(f->content, hex, sizeof(f->content));
 		(*n)++;
 	}
 	if (r != ARCHIVE_EOF)
@@ -218,6 +225,30 @@ done:
 		*n = 0;
 	}
 	return rc;
+}
+
+/* Say what differs between two files at the same path. */
+static void file_diff(struct report *r, size_t index, const struct file *a, const struct file *b)
+{
+	char what[1024] = "";
+	size_t n = 0;
+
+#define FIELD(cond, ...) \
+	if ((cond) && n < sizeof(what)) \
+		n += (size_t)snprintf(what + n, sizeof(what) - n, __VA_ARGS__)
+	FIELD(a->type != b->type, "%stype %o, then %o", n ? "; " : "", a->type, b->type);
+	FIELD(a->mode != b->mode, "%smode %04o, then %04o", n ? "; " : "", a->mode, b->mode);
+	FIELD(a->uid != b->uid || a->gid != b->gid, "%sowner %lld:%lld, then %lld:%lld",
+	      n ? "; " : "", a->uid, a->gid, b->uid, b->gid);
+	FIELD(a->mtime != b->mtime, "%smtime %lld, then %lld", n ? "; " : "", a->mtime, b->mtime);
+	FIELD(a->size != b->size, "%ssize %lld, then %lld", n ? "; " : "", a->size, b->size);
+	FIELD(strcmp(a->content, b->content), "%scontent %.19s, then %.19s", n ? "; " : "",
+	      a->content, b->content);
+	FIELD(strcmp(a->target, b->target), "%starget '%s', then '%s'", n ? "; " : "", a->target,
+	      b->target);
+#undef FIELD
+	if (n)
+		say(r, "layer %zu: %s: %s", index, a->path, what);
 }
 
 /* Name the files that differ between two layers. */
@@ -241,11 +272,7 @@ static int layer_diff(struct report *r, size_t index, const char *la, const char
 		} else if (c > 0) {
 			say(r, "layer %zu: %s: only in the second", index, b[j++].path);
 		} else {
-			if (strcmp(a[i].what, b[j].what))
-				say(r, "layer %zu: %s: %s, then %s", index, a[i].path, a[i].what,
-				    b[j].what);
-			i++;
-			j++;
+			file_diff(r, index, &a[i++], &b[j++]);
 		}
 	}
 	files_free(a, na);
