@@ -260,8 +260,8 @@ echo old >"$tmp/sigout/out.manifest"
 cp "$tmp/sigout/out.tar" "$tmp/sig.before"
 for sig in INT:2 TERM:15 HUP:1; do
 	signo=${sig#*:} sig=${sig%:*}
-	# a shell starts background jobs with SIGINT ignored: give it back
-	env --default-signal=INT "$PINNED" context -C "$s" -o "$tmp/sigout/out.tar" \
+	# a shell starts background jobs with SIGINT ignored, nohup SIGHUP: give them back
+	env --default-signal=INT,TERM,HUP "$PINNED" context -C "$s" -o "$tmp/sigout/out.tar" \
 		--manifest "$tmp/sigout/out.manifest" >/dev/null 2>&1 &
 	pid=$!
 	if wait_for_temporary "$tmp/sigout"; then
@@ -318,7 +318,7 @@ echo '{"images": {}, "version": 1}' >"$r/lockfiles/images.lock"
 	>"$r/Dockerfile.in"
 echo old >"$r/Dockerfile"
 for attempt in 1 2 3 4 5; do	# the window is a few tens of milliseconds
-	env --default-signal=INT "$PINNED" render -C "$r" >/dev/null 2>&1 &
+	env --default-signal=INT,TERM,HUP "$PINNED" render -C "$r" >/dev/null 2>&1 &
 	pid=$!
 	if wait_for_temporary "$r"; then
 		kill -s TERM $pid
@@ -343,7 +343,7 @@ start_fake stall
 printf 'FROM %s/x:1\n' "$FAKE" >"$q/Dockerfile.in"
 echo '{"images": {}, "version": 1}' >"$q/lockfiles/images.lock"
 cp "$q/lockfiles/images.lock" "$tmp/stall.before"
-env --default-signal=INT "$PINNED" lock -C "$q" --timeout 30 >/dev/null 2>&1 &
+env --default-signal=INT,TERM,HUP "$PINNED" lock -C "$q" --timeout 30 >/dev/null 2>&1 &
 pid=$!
 sleep 0.5
 expect_error "two lock runs at once: the second says why it stops" 2 \
