@@ -60,7 +60,29 @@ ASAN_ENV := ASAN_OPTIONS=detect_leaks=1:exitcode=99 UBSAN_OPTIONS=print_stacktra
 
 all: $(BUILD)/pinned
 
-# The main job, until the image build exists: the sample service's build context.
+# The main job on a fresh machine with Debian's archive and no container
+# registry: mk/demo.sh builds a Debian base, serves it on loopback, and
+# builds the sample image twice, compares and runs it, all under build/demo.
+demo: $(BUILD)/pinned | deps-demo
+	@mk/demo.sh $(BUILD) $(BUILD)/pinned
+
+# Where a registry has the base images (Docker Hub, or REGISTRY_MIRROR=host:port):
+# lock when there is no lock, render, build (which archives the context);
+# the image digest is the last line. 'make run' runs it with input/.
+# PINNED=path uses a pinned built elsewhere (the tests run these targets in
+# copies of the project).
+PINNED ?= $(BUILD)/pinned
+PINNED_BUILD_OPTS = $(if $(REGISTRY_MIRROR),--registry-mirror $(REGISTRY_MIRROR)) \
+	$(if $(BUILDER),--builder $(BUILDER))
+image: $(PINNED)
+	$(if $(wildcard lockfiles/images.lock),,$(PINNED) lock $(if $(REGISTRY_MIRROR),--registry-mirror $(REGISTRY_MIRROR)))
+	$(PINNED) render
+	$(PINNED) build $(PINNED_BUILD_OPTS)
+
+run: $(PINNED)
+	$(PINNED) run
+
+# The sample service's build context alone.
 context: $(BUILD)/pinned
 	$(BUILD)/pinned context --manifest $(BUILD)/context.manifest
 
@@ -69,6 +91,10 @@ deps:
 
 deps-test: deps
 	@mk/deps.sh $(TEST_DEPS)
+
+DEMO_DEPS := debootstrap docker-registry buildah tar
+deps-demo: deps
+	@mk/deps.sh $(DEMO_DEPS)
 
 deps-bench: deps
 	@mk/deps.sh $(BENCH_DEPS)
@@ -218,8 +244,9 @@ install: $(BUILD)/pinned
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all context fuzz deps deps-test deps-bench deps-fuzz check asan asan-build oom oom-build bench \
+.PHONY: all demo image run deps-demo context fuzz deps deps-test deps-bench deps-fuzz check asan asan-build oom oom-build bench \
 	install clean
 .SECONDARY:
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# dependency files of our objects only: build/ also holds image roots with *.d folders
+-include $(shell find $(addprefix $(BUILD)/,tools tests src asan oom fuzz) -name '*.d' -type f 2>/dev/null)

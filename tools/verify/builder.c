@@ -161,27 +161,25 @@ static int run_builder(const struct builder *b, const struct args *a, const char
 	}
 	if (!process_exited_ok(&r)) {
 		const char *tail = buf_str(&r.err)[0] ? buf_str(&r.err) : buf_str(&r.out);
-		char last[1024] = "";
-		const char *end = tail + strlen(tail);
-		int lines = 0;
+		const char *end = tail + strlen(tail), *line[3] = { "", "", "" };
+		int len[3] = { 0, 0, 0 }, lines = 0;
 
-		/* its last three lines that say something, joined by " / " */
+		/* its last three lines that say something, the last one last */
 		while (end > tail && lines < 3) {
 			const char *start = end;
-			char line[1024];
 
 			while (start > tail && start[-1] != '\n' && start[-1] != '\r')
 				start--;
 			if (end > start) {
-				snprintf(line, sizeof(line), "%.*s%s%s", (int)(end - start), start,
-					 lines ? " / " : "", last);
-				snprintf(last, sizeof(last), "%s", line);
+				line[2 - lines] = start;
+				len[2 - lines] = (int)(end - start);
 				lines++;
 			}
 			end = start > tail ? start - 1 : tail;
 		}
-		rc = err_set("%s %s %s; its last lines: %s", b->name, step,
-			     process_status(how, sizeof(how), r.status), last);
+		rc = err_set("%s %s %s; its last lines: %.*s%s%.*s%s%.*s", b->name, step,
+			     process_status(how, sizeof(how), r.status), len[0], line[0],
+			     len[0] ? " / " : "", len[1], line[1], len[1] ? " / " : "", len[2], line[2]);
 	}
 	process_result_release(&r);
 	return rc;

@@ -1,0 +1,80 @@
+# The main job end to end, with no registry but one started here: a Debian
+# bookworm base built from Debian's archive (debootstrap, cached in
+# build/cache) and pushed as library/debian:bookworm-slim, then 'make image
+# REGISTRY_MIRROR=...' and 'make run' on copies of the project: the
+# Bell-state result, the same image digest from another path, other mtimes,
+# umask and time zone, and another digest after a one-byte change in src/.
+. "$TOP/tests/e2e/lib.sh"
+
+for tool in debootstrap buildah docker-registry; do
+	if ! command -v $tool >/dev/null; then
+		echo "SKIP: image: $tool is not installed"
+		finish
+		exit 0
+	fi
+done
+cache=$TOP/build/cache/bookworm-minbase.tar
+if [ ! -s "$cache" ]; then
+	mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null |
+		grep -v security | head -1)
+	mkdir -p "$TOP/build/cache"
+	if ! debootstrap --variant=minbase bookworm "$tmp/rootfs" "${mirror:-http://deb.debian.org/debian}" \
+		>"$tmp/debootstrap.log" 2>&1; then
+		echo "SKIP: image: debootstrap cannot reach Debian's archive: $(tail -1 "$tmp/debootstrap.log")"
+		finish
+		exit 0
+	fi
+	rm -rf "$tmp/rootfs/var/cache/apt/archives/"*.deb "$tmp/rootfs/var/lib/apt/lists/"*_* \
+		"$tmp/rootfs/var/log/"* "$tmp/rootfs/var/cache/ldconfig/aux-cache"
+	tar --numeric-owner --sort=name -C "$tmp/rootfs" -cf "$cache.tmp" . && mv "$cache.tmp" "$cache"
+	rm -rf "$tmp/rootfs"
+fi
+start_registry base || exit 0
+ctr=$(buildah_ from scratch)
+buildah_ add "$ctr" "$cache" / >/dev/null
+buildah_ config --cmd /bin/bash --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$ctr"
+buildah_ commit -q --timestamp 0 --identity-label=false "$ctr" debian-base >/dev/null
+push debian-base "$REG/library/debian:bookworm-slim" || fail "image: push the Debian base"
+
+copy() {	# copy DIR: the project's files, as a clone has them
+	mkdir -p "$1"
+	(cd "$TOP" && cp -R src input Dockerfile.in .dockerignore openapi-spec.yml Makefile "$1/")
+}
+image() {	# image DIR [make arguments]: make image there; the digest in $tmp/digest
+	d=$1; shift
+	make -s -C "$d" image PINNED="$PINNED" REGISTRY_MIRROR="$REG" "$@" >"$tmp/make.out" 2>"$tmp/make.err"
+	status=$?
+	tail -1 "$tmp/make.out" >"$tmp/digest"
+	[ $status = 0 ] || { echo "    $(tail -3 "$tmp/make.err")"; return 1; }
+}
+a=$tmp/project
+copy "$a"
+check "image: make image REGISTRY_MIRROR=... on a copy of the project" image "$a"
+first=$(cat "$tmp/digest")
+case $first in sha256:????????????????????????????????????????????????????????????????)
+	pass "image: the image digest is the last line" ;;
+*)	fail "image: the image digest is the last line" "$first" ;; esac
+check "image: the lock was written (there was none)" test -s "$a/lockfiles/images.lock"
+make -s -C "$a" run PINNED="$PINNED" >"$tmp/run.out" 2>"$tmp/run.err"
+same "image: make run exits 0" $? 0
+same "image: make run prints the Bell-state result, only 00 and 11" "$(tail -1 "$tmp/run.out")" \
+	'{"counts":{"00":496,"11":528},"shots":1024}'
+
+# another clone at another path: every mtime changed, another umask and
+# time zone, clean builder storage
+b=$tmp/elsewhere/clone-two
+copy "$b"
+cp -R "$a/lockfiles" "$b/"
+find "$b" -exec touch -d '1999-12-31 23:59:59' {} +
+(umask 027 && TZ=America/Los_Angeles LC_ALL=C.UTF-8 image "$b")
+same "image: another path, mtimes, umask, time zone and storage: the same image digest" \
+	"$(cat "$tmp/digest")" "$first"
+context_b=$("$PINNED" context -C "$b")
+# a byte that the compiled service holds: another context, another image
+sed -i 's/SIM_SHOTS_MAX 1000000/SIM_SHOTS_MAX 1000001/' "$b/src/sim.h"
+image "$b"
+check "image: a one-byte change in src/: another image digest" test "$(cat "$tmp/digest")" != "$first"
+check "image: a one-byte change in src/: another context digest" \
+	test "$("$PINNED" context -C "$b")" != "$context_b"
+
+finish
