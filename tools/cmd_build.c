@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 static const char usage[] =
-	"usage: pinned build [-C DIR] [--builder NAME] [--twice] [--registry-mirror HOST]\n"
-	"                    [--insecure-registry HOST]...\n"
+	"usage: pinned build [-C DIR] [--builder NAME] [--twice] [--push REF]\n"
+	"                    [--registry-mirror HOST] [--insecure-registry HOST]...\n"
 	"\n"
 	"Build the image from exactly the bytes pinned context archives (build/context.tar,\n"
 	"its digest checked again before the builder starts), with every timestamp set\n"
@@ -32,6 +32,8 @@ static const char usage[] =
 	"                            docker when a daemon answers, else buildah, else podman)\n"
 	"  --twice                   build again from clean builder storage; exit 1 and say\n"
 	"                            what differs when the two images differ\n"
+	"  --push REF                push the image to REF (host/name:tag) and check the\n"
+	"                            registry got the digest built\n"
 	"  --registry-mirror HOST    pull Docker Hub images through HOST\n"
 	"  --insecure-registry HOST  HOST may answer plain HTTP (loopback hosts may anyway)\n"
 	"  -h, --help                show this help\n";
@@ -43,7 +45,7 @@ static const char usage[] =
 #define IMAGE_TAG "localhost/pinned-build:latest"
 
 struct settings {
-	const char *builder, *mirror;
+	const char *builder, *mirror, *push;
 	const char *insecure[64];
 	size_t ninsecure;
 	int twice;
@@ -208,6 +210,16 @@ static int build(const struct settings *s)
 		}
 		printf("%s\n", again);	/* the two agree */
 	}
+	if (s->push) {
+		char host[256];
+
+		job.storage = "build/buildah";	/* the first build's image */
+		job.layout = IMAGE_DIR;
+		snprintf(host, sizeof(host), "%.*s", (int)strcspn(s->push, "/"), s->push);
+		if (builder_push(&b, &job, s->push, named_insecure(s, host), digest) < 0)
+			goto fail;
+		fprintf(stderr, "pinned: pushed %s as %s\n", digest, s->push);
+	}
 	printf("%s\n", digest);
 	rc = EXIT_SAME;
 	goto done;
@@ -225,6 +237,7 @@ int cmd_build(int argc, char **argv)
 		{ "builder", required_argument, NULL, 'b' },
 		{ "twice", no_argument, NULL, '2' },
 		{ "registry-mirror", required_argument, NULL, 'm' },
+		{ "push", required_argument, NULL, 'p' },
 		{ "insecure-registry", required_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -241,6 +254,7 @@ int cmd_build(int argc, char **argv)
 		case 'b': s.builder = optarg; break;
 		case '2': s.twice = 1; break;
 		case 'm': s.mirror = optarg; break;
+		case 'p': s.push = optarg; break;
 		case 'i':
 			if (s.ninsecure == sizeof(s.insecure) / sizeof(s.insecure[0]))
 				return cmd_usage_error(usage, "too many --insecure-registry hosts");

@@ -49,6 +49,12 @@ check "build: a one-byte change gives another digest" test "$(tail -1 "$tmp/out2
 same "build --twice: the same image twice: exit 0" $? 0
 same "build --twice: both digests printed, equal" "$(sort -u "$tmp/out")" "$digest"
 
+start_registry push || exit 0
+"$PINNED" build -C "$p" --twice --push "$REG/service:1" >"$tmp/out" 2>"$tmp/err"
+same "build --push: exit 0" $? 0
+same "build --push: the registry has the digest built" \
+	"$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$REG/service:1")" "$digest"
+
 d=$tmp/dated
 project "$d" 'echo "PlanQK:Job:Result: {}"'
 printf 'RUN ["/bin/busybox", "sh", "-c", "/bin/busybox date +%%s%%N >/built-at"]\n' >>"$d/Dockerfile"

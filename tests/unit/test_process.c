@@ -95,5 +95,28 @@ int main(void)
 		process_result_release(&r);
 	}
 	test_end("process: no descriptor leaks into the child; an unread input is no SIGPIPE");
+	{
+		/* a builder's output: streamed on, its last bytes kept for the message */
+		const char *argv[] = { "sh", "-c", "seq 1 20000 >&2; echo the end >&2; exit 1", NULL };
+		struct process_opts o = PROCESS_OPTS_INIT;
+		int saved = dup(STDERR_FILENO), devnull = open("/dev/null", O_WRONLY);
+
+		o.argv = argv;
+		o.capture_stdout = o.capture_stderr = 1;
+		o.keep_tail = 1;
+		o.echo = 1;
+		o.max_output = 64;
+		dup2(devnull, STDERR_FILENO);	/* where the echo goes */
+		CHECK(process_run(&r, &o) == 0, "%s", err_msg());
+		dup2(saved, STDERR_FILENO);
+		close(saved);
+		close(devnull);
+		CHECK(!process_exited_ok(&r), "exit status 1");
+		CHECK(r.err.len == 64, "kept %zu bytes", r.err.len);
+		CHECK(r.err.len >= 8 && !strcmp(buf_str(&r.err) + r.err.len - 8, "the end\n"),
+		      "the last bytes: %s", buf_str(&r.err));
+		process_result_release(&r);
+		test_end("process: keep_tail keeps a stream's last bytes; echo copies it on");
+	}
 	return TEST_MAIN_RESULT();
 }

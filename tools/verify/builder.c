@@ -72,7 +72,16 @@ static int try_builder(struct builder *b, enum builder_kind kind)
 		rc = probe(kind == BUILDER_BUILDAH ? buildah_version : podman_version, &out, 10000);
 	version_of(b->version, buf_str(&out));
 	buf_release(&out);
+	b->source_date_epoch = kind == BUILDER_BUILDAH && builder_version_at_least(b->version, 1, 41);
 	return rc;
+}
+
+int builder_version_at_least(const char *v, int major, int minor)
+{
+	char *end;
+	long ma = strtol(v, &end, 10), mi = *end == '.' ? strtol(end + 1, NULL, 10) : 0;
+
+	return ma > major || (ma == major && mi >= minor);
 }
 
 int builder_find(struct builder *b, const char *name)
@@ -197,7 +206,12 @@ static int build_with_buildah(const struct builder *b, const struct builder_job 
 		argf(&a, "--registries-conf=%s", job->registries_conf);
 	arg(&a, "--isolation=chroot");
 	arg(&a, "--layers=false");
-	argf(&a, "--timestamp=%lld", (long long)job->epoch);
+	if (b->source_date_epoch) {	/* 1.41+: the reproducible-builds way */
+		argf(&a, "--source-date-epoch=%lld", (long long)job->epoch);
+		arg(&a, "--rewrite-timestamp");
+	} else {
+		argf(&a, "--timestamp=%lld", (long long)job->epoch);
+	}
 	arg(&a, "--identity-label=false");
 	argf(&a, "--file=%s/Dockerfile", job->context_dir);
 	argf(&a, "--tag=%s", job->tag);
@@ -269,6 +283,44 @@ done:
 	return rc;
 }
 
+int builder_push(const struct builder *b, const struct builder_job *job, const char *ref,
+		 int insecure, const char *digest)
+{
+	struct args a = { .n = 0 };
+	char *digestfile = NULL, *text = NULL;
+	size_t len;
+	int rc = -1;
+
+	if (b->kind == BUILDER_DOCKER)
+		return err_set("docker: --push is not done yet; use --builder buildah");
+	if (asprintf(&digestfile, "%s.pushed", job->layout) < 0)
+		return err_nomem();
+	arg(&a, b->name);
+	storage_args(&a, job);
+	arg(&a, "push");
+	if (job->registries_conf)
+		argf(&a, "--registries-conf=%s", job->registries_conf);
+	arg(&a, insecure ? "--tls-verify=false" : "--tls-verify=true");
+	argf(&a, "--digestfile=%s", digestfile);
+	arg(&a, job->tag);
+	argf(&a, "docker://%s", ref);
+	if (run_builder(b, &a, "push") < 0 ||
+	    file_read_at(&text, &len, AT_FDCWD, digestfile) < 0)
+		goto done;
+	while (len && (text[len - 1] == '\n' || text[len - 1] == ' '))
+		text[--len] = '\0';
+	if (strcmp(text, digest)) {
+		err_set("%s pushed '%s' as %s, not as the %s built", b->name, ref, text, digest);
+		goto done;
+	}
+	rc = 0;
+done:
+	unlink(digestfile);
+	free(digestfile);
+	free(text);
+	return rc;
+}
+
 json_t *builder_options(const struct builder *b, const struct builder_job *job)
 {
 	char ts[64];
@@ -278,6 +330,7 @@ json_t *builder_options(const struct builder *b, const struct builder_job *job)
 		return json_pack("[s, s, s, s, s]", "buildx build", "--provenance=false",
 				 "rewrite-timestamp=true", "oci-mediatypes=true", ts);
 	return json_pack("{s:s, s:s, s:b, s:b, s:s, s:s}", "timestamp", ts, "isolation", "chroot",
-			 "layers", 0, "identity-label", 0, "storage-driver", "vfs",
-			 "timestamps", "--timestamp (buildah before 1.41 has no --source-date-epoch)");
+			 "layers", 0, "identity-label", 0, "storage-driver", "vfs", "timestamps",
+			 b->source_date_epoch ? "--source-date-epoch --rewrite-timestamp" :
+			 "--timestamp (this buildah has no --source-date-epoch)");
 }

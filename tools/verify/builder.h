@@ -18,7 +18,12 @@ struct builder {
 	enum builder_kind kind;
 	const char *name;	/* "buildah", "podman", "docker" */
 	char version[64];	/* as the builder says it */
+	int source_date_epoch;	/* buildah 1.41 and later: --source-date-epoch and
+				 * --rewrite-timestamp instead of --timestamp */
 };
+
+/* 1 when version 'v' ("1.28.2") is at least major.minor. */
+int builder_version_at_least(const char *v, int major, int minor);
 
 /*
  * Find the builder named 'name' ("buildah", "podman" or "docker"), or with
@@ -45,6 +50,14 @@ struct builder_job {
  */
 int builder_build(char digest[SHA256_STRING_LEN + 1], const struct builder *b,
 		  const struct builder_job *job);
+
+/*
+ * Push the image built under job->tag to 'ref' ("host/name:tag") and check
+ * that the registry got the digest 'digest'. 'insecure': the host may
+ * answer plain HTTP. Returns 0, or a negative code with the message set.
+ */
+int builder_push(const struct builder *b, const struct builder_job *job, const char *ref,
+		 int insecure, const char *digest);
 
 /* The builder's options that change digests, for the record. */
 json_t *builder_options(const struct builder *b, const struct builder_job *job);
