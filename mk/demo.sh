@@ -19,6 +19,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 demo=$build/demo
 cache=$build/cache/bookworm-minbase.tar
 say() { echo "demo: $*" >&2; }
+now() { date +%s.%N; }
+took() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f s", b - a }'; }
 
 rm -rf "$demo"
 mkdir -p "$demo/registry" "$build/cache"
@@ -71,13 +73,18 @@ say "pushed Debian bookworm as $reg/library/debian:bookworm-slim"
 # 3. the project, copied: lock, render, build twice, run
 mkdir -p "$demo/project"
 (cd "$top" && cp -R src input Dockerfile.in .dockerignore openapi-spec.yml "$demo/project/")
-"$pinned" lock -C "$demo/project" --registry-mirror "$reg"
-"$pinned" render -C "$demo/project"
+t=$(now); "$pinned" lock -C "$demo/project" --registry-mirror "$reg"; lock=$(took "$t")
+t=$(now); "$pinned" render -C "$demo/project"; render=$(took "$t")
+t=$(now); "$pinned" context -C "$demo/project" >/dev/null; context=$(took "$t")
+t=$(now)
 "$pinned" build -C "$demo/project" --registry-mirror "$reg" --twice >"$demo/digests" || {
 	cat "$demo/digests" >&2
 	say "the two builds differ"
 	exit 1
 }
+build=$(took "$t")
 set -- $(cat "$demo/digests")
 say "built twice from clean storage, the same image: $1"
-"$pinned" run -C "$demo/project"
+t=$(now); "$pinned" run -C "$demo/project" >"$demo/result"; run=$(took "$t")
+say "lock $lock, render $render, context $context, build twice $build, run $run"
+cat "$demo/result"
