@@ -57,7 +57,9 @@ same "build --push: the registry has the digest built" \
 
 d=$tmp/dated
 project "$d" 'echo "PlanQK:Job:Result: {}"'
-printf 'RUN ["/bin/busybox", "sh", "-c", "/bin/busybox date +%%s%%N >/built-at"]\n' >>"$d/Dockerfile"
+# the date to the second, a second apart: the two builds always differ
+printf 'RUN ["/bin/busybox", "sh", "-c", "/bin/busybox sleep 1 && /bin/busybox date >/built-at"]\n' \
+	>>"$d/Dockerfile"
 "$PINNED" build -C "$d" --twice >"$tmp/out" 2>/dev/null
 same "build --twice: a Dockerfile writing the date: exit 1" $? 1
 check "build --twice: names the file that differs, and how" \

@@ -53,6 +53,14 @@ static void version_of(char out[64], const char *text)
 	snprintf(out, 64, "%.*s", (int)(n < 63 ? n : 63), n ? p : "unknown");
 }
 
+/* No DOCKER_HOST and no socket: no daemon can answer, and asking costs time. */
+static int daemon_may_answer(void)
+{
+	const char *host = getenv("DOCKER_HOST");
+
+	return (host && *host) || access("/var/run/docker.sock", F_OK) == 0;
+}
+
 static int try_builder(struct builder *b, enum builder_kind kind)
 {
 	static const char *const buildah_version[] = { "buildah", "--version", NULL };
@@ -66,8 +74,8 @@ static int try_builder(struct builder *b, enum builder_kind kind)
 	b->kind = kind;
 	b->name = kind == BUILDER_BUILDAH ? "buildah" : kind == BUILDER_PODMAN ? "podman" : "docker";
 	if (kind == BUILDER_DOCKER)	/* the CLI alone builds nothing: a daemon must answer */
-		rc = probe(docker_server, &out, 10000) < 0 || probe(docker_buildx, NULL, 10000) < 0 ?
-			     -1 : 0;
+		rc = !daemon_may_answer() || probe(docker_server, &out, 10000) < 0 ||
+		     probe(docker_buildx, NULL, 10000) < 0 ? -1 : 0;
 	else
 		rc = probe(kind == BUILDER_BUILDAH ? buildah_version : podman_version, &out, 10000);
 	version_of(b->version, buf_str(&out));
