@@ -86,34 +86,39 @@ for shape in cont lines words; do
 	echo "peak memory, pinned lint on a $((size / 1000000)) MB Dockerfile ($shape): $((rss / 1024)) MiB ($((rss * 1024 / size)) bytes per byte)"
 done
 
-# Issue 8: pinned build against calling buildah directly with the same
-# options on the same context (a busybox service, no registry), and the time
-# of each step of the sample service's pipeline (make demo).
-bb=$build/bench-build
-rm -rf "$bb" && mkdir -p "$bb"
-cp /bin/busybox "$bb/busybox"
-echo 'echo "PlanQK:Job:Result: {}"' >"$bb/run.sh"
-printf 'FROM scratch\nCOPY busybox /bin/busybox\nCOPY run.sh /run.sh\nENTRYPOINT ["/bin/busybox", "sh", "/run.sh"]\n' >"$bb/Dockerfile"
-"$pinned" build -C "$bb" >/dev/null 2>&1	# the context unpacked once, for the direct run
+# Issue 8: the time of each step of the sample service's pipeline (make demo,
+# which also caches the Debian base), then pinned build against calling
+# buildah directly with the same options on the same unpacked context.
+echo "the sample service's pipeline (make demo, one run):"
+(cd "$top" && make -s demo 2>&1 | grep '^demo: lock')
+export PINNED="$pinned" TOP="$top" BUILD="$build"
+. "$top/tests/e2e/lib.sh"
+start_registry buildbench
+ctr=$(buildah_ from scratch)
+buildah_ add "$ctr" "$build/cache/bookworm-minbase.tar" / >/dev/null
+buildah_ config --cmd /bin/bash --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$ctr"
+buildah_ commit -q --timestamp 0 --identity-label=false "$ctr" debian-base >/dev/null
+push debian-base "$REG/library/debian:bookworm-slim"
+bb=$tmp/sample
+mkdir -p "$bb"
+(cd "$top" && cp -R src input Dockerfile.in .dockerignore "$bb/")
+"$pinned" lock -C "$bb" --registry-mirror "$REG" && "$pinned" render -C "$bb"
+"$pinned" build -C "$bb" --registry-mirror "$REG" >/dev/null 2>&1	# unpacks the context once
 direct="buildah --root=$bb/direct/root --runroot=$bb/direct/run --storage-driver=vfs"
 json=$build/bench-build.json
-hyperfine --style basic --warmup 1 --runs 10 --export-json "$json" \
+hyperfine --style basic --runs 3 --export-json "$json" \
 	--prepare "rm -rf $bb/build/buildah $bb/build/image $bb/direct $bb/direct-image" \
-	-n "pinned build" "$pinned build -C $bb" \
-	-n "buildah build + push, directly" "$direct build --isolation=chroot --layers=false --timestamp=0 --identity-label=false --file=$bb/build/build-context/Dockerfile --tag=localhost/direct:latest $bb/build/build-context && $direct push localhost/direct:latest oci:$bb/direct-image:latest" \
+	-n "pinned build" "$pinned build -C $bb --registry-mirror $REG" \
+	-n "buildah build + push, directly" "$direct build --registries-conf=$bb/build/registries.conf --isolation=chroot --layers=false --timestamp=0 --identity-label=false --file=$bb/build/build-context/Dockerfile --tag=localhost/direct:latest $bb/build/build-context && $direct push localhost/direct:latest oci:$bb/direct-image:latest" \
 	>/dev/null 2>&1
 set -- $(median "pinned build" "buildah build + push, directly")
 awk -v p="$1" -v d="$2" 'BEGIN {
-	printf "\npinned build %.3f s; buildah build + push directly %.3f s (medians of 10): overhead %.1f%% (target under 5%%)\n", p, d, (p / d - 1) * 100
+	printf "\nthe sample service: pinned build %.2f s; buildah build + push directly %.2f s (medians of 3): overhead %.1f%% (target under 5%%)\n", p, d, (p / d - 1) * 100
 }'
-echo "the sample service's pipeline (make demo, one run):"
-(cd "$top" && make -s demo 2>&1 | grep '^demo: lock')
 
 # Issue 3's benchmark: pinned lock --update for a Dockerfile naming 50
 # distinct images on a loopback docker-registry, against a loop of skopeo
 # inspect over the same 50.
-export PINNED="$pinned" TOP="$top" BUILD="$build"
-. "$top/tests/e2e/lib.sh"
 start_registry bench
 build_image bench:1 bench && push bench:1 "$REG/img00:1"
 mkdir -p "$tmp/lock"
