@@ -45,6 +45,17 @@ echo x >>"$tmp/q/run.sh"
 "$PINNED" build -C "$tmp/q" >"$tmp/out2" 2>/dev/null
 check "build: a one-byte change gives another digest" test "$(tail -1 "$tmp/out2")" != "$digest"
 
+if command -v podman >/dev/null; then
+	rm -rf "$tmp/pod" && cp -a "$p" "$tmp/pod" && rm -rf "$tmp/pod/build"
+	PINNED_BUILDER=podman "$PINNED" build -C "$tmp/pod" >"$tmp/out2" 2>/dev/null
+	same "build with podman (PINNED_BUILDER): the same digest as buildah" "$(tail -1 "$tmp/out2")" \
+		"$digest"
+	same "build with podman: the record names podman" \
+		"$(grep -c '"name": "podman"' "$tmp/pod/build/build.json")" 1
+else
+	echo "SKIP: build with podman: podman is not installed"
+fi
+
 "$PINNED" build -C "$p" --twice >"$tmp/out" 2>/dev/null
 same "build --twice: the same image twice: exit 0" $? 0
 same "build --twice: both digests printed, equal" "$(sort -u "$tmp/out")" "$digest"
