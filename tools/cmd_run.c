@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 static const char usage[] =
-	"usage: pinned run [-C DIR] [--input DIR] [--json] [--interim] [--log]\n"
+	"usage: pinned run [-C DIR] [--input DIR] [--json] [--interim] [--log] [--network]\n"
 	"\n"
 	"Run the image pinned build made (build/image/) once, as PlanQK runs a job:\n"
 	"the input folder mounted read-only at /var/runtime/input and /var/input, a\n"
@@ -35,6 +35,7 @@ static const char usage[] =
 	"                output files, exit status\n"
 	"  --interim     print the interim results before the result\n"
 	"  --log         show the service's own output on stderr as it runs\n"
+	"  --network     give the service the host's network (default: none, with runc)\n"
 	"  -h, --help    show this help\n";
 
 #define IMAGE_LAYOUT "build/image"
@@ -121,18 +122,34 @@ static int buildah(struct process_result *r, const char *const *args, int captur
 	return process_run(r, &o);
 }
 
-/* The service's run: its stdout and exit status; the output folder filled. */
-static int run_container(struct process_result *svc, const char *input, int echo)
+/* 1 when 'program' is on PATH. */
+static int on_path(const char *program)
+{
+	const char *path = getenv("PATH");
+	char file[PATH_MAX];
+
+	for (const char *p = path ? path : ""; *p; p += strcspn(p, ":"), p += *p == ':') {
+		snprintf(file, sizeof(file), "%.*s/%s", (int)strcspn(p, ":"), p, program);
+		if (access(file, X_OK) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* The service's run: its stdout and exit status; the output folder filled.
+ * With runc the container has no network unless 'network'; without it
+ * buildah's chroot isolation cannot cut the network, and says so. */
+static int run_container(struct process_result *svc, const char *input, int echo, int network)
 {
 	char name[64], in[PATH_MAX], out[PATH_MAX], vin[PATH_MAX + 64], vlegacy[PATH_MAX + 64];
 	char vout[PATH_MAX + 64], how[128];
 	const char *from[] = { "from", "--name", name, "oci:" IMAGE_LAYOUT ":latest", NULL };
 	const char *rm[] = { "rm", name, NULL };
-	const char *args[40] = { "run", "--isolation=chroot", "-v", vin, "-v", vlegacy, "-v", vout,
-				 name, "--" };
+	int runc = on_path("runc");
+	const char *args[40] = { "run" };
 	struct process_result r;
 	json_t *argv = NULL;
-	size_t n = 10;
+	size_t n = 1;
 	int rc = -1;
 
 	memset(svc, 0, sizeof(*svc));
@@ -150,12 +167,26 @@ static int run_container(struct process_result *svc, const char *input, int echo
 	snprintf(vlegacy, sizeof(vlegacy), "%s:/var/input:ro", in);
 	snprintf(vout, sizeof(vout), "%s:/var/runtime/output", out);
 	snprintf(name, sizeof(name), "pinned-run-%ld", (long)getpid());
+	if (runc) {
+		args[n++] = "--isolation=oci";
+		args[n++] = "--runtime=runc";
+		if (!network)
+			args[n++] = "--network=none";
+	} else {
+		args[n++] = "--isolation=chroot";
+	}
+	for (const char *const *v = (const char *const[]){ "-v", vin, "-v", vlegacy, "-v", vout,
+							   name, "--", NULL }; *v; v++)
+		args[n++] = *v;
 	for (size_t i = 0; i < json_array_size(argv) && n < 39; i++)
 		if (!(args[n++] = json_string_value(json_array_get(argv, i)))) {
 			err_set("the image's entrypoint or command holds something not a string");
 			goto done;
 		}
 	args[n] = NULL;
+	if (!runc && !network)
+		fprintf(stderr, "pinned: runc is not installed: with chroot isolation the service "
+			"shares the host's network\n");
 	if (buildah(&r, from, 0, 0) < 0 || !process_exited_ok(&r)) {
 		if (err_msg()[0] == '\0' || process_exited_ok(&r) == 0)
 			err_set("buildah from %s: %.200s", process_status(how, sizeof(how), r.status),
@@ -211,10 +242,11 @@ int cmd_run(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "interim", no_argument, NULL, 'I' },
 		{ "log", no_argument, NULL, 'l' },
+		{ "network", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = NULL, *input = "input";
-	int json = 0, interim = 0, log = 0, c, rc, status;
+	int json = 0, interim = 0, log = 0, network = 0, c, rc, status;
 	struct process_result svc = { 0 };
 	struct runtime_report report = { 0 };
 	char *output_json = NULL;
@@ -229,6 +261,7 @@ int cmd_run(int argc, char **argv)
 		case 'j': json = 1; break;
 		case 'I': interim = 1; break;
 		case 'l': log = 1; break;
+		case 'n': network = 1; break;
 		default: json_decref(files); return cmd_other_option(c, argv, usage);
 		}
 	}
@@ -237,7 +270,7 @@ int cmd_run(int argc, char **argv)
 		return rc;
 	}
 	rc = EXIT_TROUBLE;
-	if (!files || check_input(input) < 0 || run_container(&svc, input, log) < 0 ||
+	if (!files || check_input(input) < 0 || run_container(&svc, input, log, network) < 0 ||
 	    read_output(&output_json, &output_len, files) < 0)
 		goto fail;
 	status = WIFEXITED(svc.status) ? WEXITSTATUS(svc.status) : 128 + WTERMSIG(svc.status);

@@ -133,6 +133,15 @@ same "run: a MultilineResult block, /var/input read, interim results" "$(cat "$t
 ran 'echo x >/var/runtime/output/plot.txt; echo "PlanQK:Job:Result: 1"' --json
 check "run: other files in the output folder are listed" grep -q '"plot.txt"' "$tmp/out"
 
+if command -v runc >/dev/null; then
+	ran 'echo "PlanQK:Job:Result: \"$(ls /sys/class/net | tr "\n" " ")\""'
+	same "run: no network but loopback (runc)" "$(cat "$tmp/out")" '"lo "'
+	"$PINNED" run -C "$r" --network >"$tmp/out" 2>/dev/null
+	check "run --network: the host's network" test "$(cat "$tmp/out")" != '"lo "'
+else
+	echo "SKIP: run: no network: runc is not installed"
+fi
+
 violation() {	# NAME SCRIPT MESSAGE
 	ran "$2"
 	same "run: $1: exit 2" $? 2
