@@ -1,9 +1,12 @@
 #include "cmd.h"
 #include "util/error.h"
+#include "util/buf.h"
 #include "archive/context.h"
+#include "util/http.h"
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,18 +15,12 @@
 
 static int print_escaped(FILE *f, const char *fmt, va_list ap)
 {
-	char small[1024], *text = small;
-	va_list again;
-	int n, rc = 0;
+	struct buf text = BUF_INIT(SIZE_MAX / 2);
+	int rc = 0;
 
-	va_copy(again, ap);
-	n = vsnprintf(small, sizeof(small), fmt, ap);
-	if (n >= (int)sizeof(small) && (text = malloc((size_t)n + 1)))
-		vsnprintf(text, (size_t)n + 1, fmt, again);
-	else
-		text = small;	/* no memory: the line is cut, still escaped */
-	va_end(again);
-	for (const unsigned char *p = (const unsigned char *)text; *p && rc != EOF; p++) {
+	if (buf_vprintf(&text, fmt, ap) < 0)	/* no memory: the format itself, still escaped */
+		buf_adds(&text, fmt);
+	for (const unsigned char *p = (const unsigned char *)buf_str(&text); *p && rc != EOF; p++) {
 		if (*p == '\\')
 			rc = fputs("\\\\", f);
 		else if (*p == '\n')
@@ -37,8 +34,7 @@ static int print_escaped(FILE *f, const char *fmt, va_list ap)
 	}
 	if (rc != EOF)
 		rc = putc('\n', f);
-	if (text != small)
-		free(text);
+	buf_release(&text);
 	return rc == EOF ? EOF : 0;
 }
 
@@ -104,4 +100,25 @@ int cmd_skip_own(struct context *ctx)
 		if (context_skip_path(ctx, *p) < 0)
 			return -1;
 	return 0;
+}
+
+const char *cmd_mirror_host(char out[256], const char *arg, const char *const *insecure,
+			    size_t ninsecure)
+{
+	int plain = !strncmp(arg, "http://", 7), allowed;
+	size_t n;
+
+	if (plain)
+		arg += 7;
+	else if (!strncmp(arg, "https://", 8))
+		arg += 8;
+	n = strcspn(arg, "/");
+	if (n == 0 || n >= 256 || (arg[n] && strcmp(arg + n, "/")) || memchr(arg, '@', n))
+		return NULL;
+	memcpy(out, arg, n);
+	out[n] = '\0';
+	allowed = !plain || http_loopback(out);
+	for (size_t i = 0; i < ninsecure && !allowed; i++)
+		allowed = !strcmp(insecure[i], out);
+	return allowed ? out : NULL;
 }

@@ -40,6 +40,18 @@ int cmd_write_context(unsigned char digest[32], struct context *ctx, const char 
  * and build agree on the context whatever .dockerignore says. */
 int cmd_skip_own(struct context *ctx);
 
+/*
+ * The host of --registry-mirror, given as Docker's daemon.json takes it
+ * ("https://host[:port]", a trailing '/' allowed) or as a bare host; plain
+ * http:// only for a loopback host or one of 'insecure'. NULL when it is
+ * none of those (then say CMD_MIRROR_USAGE).
+ */
+#include <stddef.h>
+const char *cmd_mirror_host(char out[256], const char *arg, const char *const *insecure,
+			    size_t ninsecure);
+#define CMD_MIRROR_USAGE "--registry-mirror takes HOST[:PORT] or https://HOST[:PORT] " \
+	"(http:// for a host named with --insecure-registry)"
+
 /* Print "pinned: " and err_msg() on stderr; returns EXIT_TROUBLE. */
 int cmd_fail(void);
 

@@ -243,6 +243,7 @@ int cmd_build(int argc, char **argv)
 	};
 	struct settings s = { .builder = getenv("PINNED_BUILDER") };
 	const char *dir = NULL;
+	char mirror[256];
 	int c, rc;
 
 	if (s.builder && !*s.builder)
@@ -263,6 +264,8 @@ int cmd_build(int argc, char **argv)
 		default: return cmd_other_option(c, argv, usage);
 		}
 	}
+	if (s.mirror && !(s.mirror = cmd_mirror_host(mirror, s.mirror, s.insecure, s.ninsecure)))
+		return cmd_usage_error(usage, CMD_MIRROR_USAGE);
 	if ((rc = cmd_begin(argc, argv, usage, dir)) >= 0)
 		return rc;
 	return build(&s);

@@ -102,37 +102,6 @@ done:
 	return rc;
 }
 
-/*
- * The host of --registry-mirror, given as Docker's daemon.json takes it
- * ("https://host[:port]", a trailing '/' allowed) or as a bare host; plain
- * http:// only for a host that may be asked over plain HTTP. NULL when it
- * is none of those.
- */
-static const char *mirror_host(char out[256], const char *arg, const struct registry_opts *opts)
-{
-	int plain = !strncmp(arg, "http://", 7);
-	size_t n;
-	struct http_client *probe = NULL;
-	int allowed = 1;
-
-	if (plain)
-		arg += 7;
-	else if (!strncmp(arg, "https://", 8))
-		arg += 8;
-	n = strcspn(arg, "/");
-	if (n == 0 || n >= 256 || (arg[n] && strcmp(arg + n, "/")) || memchr(arg, '@', n))
-		return NULL;
-	memcpy(out, arg, n);
-	out[n] = '\0';
-	if (plain) {
-		if (http_client_new(&probe, &opts->http) < 0)
-			return NULL;
-		allowed = http_insecure_host(probe, out);
-		http_client_free(probe);
-	}
-	return allowed ? out : NULL;
-}
-
 int cmd_lock(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -186,10 +155,9 @@ int cmd_lock(int argc, char **argv)
 		}
 	}
 	opts.http.insecure = insecure;
-	if (opts.mirror && !(opts.mirror = mirror_host(mirror, opts.mirror, &opts)))
-		return cmd_usage_error(usage, "--registry-mirror takes HOST[:PORT] or "
-				       "https://HOST[:PORT] (http:// for a host named with "
-				       "--insecure-registry)");
+	if (opts.mirror && !(opts.mirror = cmd_mirror_host(mirror, opts.mirror, insecure,
+							    opts.http.ninsecure)))
+		return cmd_usage_error(usage, CMD_MIRROR_USAGE);
 	if (connect_timeout)
 		opts.http.connect_timeout = connect_timeout;
 	if (opts.http.connect_timeout > opts.http.timeout)

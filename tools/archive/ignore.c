@@ -3,6 +3,7 @@
 #include "util/fileio.h"
 #include "util/utf8.h"
 #include "util/grow.h"
+#include "util/sorted.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -325,17 +326,7 @@ struct machine {
 /* The token that state 's' belongs to. */
 static size_t owner(const struct pattern *pat, size_t s)
 {
-	size_t lo = 0, hi = pat->ntokens;
-
-	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
-
-		if (pat->state[mid] <= s)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
+	return sorted_last_at_most(pat->state, pat->ntokens, s);
 }
 
 static void thread_add(struct threads *th, size_t s)

@@ -3,6 +3,7 @@
 #include "util/buf.h"
 #include "util/fileio.h"
 #include "util/grow.h"
+#include "util/sorted.h"
 
 #include <fcntl.h>
 
@@ -33,17 +34,8 @@ struct reader {
 
 void dockerfile_position(const struct dockerfile *df, size_t offset, size_t *line, size_t *col)
 {
-	size_t lo = 0, hi = df->nlines;
+	size_t lo = sorted_last_at_most(df->lines, df->nlines, offset);
 
-	/* the last line start at or before 'offset' */
-	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
-
-		if (df->lines[mid] <= offset)
-			lo = mid;
-		else
-			hi = mid;
-	}
 	*line = lo + 1;
 	*col = offset - df->lines[lo] + 1;
 }

@@ -35,26 +35,37 @@ int buf_adds(struct buf *b, const char *s)
 	return buf_add(b, s, strlen(s));
 }
 
-int buf_printf(struct buf *b, const char *fmt, ...)
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
 	char small[256], *big = NULL;
-	va_list ap;
+	va_list again;
 	int n, rc;
 
-	va_start(ap, fmt);
+	va_copy(again, ap);
 	n = vsnprintf(small, sizeof(small), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return err_set("cannot format '%s'", fmt);
-	if ((size_t)n < sizeof(small))
-		return buf_add(b, small, (size_t)n);
-	if (!(big = malloc((size_t)n + 1)))
+	if (n < 0 || (size_t)n < sizeof(small)) {
+		va_end(again);
+		return n < 0 ? err_set("cannot format '%s'", fmt) : buf_add(b, small, (size_t)n);
+	}
+	if (!(big = malloc((size_t)n + 1))) {
+		va_end(again);
 		return err_nomem();
-	va_start(ap, fmt);
-	vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
+	}
+	vsnprintf(big, (size_t)n + 1, fmt, again);
+	va_end(again);
 	rc = buf_add(b, big, (size_t)n);
 	free(big);
+	return rc;
+}
+
+int buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = buf_vprintf(b, fmt, ap);
+	va_end(ap);
 	return rc;
 }
 

@@ -1,6 +1,7 @@
 #ifndef PINNED_BUF_H
 #define PINNED_BUF_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /*
@@ -32,6 +33,7 @@ int buf_adds(struct buf *b, const char *s);
 
 /* Append printf-style. */
 int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 
 /* Keep the first 'len' bytes (no more than it holds). */
 void buf_truncate(struct buf *b, size_t len);
