@@ -21,6 +21,7 @@
 
 static const char usage[] =
 	"usage: pinned run [-C DIR] [--input DIR] [--json] [--interim] [--log] [--network]\n"
+	"                  [--builder NAME]\n"
 	"\n"
 	"Run the image pinned build made (build/image/) once, as PlanQK runs a job:\n"
 	"the input folder mounted read-only at /var/runtime/input and /var/input, a\n"
@@ -36,6 +37,8 @@ static const char usage[] =
 	"  --interim     print the interim results before the result\n"
 	"  --log         show the service's own output on stderr as it runs\n"
 	"  --network     give the service the host's network (default: none, with runc)\n"
+	"  --builder NAME  run with podman or buildah (default $PINNED_BUILDER, else podman\n"
+	"                when installed, else buildah)\n"
 	"  -h, --help    show this help\n";
 
 #define IMAGE_LAYOUT "build/image"
@@ -103,10 +106,11 @@ static int image_argv(json_t **out, const char *layout)
 	return 0;
 }
 
-/* buildah with our storage, then 'args' (NULL-terminated). */
-static int buildah(struct process_result *r, const char *const *args, int capture, int echo)
+/* buildah (or podman) with our storage, then 'args' (NULL-terminated). */
+static int engine(const char *program, struct process_result *r, const char *const *args,
+		  int capture, int echo)
 {
-	const char *argv[64] = { "buildah", "--root=" STORAGE "/root", "--runroot=" STORAGE "/run",
+	const char *argv[64] = { program, "--root=" STORAGE "/root", "--runroot=" STORAGE "/run",
 				 "--storage-driver=vfs" };
 	struct process_opts o = PROCESS_OPTS_INIT;
 	size_t n = 4;
@@ -120,6 +124,11 @@ static int buildah(struct process_result *r, const char *const *args, int captur
 	o.max_output = capture ? STDOUT_MAX : 65536;
 	o.echo = echo;
 	return process_run(r, &o);
+}
+
+static int buildah(struct process_result *r, const char *const *args, int capture, int echo)
+{
+	return engine("buildah", r, args, capture, echo);
 }
 
 /* 1 when 'program' is on PATH. */
@@ -139,7 +148,8 @@ static int on_path(const char *program)
 /* The service's run: its stdout and exit status; the output folder filled.
  * With runc the container has no network unless 'network'; without it
  * buildah's chroot isolation cannot cut the network, and says so. */
-static int run_container(struct process_result *svc, const char *input, int echo, int network)
+static int run_container(struct process_result *svc, const char *input, int echo, int network,
+			 int podman)
 {
 	char name[64], in[PATH_MAX], out[PATH_MAX], vin[PATH_MAX + 64], vlegacy[PATH_MAX + 64];
 	char vout[PATH_MAX + 64], how[128];
@@ -167,6 +177,17 @@ static int run_container(struct process_result *svc, const char *input, int echo
 	snprintf(vlegacy, sizeof(vlegacy), "%s:/var/input:ro", in);
 	snprintf(vout, sizeof(vout), "%s:/var/runtime/output", out);
 	snprintf(name, sizeof(name), "pinned-run-%ld", (long)getpid());
+	if (podman) {	/* a one-shot container of its own, the image's entrypoint */
+		const char *run[] = { "run", "--rm", "--quiet", runc ? "--runtime=runc" : "--quiet",
+				      network ? "--quiet" : "--network=none",
+				      /* podman's defaults fail without CAP_SYS_RESOURCE */
+				      "--ulimit=nofile=1024:1024", "--ulimit=nproc=1024:1024",
+				      "-v", vin, "-v", vlegacy, "-v", vout,
+				      "oci:" IMAGE_LAYOUT ":latest", NULL };
+
+		rc = engine("podman", svc, run, 1, echo);
+		goto done;
+	}
 	if (runc) {
 		args[n++] = "--isolation=oci";
 		args[n++] = "--runtime=runc";
@@ -243,10 +264,12 @@ int cmd_run(int argc, char **argv)
 		{ "interim", no_argument, NULL, 'I' },
 		{ "log", no_argument, NULL, 'l' },
 		{ "network", no_argument, NULL, 'n' },
+		{ "builder", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = NULL, *input = "input";
-	int json = 0, interim = 0, log = 0, network = 0, c, rc, status;
+	int json = 0, interim = 0, log = 0, network = 0, c, rc, status, podman;
+	const char *runner = getenv("PINNED_BUILDER");
 	struct process_result svc = { 0 };
 	struct runtime_report report = { 0 };
 	char *output_json = NULL;
@@ -262,6 +285,7 @@ int cmd_run(int argc, char **argv)
 		case 'I': interim = 1; break;
 		case 'l': log = 1; break;
 		case 'n': network = 1; break;
+		case 'b': runner = optarg; break;
 		default: json_decref(files); return cmd_other_option(c, argv, usage);
 		}
 	}
@@ -270,7 +294,14 @@ int cmd_run(int argc, char **argv)
 		return rc;
 	}
 	rc = EXIT_TROUBLE;
-	if (!files || check_input(input) < 0 || run_container(&svc, input, log, network) < 0 ||
+	/* an engine where there is one (podman), else buildah */
+	if (runner && *runner && strcmp(runner, "buildah") && strcmp(runner, "podman")) {
+		err_set("pinned run takes --builder buildah or podman, not '%s'", runner);
+		goto fail;
+	}
+	podman = runner && *runner ? !strcmp(runner, "podman") : on_path("podman");
+	if (!files || check_input(input) < 0 ||
+	    run_container(&svc, input, log, network, podman) < 0 ||
 	    read_output(&output_json, &output_len, files) < 0)
 		goto fail;
 	status = WIFEXITED(svc.status) ? WEXITSTATUS(svc.status) : 128 + WTERMSIG(svc.status);

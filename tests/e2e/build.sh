@@ -114,6 +114,19 @@ same "run: the result line: printed" "$(cat "$tmp/out")" '{"ok":true}'
 same "run: the result line: says where it came from" "$(cat "$tmp/err")" \
 	"pinned: the result, from the PlanQK:Job:Result: line"
 
+# podman runs it where it is installed (the default), buildah where not
+PINNED_BUILDER=buildah "$PINNED" run -C "$p" >"$tmp/out" 2>/dev/null
+same "run with buildah (PINNED_BUILDER): the same result" "$(cat "$tmp/out")" '{"ok":true}'
+if command -v podman >/dev/null; then
+	"$PINNED" run -C "$p" --builder podman >"$tmp/out" 2>/dev/null
+	same "run with podman: the same result" "$(cat "$tmp/out")" '{"ok":true}'
+else
+	echo "SKIP: run with podman: podman is not installed"
+fi
+expect_error "run: a builder that cannot run images is refused" 2 \
+	"pinned: pinned run takes --builder buildah or podman, not 'docker'" \
+	"$PINNED" run -C "$p" --builder docker
+
 # ran SCRIPT: build and run a service whose entrypoint is SCRIPT; $tmp/out, $tmp/err
 ran() {
 	r=$tmp/r
