@@ -162,7 +162,7 @@ n=$tmp/names
 mkdir -p "$n"
 printf 'FROM scratch\n' >"$n/Dockerfile"
 long=$(printf '%0200d' 0)
-(cd "$n" && seq -f "%05g$long" 0 17999 | xargs touch && seq -f "%05g$long" 0 99 | xargs mkdir &&
+(cd "$n" && seq -f "%05g$long" 0 17999 | xargs touch && seq -f "d%05g$long" 0 99 | xargs mkdir &&
 	seq -f "%05g-$long" 0 99 | xargs touch)
 "$PINNED" context -C "$n" --list >"$tmp/names.list"
 (cd "$n" && find . -mindepth 1 -maxdepth 1 -type d -printf '%P/\n' -o -printf '%P\n') |
