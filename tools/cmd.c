@@ -91,9 +91,9 @@ int cmd_begin(int argc, char **argv, const char *usage, const char *dir)
 int cmd_skip_own(struct context *ctx)
 {
 	static const char *const own[] = {
-		DEFAULT_OUTPUT, "build/context.manifest", "build/build-context", "build/buildah",
-		"build/buildah-twice", "build/image", "build/image-twice", "build/image.new",
-		"build/image-twice.new", "build/registries.conf", "build/build.json", NULL
+		DEFAULT_OUTPUT, "build/context.manifest", "build/build-context", BUILD_STORAGE,
+		BUILD_STORAGE "-twice", BUILD_IMAGE, BUILD_IMAGE "-twice", BUILD_IMAGE ".new",
+		BUILD_IMAGE "-twice.new", "build/registries.conf", "build/build.json", NULL
 	};
 
 	for (const char *const *p = own; *p; p++)

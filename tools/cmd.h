@@ -31,6 +31,10 @@ int cmd_print(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)
  * the tar goes to 'digest'. Returns 0, or -1 with err_msg() set.
  */
 #define DEFAULT_OUTPUT "build/context.tar"
+/* Where pinned build keeps the builder's storage and the image it made,
+ * and pinned run finds them. */
+#define BUILD_STORAGE "build/buildah"
+#define BUILD_IMAGE "build/image"
 struct context;
 int cmd_write_context(unsigned char digest[32], struct context *ctx, const char *output,
 		      const char *manifest_path);

@@ -39,7 +39,6 @@ static const char usage[] =
 	"  -h, --help                show this help\n";
 
 #define BUILD_CONTEXT_DIR "build/build-context"
-#define IMAGE_DIR "build/image"
 #define RECORD_PATH "build/build.json"
 #define REGISTRIES_CONF "build/registries.conf"
 #define IMAGE_TAG "localhost/pinned-build:latest"
@@ -144,7 +143,7 @@ static int write_record(const struct builder *b, const struct builder_job *job,
 	json_t *rec = json_pack("{s:i, s:{s:s, s:s, s:o}, s:s, s:I, s:s, s:s}", "version", 1,
 				"builder", "name", b->name, "version", b->version, "options",
 				builder_options(b, job), "context", context_digest, "epoch",
-				(json_int_t)job->epoch, "image", image_digest, "layout", IMAGE_DIR);
+				(json_int_t)job->epoch, "image", image_digest, "layout", BUILD_IMAGE);
 	char *text = rec ? json_dumps(rec, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
 	struct outfile out;
 	int rc = -1;
@@ -191,19 +190,19 @@ static int build(const struct settings *s)
 		goto fail;
 	job.registries_conf = REGISTRIES_CONF;
 	fprintf(stderr, "pinned: building %s with %s %s\n", context_digest, b.name, b.version);
-	if (build_once(digest, &b, &job, "build/buildah", IMAGE_DIR) < 0)
+	if (build_once(digest, &b, &job, BUILD_STORAGE, BUILD_IMAGE) < 0)
 		goto fail;
 	if (write_record(&b, &job, context_digest, digest) < 0)
 		goto fail;
 	if (s->twice) {
 		fprintf(stderr, "pinned: building again from clean storage\n");
-		if (remove_tree("build/buildah-twice") < 0 ||
-		    build_once(again, &b, &job, "build/buildah-twice", IMAGE_DIR "-twice") < 0)
+		if (remove_tree(BUILD_STORAGE "-twice") < 0 ||
+		    build_once(again, &b, &job, BUILD_STORAGE "-twice", BUILD_IMAGE "-twice") < 0)
 			goto fail;
-		remove_tree("build/buildah-twice");
+		remove_tree(BUILD_STORAGE "-twice");
 		if (strcmp(again, digest)) {
 			printf("the two builds differ: %s, then %s\n", digest, again);
-			if (image_diff(stdout, IMAGE_DIR, IMAGE_DIR "-twice") < 0)
+			if (image_diff(stdout, BUILD_IMAGE, BUILD_IMAGE "-twice") < 0)
 				goto fail;
 			rc = EXIT_DIFFERS;
 			goto done;
@@ -213,8 +212,8 @@ static int build(const struct settings *s)
 	if (s->push) {
 		char host[256];
 
-		job.storage = "build/buildah";	/* the first build's image */
-		job.layout = IMAGE_DIR;
+		job.storage = BUILD_STORAGE;	/* the first build's image */
+		job.layout = BUILD_IMAGE;
 		snprintf(host, sizeof(host), "%.*s", (int)strcspn(s->push, "/"), s->push);
 		if (builder_push(&b, &job, s->push, named_insecure(s, host), digest) < 0)
 			goto fail;

@@ -4,6 +4,7 @@
 #include "util/fileio.h"
 #include "util/process.h"
 #include "docker/oci.h"
+#include "verify/imagediff.h"
 
 #include <fcntl.h>
 #include <stdarg.h>
@@ -341,4 +342,140 @@ json_t *builder_options(const struct builder *b, const struct builder_job *job)
 			 "layers", 0, "identity-label", 0, "storage-driver", "vfs", "timestamps",
 			 b->source_date_epoch ? "--source-date-epoch --rewrite-timestamp" :
 			 "--timestamp (this buildah has no --source-date-epoch)");
+}
+
+/* 1 when 'program' is on PATH. */
+static int on_path(const char *program)
+{
+	const char *path = getenv("PATH");
+	char file[4096];
+
+	for (const char *p = path ? path : ""; *p; p += strcspn(p, ":"), p += *p == ':') {
+		snprintf(file, sizeof(file), "%.*s/%s", (int)strcspn(p, ":"), p, program);
+		if (access(file, X_OK) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Run 'a' with both streams captured up to 'max' bytes each. */
+static int capture(struct process_result *r, const struct args *a, size_t max, int echo)
+{
+	struct process_opts o = PROCESS_OPTS_INIT;
+
+	o.argv = a->v;
+	o.capture_stdout = 1;
+	o.capture_stderr = 1;
+	o.max_output = max;
+	o.echo = echo;
+	return process_run(r, &o);
+}
+
+/* The image's entrypoint and command, from its config: pointers into 'img'. */
+static int image_argv(struct args *a, const struct layout_image *img)
+{
+	const json_t *config = json_object_get(img->config, "config");
+
+	for (int i = 0; i < 2; i++) {
+		const json_t *part = json_object_get(config, i ? "Cmd" : "Entrypoint");
+
+		for (size_t k = 0; k < json_array_size(part); k++) {
+			const char *word = json_string_value(json_array_get(part, k));
+
+			if (!word || a->n == ARGS_MAX)
+				return err_set("the image's entrypoint or command is not a list of at "
+					       "most %d strings", ARGS_MAX);
+			arg(a, word);
+		}
+	}
+	if (!a->n)
+		return err_set("the image has no entrypoint and no command: nothing to run");
+	return 0;
+}
+
+int builder_run_image(struct process_result *svc, const struct builder *b,
+		      const struct builder_run *run, int *shared_network)
+{
+	struct builder_job job = { .storage = run->storage };
+	struct args a = { .n = 0 }, entry = { .n = 0 };
+	struct layout_image img;
+	struct process_result r;
+	char name[64], how[128];
+	int runc = on_path("runc"), rc;
+
+	memset(svc, 0, sizeof(*svc));
+	*shared_network = b->kind == BUILDER_BUILDAH && !runc && !run->network;
+	if (b->kind == BUILDER_DOCKER)
+		return err_set("pinned run takes --builder buildah or podman, not 'docker'");
+	/* there is an image, and it says what it runs */
+	if ((rc = layout_image_load(&img, run->layout)) < 0 || (rc = image_argv(&entry, &img)) < 0)
+		goto done;
+	arg(&a, b->name);
+	storage_args(&a, &job);
+	arg(&a, "run");
+	if (b->kind == BUILDER_PODMAN) {	/* a one-shot container, the image's entrypoint */
+		arg(&a, "--rm");
+		arg(&a, "--quiet");
+		if (runc)
+			arg(&a, "--runtime=runc");
+		if (!run->network)
+			arg(&a, "--network=none");
+		/* podman's defaults fail without CAP_SYS_RESOURCE */
+		arg(&a, "--ulimit=nofile=1024:1024");
+		arg(&a, "--ulimit=nproc=1024:1024");
+	} else if (runc) {
+		arg(&a, "--isolation=oci");
+		arg(&a, "--runtime=runc");
+		if (!run->network)
+			arg(&a, "--network=none");
+	} else {
+		arg(&a, "--isolation=chroot");	/* it cannot cut the network */
+	}
+	arg(&a, "-v");
+	argf(&a, "%s:/var/runtime/input:ro", run->input);
+	arg(&a, "-v");
+	argf(&a, "%s:/var/input:ro", run->input);
+	arg(&a, "-v");
+	argf(&a, "%s:/var/runtime/output", run->output);
+	if (b->kind == BUILDER_PODMAN) {
+		argf(&a, "oci:%s:latest", run->layout);
+		rc = capture(svc, &a, BUILDER_RUN_STDOUT_MAX, run->echo);
+		goto done;
+	}
+	/* buildah: a working container from the image, the command, then gone */
+	snprintf(name, sizeof(name), "pinned-run-%ld", (long)getpid());
+	arg(&a, name);
+	arg(&a, "--");
+	for (size_t i = 0; i < entry.n; i++)
+		arg(&a, entry.v[i]);
+	{
+		struct args from = { .n = 0 };
+
+		arg(&from, b->name);
+		storage_args(&from, &job);
+		arg(&from, "from");
+		arg(&from, "--name");
+		arg(&from, name);
+		argf(&from, "oci:%s:latest", run->layout);
+		if ((rc = capture(&r, &from, 65536, 0)) == 0 && !process_exited_ok(&r))
+			rc = err_set("%s from %s: %.200s", b->name,
+				     process_status(how, sizeof(how), r.status), buf_str(&r.err));
+		process_result_release(&r);
+		if (rc < 0)
+			goto done;
+	}
+	rc = capture(svc, &a, BUILDER_RUN_STDOUT_MAX, run->echo);
+	{
+		struct args rm = { .n = 0 };
+
+		arg(&rm, b->name);
+		storage_args(&rm, &job);
+		arg(&rm, "rm");
+		arg(&rm, name);
+		capture(&r, &rm, 65536, 0);	/* the container goes, whatever happened */
+		process_result_release(&r);
+	}
+done:
+	layout_image_release(&img);
+	return rc;
 }

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "util/process.h"
 #include "util/sha256.h"
 
 /*
@@ -58,6 +59,29 @@ int builder_build(char digest[SHA256_STRING_LEN + 1], const struct builder *b,
  */
 int builder_push(const struct builder *b, const struct builder_job *job, const char *ref,
 		 int insecure, const char *digest);
+
+struct builder_run {
+	const char *storage;	/* the builder's storage */
+	const char *layout;	/* the OCI layout holding the image */
+	const char *input;	/* absolute: mounted read-only at both PlanQK input paths */
+	const char *output;	/* absolute: mounted writable at /var/runtime/output */
+	int network;		/* 1: the host's network; else none where runc can cut it */
+	int echo;		/* 1: the service's output to our stderr as it comes */
+};
+
+#define BUILDER_RUN_STDOUT_MAX (16u << 20)
+
+/*
+ * Run the image once, as PlanQK runs a job: podman (a one-shot container
+ * with the image's entrypoint) or buildah (a working container, the
+ * entrypoint and command from the layout, removed after). With runc the
+ * container has no network unless asked; without it '*shared_network' is
+ * set: buildah's chroot isolation cannot cut it. Returns 0 when the
+ * service ran, its exit status and output in 'svc' (empty it with
+ * process_result_release()); a negative code when it could not be run.
+ */
+int builder_run_image(struct process_result *svc, const struct builder *b,
+		      const struct builder_run *run, int *shared_network);
 
 /* The builder's options that change digests, for the record. */
 json_t *builder_options(const struct builder *b, const struct builder_job *job);

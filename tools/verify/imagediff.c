@@ -12,13 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define REPORT_MAX 50
-
-struct image {
-	json_t *manifest, *config;
-	char manifest_digest[80];
-};
 
 /* The JSON blob 'digest' of 'layout'. */
 static json_t *load_blob(const char *layout, const char *digest)
@@ -36,7 +32,7 @@ static json_t *load_blob(const char *layout, const char *digest)
 	return v;
 }
 
-static int load_image(struct image *img, const char *layout)
+int layout_image_load(struct layout_image *img, const char *layout)
 {
 	char path[4096];
 	json_t *index;
@@ -44,6 +40,8 @@ static int load_image(struct image *img, const char *layout)
 
 	memset(img, 0, sizeof(*img));
 	snprintf(path, sizeof(path), "%s/index.json", layout);
+	if (access(path, F_OK) < 0)
+		return err_code_set(ERR_NOTFOUND, "no image in '%s': run pinned build", layout);
 	if (!(index = json_load_file(path, 0, NULL)))
 		return err_set("cannot read '%s' as JSON", path);
 	digest = json_string_value(json_object_get(json_array_get(json_object_get(index,
@@ -59,10 +57,11 @@ static int load_image(struct image *img, const char *layout)
 	return 0;
 }
 
-static void image_release(struct image *img)
+void layout_image_release(struct layout_image *img)
 {
 	json_decref(img->manifest);
 	json_decref(img->config);
+	memset(img, 0, sizeof(*img));
 }
 
 struct report {
@@ -282,12 +281,12 @@ static int layer_diff(struct report *r, size_t index, const char *la, const char
 
 int image_diff(FILE *out, const char *layout_a, const char *layout_b)
 {
-	struct image a = { 0 }, b = { 0 };
+	struct layout_image a = { 0 }, b = { 0 };
 	struct report r = { out, 0 };
 	const json_t *la, *lb;
 	int rc = -1;
 
-	if (load_image(&a, layout_a) < 0 || load_image(&b, layout_b) < 0)
+	if (layout_image_load(&a, layout_a) < 0 || layout_image_load(&b, layout_b) < 0)
 		goto done;
 	if (strcmp(a.manifest_digest, b.manifest_digest))
 		say(&r, "manifest: %s, then %s", a.manifest_digest, b.manifest_digest);
@@ -309,7 +308,7 @@ int image_diff(FILE *out, const char *layout_a, const char *layout_b)
 	}
 	rc = r.n;
 done:
-	image_release(&a);
-	image_release(&b);
+	layout_image_release(&a);
+	layout_image_release(&b);
 	return rc;
 }

@@ -3,6 +3,20 @@
 
 #include <stdio.h>
 
+#include <jansson.h>
+
+/* The image of an OCI layout: its first manifest and the config it names. */
+struct layout_image {
+	json_t *manifest, *config;
+	char manifest_digest[80];
+};
+
+/* Load it: ERR_NOTFOUND when the layout has no index.json ("run pinned
+ * build"), another negative code when a blob cannot be read. Release with
+ * layout_image_release() either way. */
+int layout_image_load(struct layout_image *img, const char *layout);
+void layout_image_release(struct layout_image *img);
+
 /*
  * Say how the images in two OCI layouts differ, one line each to 'out':
  * the manifest digests, then the config's fields (by JSON path), then the

@@ -1,5 +1,12 @@
 #include "verify/runtime.h"
 #include "util/error.h"
+#include "util/fileio.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <string.h>
 
@@ -113,4 +120,48 @@ int runtime_check(struct runtime_report *r, const char *out, size_t len, int exi
 done:
 	json_decref(line_result);
 	return rc;
+}
+
+int runtime_input_check(const char *dir)
+{
+	static const char *const names[] = { "data.json", "params.json" };
+	struct stat st;
+
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return err_code_set(ERR_NOTFOUND, "input folder '%s' is missing", dir);
+	for (size_t i = 0; i < 2; i++) {
+		char path[4096];
+		json_error_t jerr;
+		json_t *v;
+
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		if (access(path, F_OK) < 0)
+			return err_code_set(ERR_NOTFOUND, "'%s' is missing: the platform always "
+					    "passes %s", path, names[i]);
+		if (!(v = json_load_file(path, JSON_DECODE_ANY, &jerr)))
+			return err_set("%s:%d:%d: not valid JSON", path, jerr.line, jerr.column);
+		json_decref(v);
+	}
+	return 0;
+}
+
+int runtime_output_read(char **json, size_t *len, json_t *files, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[4096];
+	int rc;
+
+	*json = NULL;
+	*len = 0;
+	if (!d)
+		return err_errno("cannot read '%s'", dir);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    strcmp(e->d_name, "output.json"))
+			json_array_append_new(files, json_string(e->d_name));
+	closedir(d);
+	snprintf(path, sizeof(path), "%s/output.json", dir);
+	rc = file_read_at(json, len, AT_FDCWD, path);
+	return rc == ERR_NOTFOUND ? 0 : rc;
 }

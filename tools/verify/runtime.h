@@ -39,6 +39,14 @@ int runtime_check(struct runtime_report *r, const char *out, size_t len, int exi
 
 void runtime_report_release(struct runtime_report *r);
 
+/* The input folder as the platform passes it: data.json and params.json,
+ * both JSON. Returns 0, or a negative code naming what is wrong. */
+int runtime_input_check(const char *dir);
+
+/* What a service left in its output folder 'dir': output.json (NULL when
+ * it wrote none) and the names of the other files, appended to 'files'. */
+int runtime_output_read(char **json, size_t *len, json_t *files, const char *dir);
+
 /* "output.json" (the current platform) or "stdout" (the 2024 rules). */
 const char *runtime_source_name(enum runtime_source s);
 
