@@ -67,7 +67,6 @@ static int named_insecure(const struct settings *s, const char *host)
 static int registries_conf(const struct settings *s, const char *context_dir)
 {
 	struct dockerfile *df = NULL;
-	struct outfile out;
 	struct buf conf = BUF_INIT(1 << 20);
 	char path[4096];
 	int rc = -1;
@@ -78,14 +77,17 @@ static int registries_conf(const struct settings *s, const char *context_dir)
 	if (dockerfile_load(&df, path) < 0)
 		return -1;
 	free(df->name);
-	if (!(df->name = strdup("Dockerfile")))
+	if (!(df->name = strdup("Dockerfile"))) {
+		err_nomem();
 		goto done;
-	buf_adds(&conf, "unqualified-search-registries = [\"docker.io\"]\n"
-		 "short-name-mode = \"permissive\"\n");
-	if (s->mirror)
-		buf_printf(&conf, "\n[[registry]]\nprefix = \"docker.io\"\nlocation = \"docker.io\"\n"
-			   "[[registry.mirror]]\nlocation = \"%s\"\ninsecure = %s\n", s->mirror,
-			   named_insecure(s, s->mirror) ? "true" : "false");
+	}
+	if (buf_adds(&conf, "unqualified-search-registries = [\"docker.io\"]\n"
+		     "short-name-mode = \"permissive\"\n") < 0 ||
+	    (s->mirror &&
+	     buf_printf(&conf, "\n[[registry]]\nprefix = \"docker.io\"\nlocation = \"docker.io\"\n"
+			"[[registry.mirror]]\nlocation = \"%s\"\ninsecure = %s\n", s->mirror,
+			named_insecure(s, s->mirror) ? "true" : "false") < 0))
+		goto done;
 	for (size_t i = 0; i < df->nimages; i++) {
 		const struct dockerfile_image *img = &df->images[i];
 
@@ -96,21 +98,13 @@ static int registries_conf(const struct settings *s, const char *context_dir)
 				"pinned render", img->line, img->col, img->expanded);
 			goto done;
 		}
-		if (strcmp(img->ref.domain, "docker.io") && named_insecure(s, img->ref.domain))
-			buf_printf(&conf, "\n[[registry]]\nlocation = \"%s\"\ninsecure = true\n",
-				   img->ref.domain);
+		if (strcmp(img->ref.domain, "docker.io") && named_insecure(s, img->ref.domain) &&
+		    buf_printf(&conf, "\n[[registry]]\nlocation = \"%s\"\ninsecure = true\n",
+			       img->ref.domain) < 0)
+			goto done;
 	}
-	if (outfile_open(&out, REGISTRIES_CONF) < 0)
-		goto done;
-	if (write_all(out.fd, conf.s, conf.len) < 0) {
-		err_errno("cannot write '%s'", REGISTRIES_CONF);
-		outfile_abort(&out);
-		goto done;
-	}
-	rc = outfile_commit(&out);
+	rc = outfile_write(REGISTRIES_CONF, conf.s, conf.len);
 done:
-	if (rc < 0 && !err_msg()[0])
-		err_nomem();
 	buf_release(&conf);
 	dockerfile_free(df);
 	return rc;
@@ -145,20 +139,15 @@ static int write_record(const struct builder *b, const struct builder_job *job,
 				builder_options(b, job), "context", context_digest, "epoch",
 				(json_int_t)job->epoch, "image", image_digest, "layout", BUILD_IMAGE);
 	char *text = rec ? json_dumps(rec, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
-	struct outfile out;
-	int rc = -1;
+	struct buf out = BUF_INIT(BUF_MAX_TEXT);
+	int rc;
 
 	json_decref(rec);
 	if (!text)
 		return err_nomem();
-	if (outfile_open(&out, RECORD_PATH) == 0) {
-		if (write_all(out.fd, text, strlen(text)) < 0 || write_all(out.fd, "\n", 1) < 0) {
-			err_errno("cannot write '%s'", RECORD_PATH);
-			outfile_abort(&out);
-		} else {
-			rc = outfile_commit(&out);
-		}
-	}
+	rc = buf_adds(&out, text) < 0 || buf_adds(&out, "\n") < 0 ? -1 :
+	     outfile_write(RECORD_PATH, out.s, out.len);
+	buf_release(&out);
 	free(text);
 	return rc;
 }

@@ -55,7 +55,6 @@ int cmd_render(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = NULL, *template = DOCKERFILE_TEMPLATE, *output = "Dockerfile";
-	struct outfile out;
 	char *text;
 	size_t len;
 	int do_check = 0, c, rc;
@@ -84,15 +83,8 @@ int cmd_render(int argc, char **argv)
 		return rc;
 	}
 	rc = EXIT_SAME;
-	if (outfile_open(&out, output) < 0) {
+	if (outfile_write(output, text, len) < 0)
 		rc = cmd_fail();
-	} else if (write_all(out.fd, text, len) < 0) {
-		err_errno("cannot write '%s'", output);
-		outfile_abort(&out);
-		rc = cmd_fail();
-	} else if (outfile_commit(&out) < 0) {
-		rc = cmd_fail();
-	}
 	free(text);
 	return rc;
 }

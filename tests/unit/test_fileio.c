@@ -102,6 +102,11 @@ int main(void)
 	}
 	CHECK(!outfile_is_temp(".env.abcdef") && !outfile_is_temp("x.pinned-tmp.abcdef") &&
 	      outfile_is_temp("d/.context.tar.pinned-tmp.Ab12Cd"), "outfile_is_temp");
+	CHECK(outfile_write(path, "whole", 5) == 0, "%s", err_msg());
+	CHECK(file_read_at(&text, &len, AT_FDCWD, path) == 0 && !strcmp(text, "whole"),
+	      "outfile_write: written whole");
+	free(text);
+	CHECK(outfile_write("/nonexistent/dir/out", "x", 1) < 0, "outfile_write: a missing folder");
 	unlink(path);
 	rmdir(dir);
 	test_end("fileio: outputs committed together: all in place, or every old file as it was");

@@ -297,22 +297,13 @@ done:
 
 int images_lock_write(const struct images_lock *lock, const char *path)
 {
-	struct outfile out;
 	char *text;
 	size_t len;
+	int rc;
 
 	if (images_lock_format(&text, &len, lock) < 0)
 		return -1;
-	if (outfile_open(&out, path) < 0) {
-		free(text);
-		return -1;
-	}
-	if (write_all(out.fd, text, len) < 0) {
-		err_errno("cannot write '%s'", path);
-		outfile_abort(&out);
-		free(text);
-		return -1;
-	}
+	rc = outfile_write(path, text, len);
 	free(text);
-	return outfile_commit(&out);
+	return rc;
 }

@@ -303,6 +303,20 @@ abort:
 	return -1;
 }
 
+int outfile_write(const char *path, const void *data, size_t len)
+{
+	struct outfile out;
+
+	if (outfile_open(&out, path) < 0)
+		return -1;
+	if (write_all(out.fd, data, len) < 0) {
+		err_errno("cannot write '%s'", path);
+		outfile_abort(&out);
+		return -1;
+	}
+	return outfile_commit(&out);
+}
+
 int outfile_commit(struct outfile *out)
 {
 	return outfile_commit_all(&out, 1);

@@ -20,6 +20,10 @@ struct outfile {
 /* Open 'path' for writing. Returns 0, or -1 with err_msg() set. */
 int outfile_open(struct outfile *out, const char *path);
 
+/* An output of 'len' bytes at 'data', whole or not at all: open, write,
+ * commit. Returns 0, or -1 with err_msg() set. */
+int outfile_write(const char *path, const void *data, size_t len);
+
 /* Sync, close and rename into place. Returns 0, or -1 with err_msg() set
  * (the temporary file is then removed). */
 int outfile_commit(struct outfile *out);
