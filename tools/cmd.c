@@ -102,6 +102,14 @@ int cmd_skip_own(struct context *ctx)
 	return 0;
 }
 
+int cmd_insecure_host(const char *host, const char *const *insecure, size_t ninsecure)
+{
+	for (size_t i = 0; i < ninsecure; i++)
+		if (!strcmp(insecure[i], host))
+			return 1;
+	return http_loopback(host);
+}
+
 const char *cmd_mirror_host(char out[256], const char *arg, const char *const *insecure,
 			    size_t ninsecure)
 {
@@ -117,8 +125,6 @@ const char *cmd_mirror_host(char out[256], const char *arg, const char *const *i
 		return NULL;
 	memcpy(out, arg, n);
 	out[n] = '\0';
-	allowed = !plain || http_loopback(out);
-	for (size_t i = 0; i < ninsecure && !allowed; i++)
-		allowed = !strcmp(insecure[i], out);
+	allowed = !plain || cmd_insecure_host(out, insecure, ninsecure);
 	return allowed ? out : NULL;
 }

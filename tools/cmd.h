@@ -15,6 +15,7 @@ int cmd_render(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 
+#include <stddef.h>
 #include <stdio.h>
 
 /*
@@ -44,13 +45,16 @@ int cmd_write_context(unsigned char digest[32], struct context *ctx, const char 
  * and build agree on the context whatever .dockerignore says. */
 int cmd_skip_own(struct context *ctx);
 
+/* 1 when 'host' may answer plain HTTP: loopback, or one of 'insecure'
+ * (--insecure-registry), as the registry client decides it. */
+int cmd_insecure_host(const char *host, const char *const *insecure, size_t ninsecure);
+
 /*
  * The host of --registry-mirror, given as Docker's daemon.json takes it
  * ("https://host[:port]", a trailing '/' allowed) or as a bare host; plain
  * http:// only for a loopback host or one of 'insecure'. NULL when it is
  * none of those (then say CMD_MIRROR_USAGE).
  */
-#include <stddef.h>
 const char *cmd_mirror_host(char out[256], const char *arg, const char *const *insecure,
 			    size_t ninsecure);
 #define CMD_MIRROR_USAGE "--registry-mirror takes HOST[:PORT] or https://HOST[:PORT] " \

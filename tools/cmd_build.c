@@ -52,10 +52,7 @@ struct settings {
 
 static int named_insecure(const struct settings *s, const char *host)
 {
-	for (size_t i = 0; i < s->ninsecure; i++)
-		if (!strcmp(s->insecure[i], host))
-			return 1;
-	return http_loopback(host);
+	return cmd_insecure_host(host, s->insecure, s->ninsecure);
 }
 
 /*
