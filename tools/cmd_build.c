@@ -71,7 +71,7 @@ static int registries_conf(const struct settings *s, const char *context_dir)
 	snprintf(path, sizeof(path), "%s/Dockerfile", context_dir);
 	if (access(path, F_OK) < 0)
 		return err_code_set(ERR_NOTFOUND, "the context has no Dockerfile: run pinned render");
-	if (dockerfile_load(&df, path) < 0)
+	if (dockerfile_load(&df, path, NULL) < 0)
 		return -1;
 	free(df->name);
 	if (!(df->name = strdup("Dockerfile"))) {

@@ -59,7 +59,7 @@ int cmd_lint(int argc, char **argv)
 		path = access("Dockerfile", F_OK) == 0 || access(DOCKERFILE_TEMPLATE, F_OK) < 0 ?
 			       "Dockerfile" : DOCKERFILE_TEMPLATE;
 	rc = EXIT_TROUBLE;
-	if (dockerfile_load(&df, path) < 0 || lint_dockerfile(&findings, df) < 0)
+	if (dockerfile_load(&df, path, NULL) < 0 || lint_dockerfile(&findings, df) < 0)
 		goto fail;
 	if (strcmp(path, DOCKERFILE_TEMPLATE) && access(DOCKERFILE_TEMPLATE, F_OK) == 0 &&
 	    lint_stale(&findings, path, DOCKERFILE_TEMPLATE, IMAGES_LOCK_PATH) < 0)

@@ -167,7 +167,7 @@ int cmd_lock(int argc, char **argv)
 	if ((rc = cmd_begin(argc, argv, usage, dir)) >= 0)
 		return rc;
 	signal(SIGPIPE, SIG_IGN);
-	if (dockerfile_load(&df, template) < 0)
+	if (dockerfile_load(&df, template, NULL) < 0)
 		return cmd_fail();
 	opts.docker_config = config = docker_config_path();
 	rc = run(df, &opts, update, jobs);

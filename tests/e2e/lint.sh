@@ -42,8 +42,8 @@ cat >"$tmp/clean/Dockerfile" <<DFEND
 FROM python:3.12-slim@$D AS build
 RUN apt-get install -y curl=7.88.1-10+deb12u5 && pip install qiskit==1.1.0 && npm ci
 ADD --checksum=$D https://example.org/x /x
-COPY --from=build /a /b
 FROM scratch
+COPY --from=build /a /b
 DFEND
 check "lint: a pinned Dockerfile has no findings (exit 0)" "$PINNED" lint -C "$tmp/clean"
 printf 'FROM scratch\nRUN npm install '"''"' && pip install ""\n' >"$tmp/clean/Dockerfile"

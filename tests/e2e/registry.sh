@@ -188,14 +188,14 @@ bad "a registry that is down" \
 	"pinned: bad.in:1:6: cannot connect to registry '127.0.0.1:1'" \
 	"FROM 127.0.0.1:1/x:1
 "
-bad "an unterminated heredoc" "pinned: bad.in:2:5: unterminated heredoc 'EOF'" \
+bad "an unterminated heredoc" "pinned: bad.in:2:1: unterminated heredoc 'EOF'" \
 	"FROM $REG/busybox:1
 RUN <<EOF
 echo
 "
 bad "FROM without an image" "pinned: bad.in:1:1: FROM needs an image" "FROM
 "
-bad "an undefined ARG" "pinned: bad.in:1:6: undefined ARG 'BASE'" "FROM \${BASE}:1
+bad "an undefined ARG is empty, as in BuildKit" "pinned: bad.in:1:6: invalid repository name in image reference ':1'" "FROM \${BASE}:1
 "
 printf 'FROM %s/busybox:2\n' "$REG" >"$proj/missing.in"
 expect_error "render: an image missing from the lock says to run pinned lock" 2 \

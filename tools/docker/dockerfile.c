@@ -1,4 +1,5 @@
 #include "docker/dockerfile.h"
+#include "docker/lex.h"
 #include "util/error.h"
 #include "util/buf.h"
 #include "util/fileio.h"
@@ -6,6 +7,7 @@
 #include "util/sorted.h"
 
 #include <fcntl.h>
+#include <jansson.h>
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -13,22 +15,39 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * Bounds on variable expansion: a word's value, ${...} nested in defaults,
+ * and all values of the file together (ARGs that double each other's size).
+ */
+#define EXPAND_MAX (1u << 20)
+#define EXPAND_DEPTH 32
+#define EXPAND_TOTAL_MAX (64u << 20)
+
 /* ---- reading state ------------------------------------------------------- */
 
 struct var {
 	char *name;
-	char *value;	/* NULL: declared without a value */
+	char *value;	/* NULL: declared without a value, so not set */
+};
+
+struct vars {
+	struct var *v;
+	size_t n, alloc;
+};
+
+struct stage {
+	char *name;		/* lower case; "" when unnamed */
+	struct vars env;	/* its ENV and the ARGs with values, the parent's first */
 };
 
 struct reader {
 	struct dockerfile *df;
-	size_t ialloc, malloc;
-	struct var *globals;	/* ARGs before the first FROM */
-	size_t nglobals, galloc;
-	struct var *locals;	/* ARGs in the current stage */
-	size_t nlocals, lalloc;
-	char **stages;		/* stage names, lower case ("" when unnamed) */
+	const struct dockerfile_opts *opts;
+	size_t ialloc, malloc, ualloc;
+	struct vars meta;	/* the platform ARGs, then the ARGs before the first FROM */
+	struct stage *stages;
 	size_t nstages, salloc;
+	size_t *image_stage;	/* the stage each image is named in */
 	size_t expanded;	/* bytes of all expanded words */
 };
 
@@ -91,201 +110,148 @@ static int fail_at(const struct dockerfile *df, size_t offset, const char *fmt, 
 
 /* ---- variables ----------------------------------------------------------- */
 
-static void vars_clear(struct var *vars, size_t *n)
+static void vars_release(struct vars *vs)
 {
-	for (size_t i = 0; i < *n; i++) {
-		free(vars[i].name);
-		free(vars[i].value);
+	for (size_t i = 0; i < vs->n; i++) {
+		free(vs->v[i].name);
+		free(vs->v[i].value);
 	}
-	*n = 0;
+	free(vs->v);
+	*vs = (struct vars){ 0 };
 }
 
-static const struct var *lookup(const struct reader *r, const char *name, size_t n,
-				int in_stage)
+/* Add name[0, n) = value (NULL: not set); the value is taken over. */
+static int vars_add(struct vars *vs, const char *name, size_t n, char *value)
 {
-	for (size_t i = in_stage ? r->nlocals : 0; in_stage && i-- > 0;)
-		if (strlen(r->locals[i].name) == n && !strncmp(r->locals[i].name, name, n))
-			return &r->locals[i];
-	for (size_t i = r->nglobals; i-- > 0;)
-		if (strlen(r->globals[i].name) == n && !strncmp(r->globals[i].name, name, n))
-			return &r->globals[i];
+	struct var *v;
+
+	if (GROW(vs->v, vs->n, vs->alloc) < 0) {
+		free(value);
+		return ERR_NOMEM;
+	}
+	v = &vs->v[vs->n];
+	if (!(v->name = strndup(name, n))) {
+		free(value);
+		return err_nomem();
+	}
+	v->value = value;
+	vs->n++;
+	return 0;
+}
+
+static int vars_copy(struct vars *to, const struct vars *from)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		char *value = from->v[i].value ? strdup(from->v[i].value) : NULL;
+
+		if ((from->v[i].value && !value) ||
+		    vars_add(to, from->v[i].name, strlen(from->v[i].name), value) < 0)
+			return err_nomem();
+	}
+	return 0;
+}
+
+/* The latest definition of name[0, n), or NULL. */
+static const struct var *vars_find(const struct vars *vs, const char *name, size_t n)
+{
+	for (size_t i = vs->n; i-- > 0;)
+		if (strlen(vs->v[i].name) == n && !memcmp(vs->v[i].name, name, n))
+			return &vs->v[i];
 	return NULL;
 }
 
-static int is_name_char(char c)
+static const char *vars_lookup(void *ctx, const char *name, size_t n)
 {
-	return isalnum((unsigned char)c) || c == '_';
+	const struct var *v = vars_find(ctx, name, n);
+
+	return v ? v->value : NULL;
+}
+
+/* The --build-arg value for name[0, n), or NULL. */
+static const char *build_arg(const struct reader *r, const char *name, size_t n)
+{
+	const char *const *a = r->opts ? r->opts->build_args : NULL;
+
+	for (size_t i = 0; a && a[i]; i++)
+		if (!strncmp(a[i], name, n) && a[i][n] == '=')
+			return a[i] + n + 1;
+	return NULL;
+}
+
+struct expansion {
+	struct reader *r;
+	const struct dockerfile_instruction *ins;
+	size_t base;		/* the word's index in ins->args */
+	const struct vars *env;
+};
+
+static const char *expansion_lookup(void *ctx, const char *name, size_t n)
+{
+	return vars_lookup((void *)((struct expansion *)ctx)->env, name, n);
+}
+
+/* A variable read where it is not set: kept for lint. */
+static int expansion_unset(void *ctx, const char *name, size_t n, size_t at)
+{
+	struct expansion *x = ctx;
+	struct dockerfile *df = x->r->df;
+	struct dockerfile_unset *u;
+
+	if (!n || !(isalpha((unsigned char)name[0]) || name[0] == '_'))
+		return 0;	/* $1, $@: shell parameters, never ARGs */
+	if (GROW(df->unset, df->nunset, x->r->ualloc) < 0)
+		return ERR_NOMEM;
+	u = &df->unset[df->nunset];
+	if (!(u->name = strndup(name, n)))
+		return err_nomem();
+	dockerfile_position(df, dockerfile_offset(x->ins, x->base + at), &u->line, &u->col);
+	df->nunset++;
+	return 0;
 }
 
 /*
- * Bounds on variable expansion: a word's value, ${...} nested in defaults,
- * and all values of the file together (ARGs that double each other's size).
+ * Expand args[at, at + n) of 'ins' against 'env' as BuildKit's lexer does
+ * (docker/lex.h), counting what it adds to the file's values. The result
+ * goes to '*out' (caller frees).
  */
-#define EXPAND_MAX (1u << 20)
-#define EXPAND_DEPTH 32
-#define EXPAND_TOTAL_MAX (64u << 20)
-
-/*
- * Process one word as BuildKit's shell lexer does: quotes removed, the
- * escape character escaping the next one, variables expanded. 'w' spans
- * w[0, n); 'at' is its offset in the file, for messages; 'depth' counts the
- * ${...} it is nested in. The result goes to '*out' (caller frees).
- */
-static int expand_at(struct reader *r, const char *w, size_t n, size_t at,
-		     int in_stage, int depth, char **out)
+static int expand(struct reader *r, const struct dockerfile_instruction *ins, size_t at, size_t n,
+		  const struct vars *env, char **out)
 {
-	struct buf t = BUF_INIT(EXPAND_MAX);
-	char quote = 0, esc = r->df->escape;
-	size_t i = 0;
+	struct expansion x = { r, ins, at, env };
+	struct lex lx = { .escape = r->df->escape, .max_depth = EXPAND_DEPTH, .max = EXPAND_MAX,
+			  .lookup = expansion_lookup, .unset = expansion_unset, .ctx = &x };
+	int rc = lex_word(&lx, out, ins->args + at, n);
 
-	*out = NULL;
-	while (i < n) {
-		char c = w[i];
+	if (rc == ERR_TOOBIG && !lx.deep)
+		return fail_at(r->df, dockerfile_offset(ins, at), "'%.*s' expands to more than %u MiB",
+			       (int)n, ins->args + at, EXPAND_MAX >> 20);
+	if (rc < 0) {
+		char why[400];
 
-		if (quote != '\'' && c == esc && i + 1 < n) {
-			if (buf_add(&t, &w[i + 1], 1) < 0)
-				goto fail;
-			i += 2;
-		} else if (!quote && (c == '\'' || c == '"')) {
-			quote = c;
-			i++;
-		} else if (quote && c == quote) {
-			quote = 0;
-			i++;
-		} else if (quote != '\'' && c == '$' && i + 1 < n &&
-			   (w[i + 1] == '{' || is_name_char(w[i + 1]))) {
-			const char *name, *word = NULL;
-			size_t nlen, wlen = 0, start = i;
-			char op[3] = "";
-			const struct var *v;
-			const char *value;
-			char *sub = NULL;
-
-			if (w[i + 1] == '{') {
-				size_t close = i + 2, open = 1;
-
-				name = w + i + 2;
-				nlen = 0;
-				while (i + 2 + nlen < n && is_name_char(name[nlen]))
-					nlen++;
-				if (depth >= EXPAND_DEPTH) {
-					buf_release(&t);
-					return fail_at(r->df, at + i,
-						       "${...} nested more than %d deep", EXPAND_DEPTH);
-				}
-				while (close < n && open) {
-					if (w[close] == '{')
-						open++;
-					else if (w[close] == '}')
-						open--;
-					if (open)
-						close++;
-				}
-				if (close >= n) {
-					buf_release(&t);
-					return fail_at(r->df, at + start, "unterminated ${ in '%.*s'",
-						       (int)n, w);
-				}
-				if (name + nlen < w + close) {
-					const char *p = name + nlen;
-
-					if (*p == ':' && p + 1 < w + close && strchr("-+?", p[1])) {
-						op[0] = ':';
-						op[1] = p[1];
-						p += 2;
-					} else if (strchr("-+?", *p)) {
-						op[0] = *p++;
-					} else {
-						buf_release(&t);
-						return fail_at(r->df, at + start,
-							       "unsupported substitution in '%.*s'",
-							       (int)(close - start + 1), w + start);
-					}
-					word = p;
-					wlen = (size_t)(w + close - p);
-				}
-				i = close + 1;
-			} else {
-				name = w + i + 1;
-				nlen = 0;
-				while (i + 1 + nlen < n && is_name_char(name[nlen]))
-					nlen++;
-				i += 1 + nlen;
-			}
-			if (nlen == 0) {
-				buf_release(&t);
-				return fail_at(r->df, at + start, "missing variable name in '%.*s'",
-					       (int)n, w);
-			}
-			v = lookup(r, name, nlen, in_stage);
-			value = v ? v->value : NULL;
-			if (op[0] == ':' || op[0] == '-' || op[0] == '+' || op[0] == '?') {
-				int set = op[0] == ':' ? value && *value : value != NULL;
-				char kind = op[0] == ':' ? op[1] : op[0];
-
-				if (kind == '-' && !set) {
-					if (expand_at(r, word, wlen, at + (size_t)(word - w), in_stage,
-						      depth + 1, &sub) < 0)
-						goto fail;
-					value = sub;
-				} else if (kind == '+') {
-					if (set && expand_at(r, word, wlen, at + (size_t)(word - w),
-							     in_stage, depth + 1, &sub) < 0)
-						goto fail;
-					value = set ? sub : "";
-				} else if (kind == '?' && !set) {
-					buf_release(&t);
-					return fail_at(r->df, at + start, "ARG '%.*s': %.*s", (int)nlen,
-						       name, (int)wlen, word);
-				}
-			} else if (!v) {
-				buf_release(&t);
-				return fail_at(r->df, at + start, "undefined ARG '%.*s'", (int)nlen, name);
-			} else if (!value) {
-				buf_release(&t);
-				return fail_at(r->df, at + start,
-					       "ARG '%.*s' has no value: give it a default",
-					       (int)nlen, name);
-			}
-			if (buf_adds(&t, value) < 0) {
-				free(sub);
-				goto fail;
-			}
-			free(sub);
-		} else {
-			if (buf_add(&t, &c, 1) < 0)
-				goto fail;
-			i++;
-		}
+		snprintf(why, sizeof(why), "%s", err_msg());
+		return fail_at(r->df, dockerfile_offset(ins, at + lx.at), "%s", why);
 	}
-	if (quote) {
-		buf_release(&t);
-		return fail_at(r->df, at, "unterminated quote in '%.*s'", (int)n, w);
-	}
-	if ((*out = buf_detach(&t, NULL)))
-		return 0;
-fail:
-	buf_release(&t);
-	if (err_code() == ERR_TOOBIG && depth == 0)
-		return fail_at(r->df, at, "'%.*s' expands to more than %u MiB", (int)n, w,
-			       EXPAND_MAX >> 20);
-	return -1;
-}
-
-/* expand_at() a whole word, counting what it adds to the file's values. */
-static int expand(struct reader *r, const char *w, size_t n, size_t at, int in_stage,
-		  char **out)
-{
-	if (expand_at(r, w, n, at, in_stage, 0, out) < 0)
-		return -1;
 	r->expanded += strlen(*out);
 	if (r->expanded > EXPAND_TOTAL_MAX) {
 		free(*out);
 		*out = NULL;
-		return fail_at(r->df, at, "variables expand to more than %u MiB in all",
-			       EXPAND_TOTAL_MAX >> 20);
+		return fail_at(r->df, dockerfile_offset(ins, at),
+			       "variables expand to more than %u MiB in all", EXPAND_TOTAL_MAX >> 20);
 	}
 	return 0;
+}
+
+/* 1 when args[at, at + n) reads the same without any variable: no $, quote or escape at work. */
+static int literal(const struct reader *r, const struct dockerfile_instruction *ins, size_t at,
+		   size_t n)
+{
+	struct lex lx = { .escape = r->df->escape, .max_depth = EXPAND_DEPTH, .max = EXPAND_MAX };
+	char *out = NULL;
+	int same = lex_word(&lx, &out, ins->args + at, n) == 0 && strlen(out) == n &&
+		   !memcmp(out, ins->args + at, n);
+
+	free(out);
+	return same;
 }
 
 /* ---- words --------------------------------------------------------------- */
@@ -295,8 +261,8 @@ struct word {
 	int quoted;		/* starts with a quote */
 };
 
-/* Split 'args' at unquoted white space, quotes and escapes kept in the words.
- * On failure '*out' is NULL. */
+/* Split 'args' at unquoted white space, quotes and escapes kept in the words
+ * (BuildKit's parseWords). On failure '*out' is NULL. */
 static int split_words(const char *args, char esc, struct word **out, size_t *n)
 {
 	size_t alloc = 0, i = 0, len = strlen(args);
@@ -333,52 +299,109 @@ static int split_words(const char *args, char esc, struct word **out, size_t *n)
 	return 0;
 }
 
+static int word_is(const char *args, const struct word *w, const char *s)
+{
+	return w->end - w->start == strlen(s) && !strncasecmp(args + w->start, s, strlen(s));
+}
+
+/* The number of leading "--flag" words. */
+static size_t flag_words(const char *args, const struct word *w, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && w[i].end - w[i].start >= 2 && !strncmp(args + w[i].start, "--", 2))
+		i++;
+	return i;
+}
+
 /* ---- images -------------------------------------------------------------- */
 
-static int stage_index(const struct reader *r, const char *name)
+/* The stage named 'name' (any case), or -1. */
+static long stage_named(const struct reader *r, const char *name, size_t before)
 {
-	char *end;
-	long index = strtol(name, &end, 10);
+	for (size_t i = 0; i < before; i++)
+		if (*r->stages[i].name && !strcasecmp(r->stages[i].name, name))
+			return (long)i;
+	return -1;
+}
 
-	if (*name && !*end)
-		return index >= 0 && (size_t)index < r->nstages;
-	for (size_t i = 0; i < r->nstages; i++)
-		if (!strcasecmp(r->stages[i], name))
-			return 1;
-	return 0;
+static void stage_label(char out[64], const struct reader *r, size_t i)
+{
+	if (*r->stages[i].name)
+		snprintf(out, 64, "%s", r->stages[i].name);
+	else
+		snprintf(out, 64, "stage-%zu", i);
 }
 
 /*
- * Record the image named by args[start, end) of instruction 'ins' (or, for
- * the syntax directive, by file bytes at 'file_start'..'file_end').
+ * Record the image named by args[start, start + len) of 'ins' (or, for the
+ * syntax directive, the file bytes at 'file_start'), as 'expanded'.
  */
 static int add_image(struct reader *r, enum dockerfile_place place, const char *written,
-		     size_t wlen, size_t file_start, size_t file_end, int in_stage)
+		     size_t wlen, size_t file_start, size_t file_end, char *expanded)
 {
 	struct dockerfile *df = r->df;
 	struct dockerfile_image *img;
+	size_t cap = r->malloc;
 
-	if (GROW(df->images, df->nimages, r->malloc) < 0)
-		return -1;
+	if (!expanded)
+		return err_nomem();
+	if (GROW(df->images, df->nimages, r->malloc) < 0) {
+		free(expanded);
+		return ERR_NOMEM;
+	}
+	if (r->malloc != cap) {
+		size_t *s = realloc(r->image_stage, r->malloc * sizeof(*s));
+
+		if (!s) {
+			free(expanded);
+			return err_nomem();
+		}
+		r->image_stage = s;
+	}
+	r->image_stage[df->nimages] = r->nstages ? r->nstages - 1 : 0;
 	img = &df->images[df->nimages++];
 	img->place = place;
 	img->end = file_end;
+	img->expanded = expanded;
 	dockerfile_position(df, file_start, &img->line, &img->col);
 	if (!(img->written = strndup(written, wlen)))
 		return err_nomem();
-	if (place == DOCKERFILE_SYNTAX) {
-		if (!(img->expanded = strdup(img->written)))
-			return err_nomem();
-	} else if (expand(r, written, wlen, file_start, in_stage, &img->expanded) < 0) {
-		return -1;
-	}
-	if (place == DOCKERFILE_FROM && !strcasecmp(img->expanded, "scratch")) {
+	if (place == DOCKERFILE_FROM && !strcmp(expanded, "scratch")) {
 		img->scratch = 1;
 		return 0;
 	}
-	if (place != DOCKERFILE_SYNTAX && stage_index(r, img->expanded)) {
-		img->stage = 1;
-		return 0;
+	if (place != DOCKERFILE_SYNTAX) {
+		size_t current = r->nstages ? r->nstages - 1 : 0;
+		char *end;
+		long index = strtol(expanded, &end, 10), named;
+		int numeric = *expanded && !*end && isdigit((unsigned char)*expanded);
+
+		if (place == DOCKERFILE_COPY_FROM && numeric) {
+			char here[64];
+
+			if (index >= 0 && (size_t)index < current) {
+				img->stage = 1;
+				return 0;
+			}
+			stage_label(here, r, current);
+			return fail_at(df, file_start, (size_t)index == current ?
+				       "cannot copy from stage %ld, it is the current stage \"%s\"" :
+				       "invalid stage index %ld: a stage is copied from after it is defined, before stage \"%s\"",
+				       index, here);
+		}
+		/* FROM names the stages before it; --from and from= too (checked at the end) */
+		named = stage_named(r, expanded, place == DOCKERFILE_FROM ? r->nstages : current + 1);
+		if (named >= 0 && (size_t)named == current && place != DOCKERFILE_FROM) {
+			char here[64];
+
+			stage_label(here, r, current);
+			return fail_at(df, file_start, "circular dependency detected on stage: %s", here);
+		}
+		if (named >= 0) {
+			img->stage = 1;
+			return 0;
+		}
 	}
 	if (image_ref_parse(&img->ref, img->expanded) < 0) {
 		char why[512];
@@ -389,28 +412,35 @@ static int add_image(struct reader *r, enum dockerfile_place place, const char *
 	return 0;
 }
 
-static int word_is(const char *args, const struct word *w, const char *s)
-{
-	return w->end - w->start == strlen(s) && !strncasecmp(args + w->start, s, strlen(s));
-}
-
 /* The file offset just after args[end - 1]. */
 static size_t file_end(const struct dockerfile_instruction *ins, size_t end)
 {
 	return dockerfile_offset(ins, end - 1) + 1;
 }
 
+/* A stage name as BuildKit allows it: ^[a-z][a-z0-9-_.]*$ after lower-casing. */
+static int stage_name_valid(const char *s)
+{
+	if (!isalpha((unsigned char)*s))
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("-_.", *s))
+			return 0;
+	return 1;
+}
+
 static int read_from(struct reader *r, struct dockerfile_instruction *ins)
 {
 	struct word *words;
-	size_t n, i = 0;
+	size_t n, i;
 	int rc = -1;
-	char **stage;
+	struct stage *st;
+	char *expanded = NULL, *name = NULL;
+	long parent;
 
 	if (split_words(ins->args, r->df->escape, &words, &n) < 0)
 		return -1;
-	while (i < n && !strncmp(ins->args + words[i].start, "--", 2))
-		i++;
+	i = flag_words(ins->args, words, n);
 	if (i == n) {
 		fail_at(r->df, ins->start, "FROM needs an image");
 		goto done;
@@ -420,77 +450,183 @@ static int read_from(struct reader *r, struct dockerfile_instruction *ins)
 			"FROM takes an image and an optional 'AS name'");
 		goto done;
 	}
-	vars_clear(r->locals, &r->nlocals);	/* a new stage sees only the globals */
+	if (n == i + 3) {
+		if (!(name = strndup(ins->args + words[i + 2].start, words[i + 2].end - words[i + 2].start))) {
+			err_nomem();
+			goto done;
+		}
+		for (char *p = name; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		if (!stage_name_valid(name)) {
+			fail_at(r->df, dockerfile_offset(ins, words[i + 2].start),
+				"invalid name for build stage: \"%s\", name can't start with a number or contain symbols",
+				name);
+			goto done;
+		}
+		if (stage_named(r, name, r->nstages) >= 0) {
+			fail_at(r->df, dockerfile_offset(ins, words[i + 2].start),
+				"duplicate stage name \"%s\"", name);
+			goto done;
+		}
+	}
+	/* the base is expanded with the ARGs before the first FROM only */
+	if (expand(r, ins, words[i].start, words[i].end - words[i].start, &r->meta, &expanded) < 0)
+		goto done;
+	if (!*expanded) {
+		fail_at(r->df, dockerfile_offset(ins, words[i].start),
+			"base name (%.*s) should not be blank", (int)(words[i].end - words[i].start),
+			ins->args + words[i].start);
+		free(expanded);
+		goto done;
+	}
+	parent = stage_named(r, expanded, r->nstages);
 	if (add_image(r, DOCKERFILE_FROM, ins->args + words[i].start, words[i].end - words[i].start,
-		      dockerfile_offset(ins, words[i].start), file_end(ins, words[i].end), 0) < 0)
+		      dockerfile_offset(ins, words[i].start), file_end(ins, words[i].end), expanded) < 0)
 		goto done;
 	if (GROW(r->stages, r->nstages, r->salloc) < 0)
 		goto done;
-	stage = &r->stages[r->nstages];
-	*stage = n == i + 3 ? strndup(ins->args + words[i + 2].start,
-				      words[i + 2].end - words[i + 2].start) : strdup("");
-	if (!*stage) {
+	st = &r->stages[r->nstages];
+	if (!(st->name = name ? name : strdup(""))) {
 		err_nomem();
 		goto done;
 	}
+	name = NULL;
 	r->nstages++;
+	/* a stage starts with its parent stage's environment */
+	if (parent >= 0 && vars_copy(&st->env, &r->stages[parent].env) < 0)
+		goto done;
+	rc = 0;
+done:
+	free(name);
+	free(words);
+	return rc;
+}
+
+/* The words of an ARG or ENV, at least one. */
+static int split_arguments(struct reader *r, const struct dockerfile_instruction *ins,
+			   const char *what, struct word **words, size_t *n)
+{
+	if (split_words(ins->args, r->df->escape, words, n) < 0)
+		return -1;
+	if (*n == 0) {
+		free(*words);
+		*words = NULL;
+		return fail_at(r->df, ins->start, "%s requires at least one argument", what);
+	}
+	return 0;
+}
+
+/*
+ * ARG NAME[=value] ...: before the first FROM into the meta ARGs, else
+ * into the stage, as dockerfile2llb decides a value: a --build-arg first,
+ * then the default (expanded), then, in a stage, the meta ARG's value; no
+ * value leaves it unset.
+ */
+static int read_arg(struct reader *r, struct dockerfile_instruction *ins)
+{
+	int global = r->nstages == 0;
+	struct vars *to = global ? &r->meta : &r->stages[r->nstages - 1].env;
+	struct word *words;
+	size_t n;
+	int rc = -1;
+
+	if (split_arguments(r, ins, "ARG", &words, &n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const char *w = ins->args + words[i].start;
+		size_t len = words[i].end - words[i].start, eq = strcspn(w, "=");
+		const char *given;
+		char *value = NULL;
+
+		if (eq > len)
+			eq = len;
+		if ((given = build_arg(r, w, eq))) {
+			if (!(value = strdup(given))) {
+				err_nomem();
+				goto done;
+			}
+		} else if (eq < len) {
+			if (expand(r, ins, words[i].start + eq + 1, len - eq - 1, to, &value) < 0)
+				goto done;
+		} else if (!global) {
+			const char *meta = vars_lookup(&r->meta, w, eq);
+
+			if (meta && !(value = strdup(meta))) {
+				err_nomem();
+				goto done;
+			}
+		}
+		if ((global || value) && vars_add(to, w, eq, value) < 0)
+			goto done;
+	}
 	rc = 0;
 done:
 	free(words);
 	return rc;
 }
 
-/* ARG NAME[=value] ...: before the first FROM into globals, else locals. */
-static int read_arg(struct reader *r, struct dockerfile_instruction *ins)
+/* ENV NAME=value ... or the old ENV NAME value (BuildKit's parseNameVal). */
+static int read_env(struct reader *r, struct dockerfile_instruction *ins)
 {
-	int global = r->nstages == 0;
+	struct vars *to = &r->stages[r->nstages - 1].env;
 	struct word *words;
 	size_t n;
 	int rc = -1;
 
-	if (split_words(ins->args, r->df->escape, &words, &n) < 0)
+	if (split_arguments(r, ins, "ENV", &words, &n) < 0)
 		return -1;
-	if (n == 0) {
-		fail_at(r->df, ins->start, "ARG needs a name");
+	if (!memchr(ins->args + words[0].start, '=', words[0].end - words[0].start)) {
+		size_t v = words[0].end;
+		char *value;
+
+		while (ins->args[v] && strchr("\t\v\f\r ", ins->args[v]))
+			v++;
+		if (!ins->args[v]) {
+			fail_at(r->df, dockerfile_offset(ins, words[0].start),
+				"ENV must have two arguments: ENV %.*s has no value (write ENV %.*s=\"\" for an empty one)",
+				(int)(words[0].end - words[0].start), ins->args + words[0].start,
+				(int)(words[0].end - words[0].start), ins->args + words[0].start);
+			goto done;
+		}
+		if (expand(r, ins, v, strlen(ins->args + v), to, &value) < 0 ||
+		    vars_add(to, ins->args + words[0].start, words[0].end - words[0].start, value) < 0)
+			goto done;
+		rc = 0;
 		goto done;
 	}
 	for (size_t i = 0; i < n; i++) {
 		const char *w = ins->args + words[i].start;
-		size_t len = words[i].end - words[i].start, eq = strcspn(w, "=");
-		struct var *v;
+		size_t len = words[i].end - words[i].start;
+		const char *eq = memchr(w, '=', len);
+		char *value;
 
-		if (eq > len)
-			eq = len;
-		if (global ? GROW(r->globals, r->nglobals, r->galloc) :
-			     GROW(r->locals, r->nlocals, r->lalloc))
-			goto done;
-		v = global ? &r->globals[r->nglobals] : &r->locals[r->nlocals];
-		if (!(v->name = strndup(w, eq))) {
-			err_nomem();
+		if (!eq) {
+			fail_at(r->df, dockerfile_offset(ins, words[i].start),
+				"Syntax error - can't find = in \"%.*s\". Must be of the form: name=value",
+				(int)len, w);
 			goto done;
 		}
-		if (global)
-			r->nglobals++;
-		else
-			r->nlocals++;
-		/* "NAME=" may end the line: there is no offset past the '=' then */
-		if (eq < len && expand(r, w + eq + 1, len - eq - 1,
-				       dockerfile_offset(ins, words[i].start + eq) + 1, !global, &v->value) < 0)
+		if (expand(r, ins, words[i].start + (size_t)(eq - w) + 1, len - (size_t)(eq - w) - 1, to,
+			   &value) < 0 ||
+		    vars_add(to, w, (size_t)(eq - w), value) < 0)
 			goto done;
-		if (!global && eq == len) {
-			/* ARG NAME in a stage brings in the global's value */
-			const struct var *g = lookup(r, v->name, strlen(v->name), 0);
-
-			if (g && g->value && !(v->value = strdup(g->value))) {
-				err_nomem();
-				goto done;
-			}
-		}
 	}
 	rc = 0;
 done:
 	free(words);
 	return rc;
+}
+
+/* A --from= or from= value: a name as written, never a variable. */
+static int add_from(struct reader *r, struct dockerfile_instruction *ins, enum dockerfile_place place,
+		    size_t at, size_t len, size_t end)
+{
+	if (!literal(r, ins, at, len))
+		return fail_at(r->df, dockerfile_offset(ins, at),
+			       "variable expansion is not supported for %s, define a new stage with FROM using ARG from global scope as a workaround",
+			       place == DOCKERFILE_COPY_FROM ? "--from" : "--mount from=");
+	return add_image(r, place, ins->args + at, len, dockerfile_offset(ins, at), end,
+			 strndup(ins->args + at, len));
 }
 
 /* COPY/ADD --from=X and RUN --mount=...,from=X. */
@@ -498,22 +634,22 @@ static int read_flags(struct reader *r, struct dockerfile_instruction *ins)
 {
 	int run = !strcmp(ins->keyword, "run");
 	struct word *words;
-	size_t n;
+	size_t n, flags;
 	int rc = -1;
 
 	if (split_words(ins->args, r->df->escape, &words, &n) < 0)
 		return -1;
-	for (size_t i = 0; i < n && !strncmp(ins->args + words[i].start, "--", 2); i++) {
+	flags = flag_words(ins->args, words, n);
+	for (size_t i = 0; i < flags; i++) {
 		const char *w = ins->args + words[i].start;
 		size_t len = words[i].end - words[i].start;
 
 		if (!run && len > 7 && !strncmp(w, "--from=", 7)) {
-			if (add_image(r, DOCKERFILE_COPY_FROM, w + 7, len - 7,
-				      dockerfile_offset(ins, words[i].start + 7),
-				      file_end(ins, words[i].end), 1) < 0)
+			if (add_from(r, ins, DOCKERFILE_COPY_FROM, words[i].start + 7, len - 7,
+				     file_end(ins, words[i].end)) < 0)
 				goto done;
 		} else if (run && len > 8 && !strncmp(w, "--mount=", 8)) {
-			/* comma-separated key=value fields */
+			/* comma-separated key=value fields; keys in any case */
 			size_t f = 8;
 
 			while (f < len) {
@@ -521,10 +657,9 @@ static int read_flags(struct reader *r, struct dockerfile_instruction *ins)
 
 				while (e < len && w[e] != ',')
 					e++;
-				if (e - f > 5 && !strncmp(w + f, "from=", 5) &&
-				    add_image(r, DOCKERFILE_MOUNT_FROM, w + f + 5, e - f - 5,
-					      dockerfile_offset(ins, words[i].start + f + 5),
-					      file_end(ins, words[i].start + e), 1) < 0)
+				if (e - f > 5 && !strncasecmp(w + f, "from=", 5) &&
+				    add_from(r, ins, DOCKERFILE_MOUNT_FROM, words[i].start + f + 5, e - f - 5,
+					     file_end(ins, words[i].start + e)) < 0)
 					goto done;
 				f = e + 1;
 			}
@@ -538,225 +673,508 @@ done:
 
 /* ---- lines, instructions, heredocs -------------------------------------- */
 
-/* The physical line at 'pos': [pos, *end) without "\r\n"; returns the next line's start. */
+/* The physical line at 'pos': [pos, *end) without its line end (every \r
+ * and \n, as BuildKit's trimNewline); returns the next line's start. */
 static size_t next_line(const struct dockerfile *df, size_t pos, size_t *end)
 {
 	const char *nl = memchr(df->text + pos, '\n', df->len - pos);
 	size_t e = nl ? (size_t)(nl - df->text) : df->len;
 
-	*end = e > pos && df->text[e - 1] == '\r' ? e - 1 : e;
-	return nl ? e + 1 : df->len;
+	while (e > pos && df->text[e - 1] == '\r')
+		e--;
+	*end = e;
+	return nl ? (size_t)(nl - df->text) + 1 : df->len;
+}
+
+/* The first byte of [s, e) that is not white space (Go's unicode.IsSpace). */
+static size_t skip_space(const struct dockerfile *df, size_t s, size_t e)
+{
+	size_t w;
+
+	while (s < e && (w = lex_space(df->text + s, e - s)))
+		s += w;
+	return s;
 }
 
 static int blank_or_comment(const struct dockerfile *df, size_t s, size_t e)
 {
-	while (s < e && isspace((unsigned char)df->text[s]))
-		s++;
+	s = skip_space(df, s, e);
 	return s == e || df->text[s] == '#';
 }
 
-/* 1 when [s, e) ends with the escape character and optional blanks: it
- * continues on the next line. '*cut' is where the escape character is. */
+/*
+ * BuildKit's line continuation: [s, e) ends with the escape character and
+ * optional blanks, and that character is first or not itself escaped.
+ * '*cut' is where the escape character is.
+ */
 static int continues(const struct dockerfile *df, size_t s, size_t e, size_t *cut)
 {
 	while (e > s && (df->text[e - 1] == ' ' || df->text[e - 1] == '\t'))
 		e--;
-	if (e > s && df->text[e - 1] == df->escape) {
+	if (e > s && df->text[e - 1] == df->escape &&
+	    (e - 1 == s || df->text[e - 2] != df->escape)) {
 		*cut = e - 1;
 		return 1;
 	}
 	return 0;
 }
 
+/* 1 when [s, e) is a JSON array (exec form); -1 refused; 0 shell form. */
+static int json_form(const char *s, size_t len)
+{
+	json_error_t jerr;
+	json_t *a;
+	size_t i;
+	int rc = 1;
+
+	while (len && lex_space(s, len)) {
+		size_t w = lex_space(s, len);
+
+		s += w;
+		len -= w;
+	}
+	if (!len || *s != '[')
+		return 0;
+	if (!(a = json_loadb(s, len, JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, &jerr)))
+		return 0;
+	if (!json_is_array(a))
+		rc = 0;
+	for (i = 0; rc == 1 && i < json_array_size(a); i++)
+		if (!json_is_string(json_array_get(a, i)))
+			rc = -1;
+	json_decref(a);
+	return rc;
+}
+
 /*
- * The heredocs an instruction opens: words "<<NAME", "<<-NAME", with NAME
- * optionally quoted, as BuildKit detects them. Their bodies follow the
- * instruction, each up to a line that is exactly NAME (leading tabs
+ * Which form 'ins' has: its exec (JSON) form, and whether it may open
+ * heredocs (RUN, COPY, ADD, and those under ONBUILD, in shell form).
+ */
+static int read_form(struct reader *r, struct dockerfile_instruction *ins, int *heredocs)
+{
+	static const char *const json_kinds[] = { "run", "cmd", "entrypoint", "shell", "add",
+						  "copy", "volume", "healthcheck", NULL };
+	const char *kw = ins->keyword, *args = ins->args;
+	char sub[16];
+	struct word *words;
+	size_t n, i, k;
+	int known = 0, form;
+
+	*heredocs = 0;
+	if (!strcmp(kw, "onbuild")) {
+		for (k = 0; args[k] && !strchr("\t\v\f\r ", args[k]) && k < sizeof(sub) - 1; k++)
+			sub[k] = (char)tolower((unsigned char)args[k]);
+		sub[k] = '\0';
+		kw = sub;
+		while (args[k] && strchr("\t\v\f\r ", args[k]))
+			k++;
+		args += k;
+	}
+	for (i = 0; json_kinds[i]; i++)
+		known |= !strcmp(kw, json_kinds[i]);
+	if (!known)
+		return 0;
+	if (split_words(args, r->df->escape, &words, &n) < 0)
+		return -1;
+	i = flag_words(args, words, n);
+	/* HEALTHCHECK [flags] CMD ... */
+	if (!strcmp(kw, "healthcheck") && i < n && word_is(args, &words[i], "cmd"))
+		i++;
+	form = i < n ? json_form(args + words[i].start, strlen(args + words[i].start)) : 0;
+	if (form < 0) {
+		free(words);
+		return fail_at(r->df, dockerfile_offset(ins, (size_t)(args - ins->args) + words[i].start),
+			       "when using JSON array syntax, arrays must be comprised of strings only");
+	}
+	free(words);
+	ins->json = form;
+	*heredocs = !form && (!strcmp(kw, "run") || !strcmp(kw, "copy") || !strcmp(kw, "add"));
+	return 0;
+}
+
+static void heredoc_release(struct dockerfile_heredoc *h)
+{
+	free(h->name);
+	free(h->content);
+}
+
+/*
+ * A word as heredocsFromLine sees it: ^(\d*)<<(-?)\s*([^<]*)$, its
+ * delimiter one word after quote removal. Returns 1 with '*h' filled, 0
+ * when the word opens none, or -1.
+ */
+static int heredoc_word(struct dockerfile_heredoc *h, const char *w)
+{
+	struct lex lx = { .escape = '\\', .flags = LEX_SKIP_UNSET, .max_depth = EXPAND_DEPTH,
+			  .max = EXPAND_MAX };
+	size_t k = 0, count, qplain = 0, qraw = 0;
+	char **plain = NULL, **raw = NULL;
+	unsigned fd = 0;
+	int rc = 0;
+
+	while (isdigit((unsigned char)w[k]))
+		fd = fd * 10 + (unsigned)(w[k++] - '0');
+	if (strncmp(w + k, "<<", 2))
+		return 0;
+	k += 2;
+	h->chomp = w[k] == '-';
+	k += (size_t)h->chomp;
+	while (w[k] && strchr("\t\n\f\r ", w[k]))
+		k++;
+	if (!w[k] || strchr(w + k, '<'))
+		return 0;
+	if (lex_words(&lx, &plain, &count, w + k, strlen(w + k)) < 0)
+		return -1;
+	if (count != 1)
+		goto done;
+	lx.flags |= LEX_RAW_QUOTES;
+	if ((rc = lex_words(&lx, &raw, &count, w + k, strlen(w + k))) < 0)
+		goto done;
+	for (const char *p = plain[0]; *p; p++)
+		qplain += *p == '"' || *p == '\'';
+	for (const char *p = count ? raw[0] : ""; *p; p++)
+		qraw += *p == '"' || *p == '\'';
+	h->expand = qplain == qraw;
+	h->fd = fd;
+	h->name = plain[0];
+	plain[0] = NULL;
+	rc = 1;
+done:
+	lex_words_free(plain);
+	lex_words_free(raw);
+	return rc;
+}
+
+/*
+ * The heredocs an instruction opens, found as BuildKit finds them: the
+ * instruction's words read with quotes and escapes kept (a line it cannot
+ * read opens none), each word that is <<NAME a heredoc. Their bodies
+ * follow the instruction, each up to a line that is NAME (leading tabs
  * dropped for <<-). '*pos' moves past them.
  */
 static int read_heredocs(struct reader *r, struct dockerfile_instruction *ins, size_t *pos)
 {
 	struct dockerfile *df = r->df;
-	struct word *words;
+	struct lex lx = { .escape = '\\', .flags = LEX_RAW_QUOTES | LEX_RAW_ESCAPES | LEX_SKIP_UNSET,
+			  .max_depth = EXPAND_DEPTH, .max = BUF_MAX_TEXT };
+	char **words = NULL;
 	size_t n, alloc = 0;
 	int rc = -1;
 
-	if (split_words(ins->args, df->escape, &words, &n) < 0)
-		return -1;
+	if (!strstr(ins->args, "<<"))
+		return 0;
+	if (lex_words(&lx, &words, &n, ins->args, strlen(ins->args)) < 0)
+		return err_code() == ERR_NOMEM ? -1 : 0;
 	for (size_t i = 0; i < n; i++) {
-		const char *w = ins->args + words[i].start;
-		size_t len = words[i].end - words[i].start, k = 0, nlen;
-		int strip = 0;
-		char name[256];
+		struct dockerfile_heredoc h = { 0 };
 		struct buf body = BUF_INIT(BUF_MAX_TEXT);
+		int found = heredoc_word(&h, words[i]);
 
-		while (k < len && isdigit((unsigned char)w[k]))
-			k++;
-		if (words[i].quoted || len - k < 3 || strncmp(w + k, "<<", 2))
-			continue;
-		k += 2;
-		if (w[k] == '-') {
-			strip = 1;
-			k++;
+		if (found < 0) {
+			char why[400];
+
+			snprintf(why, sizeof(why), "%s", err_msg());
+			fail_at(df, ins->start, "heredoc '%s': %s", words[i], why);
+			goto done;
 		}
-		nlen = len - k;
-		if (nlen >= 2 && (w[k] == '"' || w[k] == '\'') && w[k + nlen - 1] == w[k]) {
-			k++;
-			nlen -= 2;
-		}
-		if (nlen == 0 || nlen >= sizeof(name) || memchr(w + k, '<', nlen))
+		if (!found)
 			continue;
-		memcpy(name, w + k, nlen);
-		name[nlen] = '\0';
 		for (;;) {
 			size_t e, next, s = *pos;
 
 			if (*pos >= df->len) {
+				fail_at(df, ins->start, "unterminated heredoc '%s'", h.name);
+				heredoc_release(&h);
 				buf_release(&body);
-				fail_at(df, dockerfile_offset(ins, words[i].start), "unterminated heredoc '%s'", name);
 				goto done;
 			}
 			next = next_line(df, *pos, &e);
-			*pos = next;
-			if (strip)
+			if (h.chomp)
 				while (s < e && df->text[s] == '\t')
 					s++;
-			if (e - s == nlen && !memcmp(df->text + s, name, nlen))
+			if (e - s == strlen(h.name) && !memcmp(df->text + s, h.name, e - s)) {
+				*pos = next;
 				break;
-			if (buf_add(&body, df->text + s, e - s) < 0 || buf_add(&body, "\n", 1) < 0) {
+			}
+			if (buf_add(&body, df->text + *pos, next - *pos) < 0) {
+				heredoc_release(&h);
 				buf_release(&body);
 				goto done;
 			}
+			*pos = next;
 		}
 		if (GROW(ins->heredocs, ins->nheredocs, alloc) < 0 ||
-		    !(ins->heredocs[ins->nheredocs] = buf_detach(&body, NULL))) {
+		    !(h.content = buf_detach(&body, NULL))) {
+			heredoc_release(&h);
 			buf_release(&body);
 			goto done;
 		}
-		ins->nheredocs++;
+		ins->heredocs[ins->nheredocs++] = h;
 	}
 	rc = 0;
 done:
-	free(words);
+	lex_words_free(words);
 	return rc;
 }
 
-/* Read the instruction starting on the line at 'pos'; '*pos' moves past it. */
+/* Spans of the joined line, made relative to its arguments [from, to). */
+static int spans_for_args(struct dockerfile_instruction *ins, size_t from, size_t to)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < ins->nspans; i++) {
+		size_t a = ins->spans[i].arg, b = i + 1 < ins->nspans ? ins->spans[i + 1].arg : to;
+
+		if (b <= from && i + 1 < ins->nspans)
+			continue;
+		if (a < from) {
+			ins->spans[i].file += from - a;
+			a = from;
+		}
+		if (a > to && k)
+			break;
+		ins->spans[k].arg = a - from;
+		ins->spans[k].file = ins->spans[i].file;
+		k++;
+	}
+	ins->nspans = k ? k : 1;
+	if (!k)
+		ins->spans[0].arg = 0;
+	return 0;
+}
+
+/*
+ * Read the logical line at '*pos' as BuildKit's Parse: the first line
+ * without its leading white space, continued while a line ends with the
+ * unescaped escape character, comment and blank lines inside skipped.
+ * Returns 1 with an instruction, 0 when the line is blank or a comment,
+ * -1 on failure; '*pos' moves past what was read.
+ */
 static int read_instruction(struct reader *r, size_t *pos)
 {
 	struct dockerfile *df = r->df;
 	struct dockerfile_instruction *ins;
-	struct buf args = BUF_INIT(BUF_MAX_TEXT);
-	size_t e, s, k, next, cut = 0, spans_alloc = 0;
+	struct buf line = BUF_INIT(BUF_MAX_TEXT);
+	size_t e, s, k, a, next, cut = 0, spans_alloc = 0;
+	int more, heredocs;
 
+	next = next_line(df, *pos, &e);
+	s = skip_space(df, *pos, e);
+	if (s < e && df->text[s] == '#') {	/* a comment */
+		*pos = next;
+		return 0;
+	}
+	more = continues(df, s, e, &cut);
+	if (!more && s == e) {
+		*pos = next;
+		return 0;
+	}
 	if (GROW(df->instructions, df->ninstructions, r->ialloc) < 0)
 		return -1;
 	ins = &df->instructions[df->ninstructions++];
-	next = next_line(df, *pos, &e);
-	s = *pos;
-	while (s < e && isspace((unsigned char)df->text[s]))
-		s++;
 	ins->start = s;
 	dockerfile_position(df, s, &ins->line, &ins->col);
-	for (k = s; k < e && !isspace((unsigned char)df->text[k]); k++)
-		;
-	if (!(ins->keyword = strndup(df->text + s, k - s)))
-		return err_nomem();
-	for (char *p = ins->keyword; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	while (k < e && isspace((unsigned char)df->text[k]))
-		k++;
 	for (;;) {
-		int more = continues(df, k, e, &cut);
-
 		if (GROW(ins->spans, ins->nspans, spans_alloc) < 0)
 			goto fail;
-		ins->spans[ins->nspans++] = (struct dockerfile_span){ args.len, k };
-		if (buf_add(&args, df->text + k, (more ? cut : e) - k) < 0)
+		ins->spans[ins->nspans++] = (struct dockerfile_span){ line.len, s };
+		if (buf_add(&line, df->text + s, (more ? cut : e) - s) < 0)
 			goto fail;
 		*pos = next;
 		if (!more)
 			break;
-		/* comment and empty lines inside a continuation are dropped */
+		/* comment and blank lines inside a continuation are dropped */
 		do {
 			if (*pos >= df->len)
 				goto joined;
-			k = *pos;
+			s = *pos;
 			next = next_line(df, *pos, &e);
-			if (blank_or_comment(df, k, e))
+			if (blank_or_comment(df, s, e))
 				*pos = next;
-		} while (blank_or_comment(df, k, e));
+		} while (blank_or_comment(df, s, e));
+		more = continues(df, s, e, &cut);
 	}
 joined:
-	while (args.len && isspace((unsigned char)args.s[args.len - 1]))
-		buf_truncate(&args, args.len - 1);
+	/* keyword and arguments: split at [\t\v\f\r ], trimmed (splitCommand) */
+	s = 0;
+	while (s < line.len && lex_space(line.s + s, line.len - s))
+		s += lex_space(line.s + s, line.len - s);
+	for (k = s; k < line.len && !strchr("\t\v\f\r ", line.s[k]); k++)
+		;
+	if (!(ins->keyword = strndup(line.s + s, k - s)))
+		goto fail;
+	for (char *p = ins->keyword; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	for (a = k; a < line.len && lex_space(line.s + a, line.len - a);)
+		a += lex_space(line.s + a, line.len - a);
+	e = line.len;
+	while (e > a) {
+		size_t back = 1;
+
+		while (back < 4 && back < e - a && ((unsigned char)line.s[e - back] & 0xC0) == 0x80)
+			back++;
+		if (lex_space(line.s + e - back, back) != back)
+			break;
+		e -= back;
+	}
+	if (!(ins->args = strndup(line.s + a, e - a)))
+		goto fail;
+	spans_for_args(ins, a, e);
+	buf_release(&line);
 	if (ins->nspans < spans_alloc) {	/* most hold one: keep no spare room */
 		struct dockerfile_span *exact = realloc(ins->spans, ins->nspans * sizeof(*exact));
 
 		if (exact)
 			ins->spans = exact;
 	}
-	if (!(ins->args = buf_detach(&args, NULL)))
+	if (read_form(r, ins, &heredocs) < 0 || (heredocs && read_heredocs(r, ins, pos) < 0))
 		return -1;
-	if (!strcmp(ins->keyword, "run") || !strcmp(ins->keyword, "copy") ||
-	    !strcmp(ins->keyword, "add"))
-		if (read_heredocs(r, ins, pos) < 0)
-			return -1;
 	ins->end = *pos;
-	return 0;
+	return 1;
 fail:
-	buf_release(&args);
-	return -1;
+	buf_release(&line);
+	return err_code() == ERR_TOOBIG ? ERR_TOOBIG : err_nomem();
 }
 
 /* ---- parser directives --------------------------------------------------- */
 
 /*
- * "# key=value" lines at the very top, until anything else. Known keys:
- * syntax (its image is recorded), escape, check; each at most once.
+ * A line as BuildKit's directive expression sees it:
+ * ^PREFIX\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$ (\s is [\t\n\f\r ]).
+ * Returns 1 with the key [*k, *ke) and the value [*v, *ve), or 0.
  */
-static int read_directives(struct reader *r, size_t *pos)
+static int directive_line(const struct dockerfile *df, size_t s, size_t e, const char *prefix,
+			  size_t *k, size_t *ke, size_t *v, size_t *ve)
+{
+	const char *t = df->text;
+	size_t plen = strlen(prefix);
+
+#define WS(c) ((c) == ' ' || (c) == '\t' || (c) == '\n' || (c) == '\f' || (c) == '\r')
+	if (e - s < plen || memcmp(t + s, prefix, plen))
+		return 0;
+	s += plen;
+	while (s < e && WS(t[s]))
+		s++;
+	if (s == e || !isalpha((unsigned char)t[s]))
+		return 0;
+	*k = s;
+	while (s < e && isalnum((unsigned char)t[s]))
+		s++;
+	*ke = s;
+	while (s < e && WS(t[s]))
+		s++;
+	if (s == e || t[s] != '=')
+		return 0;
+	s++;
+	if (s == e)
+		return 0;
+	while (s < e && WS(t[s]))
+		s++;
+	if (s == e) {	/* only blanks: the value is the last of them */
+		*v = e - 1;
+		*ve = e;
+		return 1;
+	}
+	*v = s;
+	while (e > s && WS(t[e - 1]))
+		e--;
+	*ve = e;
+	return 1;
+#undef WS
+}
+
+static int known_directive(const struct dockerfile *df, size_t k, size_t ke)
+{
+	static const char *const keys[] = { "syntax", "escape", "check" };
+
+	for (size_t i = 0; i < 3; i++)
+		if (ke - k == strlen(keys[i]) && !strncasecmp(df->text + k, keys[i], ke - k))
+			return (int)i + 1;
+	return 0;
+}
+
+/*
+ * The syntax directive where DetectSyntax finds it: after a shebang, in
+ * "#" lines at the very top (no leading blanks), else in "//" lines
+ * ('*slashes' then set). Its image is the value's first word. '*end' is
+ * where the directive lines end.
+ */
+static int detect_syntax(struct reader *r, size_t from, size_t *end, int *slashes)
+{
+	static const char *const prefixes[] = { "#", "//" };
+	struct dockerfile *df = r->df;
+	size_t top = from, e, k, ke, v, ve;
+
+	if (df->len - top >= 2 && !memcmp(df->text + top, "#!", 2))
+		top = next_line(df, top, &e);
+	*end = top;
+	*slashes = 0;
+	for (size_t p = 0; p < 2; p++) {
+		size_t image = 0, image_end = 0, lines_end = top;
+		int seen[4] = { 0 };
+
+		for (size_t pos = top; pos < df->len;) {
+			size_t next = next_line(df, pos, &e);
+			int key;
+
+			if (!directive_line(df, pos, e, prefixes[p], &k, &ke, &v, &ve) ||
+			    !(key = known_directive(df, k, ke)) || seen[key]++)
+				break;
+			lines_end = next;
+			if (key == 1) {
+				image = v;
+				for (image_end = v; image_end < ve && df->text[image_end] != ' ';)
+					image_end++;
+			}
+			pos = next;
+		}
+		if (p == 0 && lines_end > *end)
+			*end = lines_end;
+		if (image_end > image) {
+			char *name = strndup(df->text + image, image_end - image);
+
+			if (p == 1) {
+				*slashes = 1;
+				*end = lines_end;
+			}
+			return add_image(r, DOCKERFILE_SYNTAX, df->text + image, image_end - image, image,
+					 image_end, name);
+		}
+		if (image_end)	/* "# syntax= x": a syntax directive naming nothing */
+			return 0;
+	}
+	return 0;
+}
+
+/*
+ * The directives as BuildKit's Parse reads them: from the first line (its
+ * byte-order mark dropped), each line that is "# key=value" for a known key,
+ * leading white space allowed, each key once; the first other line ends
+ * them. Sets the escape character. '*end' is where they end.
+ */
+static int read_directives(struct reader *r, size_t from, size_t *end)
 {
 	struct dockerfile *df = r->df;
-	int seen_syntax = 0, seen_escape = 0;
+	int seen[4] = { 0 };
 
 	df->escape = '\\';
-	while (*pos < df->len) {
-		size_t e, s = *pos, k, v, ve, next = next_line(df, *pos, &e);
+	*end = from;
+	for (size_t pos = from; pos < df->len;) {
+		size_t e, k, ke, v, ve, next = next_line(df, pos, &e), s = skip_space(df, pos, e);
+		int key;
 
-		if (df->text[s] != '#')
+		if (!directive_line(df, s, e, "#", &k, &ke, &v, &ve) || !(key = known_directive(df, k, ke)))
 			break;
-		s++;
-		while (s < e && (df->text[s] == ' ' || df->text[s] == '\t'))
-			s++;
-		for (k = s; k < e && isalnum((unsigned char)df->text[k]); k++)
-			;
-		v = k;
-		while (v < e && (df->text[v] == ' ' || df->text[v] == '\t'))
-			v++;
-		if (k == s || v == e || df->text[v] != '=')
-			break;
-		v++;
-		while (v < e && (df->text[v] == ' ' || df->text[v] == '\t'))
-			v++;
-		ve = e;
-		while (ve > v && (df->text[ve - 1] == ' ' || df->text[ve - 1] == '\t'))
-			ve--;
-		if (k - s == 6 && !strncasecmp(df->text + s, "escape", 6)) {
-			if (seen_escape++)
-				return fail_at(df, *pos, "only one escape parser directive can be used");
+		if (seen[key]++)
+			return fail_at(df, pos, "only one %s parser directive can be used",
+				       key == 1 ? "syntax" : key == 2 ? "escape" : "check");
+		if (key == 2) {
 			if (ve - v != 1 || (df->text[v] != '\\' && df->text[v] != '`'))
-				return fail_at(df, v, "invalid escape '%.*s': use \\ or `",
+				return fail_at(df, v, "invalid escape token '%.*s' does not match ` or \\",
 					       (int)(ve - v), df->text + v);
 			df->escape = df->text[v];
-		} else if (k - s == 6 && !strncasecmp(df->text + s, "syntax", 6)) {
-			if (seen_syntax++)
-				return fail_at(df, *pos, "only one syntax parser directive can be used");
-			if (ve > v && add_image(r, DOCKERFILE_SYNTAX, df->text + v, ve - v, v, ve, 0) < 0)
-				return -1;
 		}
-		*pos = next;
-		df->directives_end = next;
+		pos = *end = next;
 	}
 	return 0;
 }
@@ -774,7 +1192,7 @@ void dockerfile_free(struct dockerfile *df)
 		free(ins->args);
 		free(ins->spans);
 		for (size_t h = 0; h < ins->nheredocs; h++)
-			free(ins->heredocs[h]);
+			heredoc_release(&ins->heredocs[h]);
 		free(ins->heredocs);
 	}
 	for (size_t i = 0; i < df->nimages; i++) {
@@ -782,36 +1200,114 @@ void dockerfile_free(struct dockerfile *df)
 		free(df->images[i].expanded);
 		image_ref_free(&df->images[i].ref);
 	}
+	for (size_t i = 0; i < df->nunset; i++)
+		free(df->unset[i].name);
+	free(df->unset);
 	free(df->instructions);
 	free(df->images);
 	free(df->text);
 	free(df->lines);
 	free(df->name);
+	free(df->platform);
 	free(df);
 }
 
 static void reader_release(struct reader *r)
 {
-	vars_clear(r->globals, &r->nglobals);
-	vars_clear(r->locals, &r->nlocals);
-	for (size_t i = 0; i < r->nstages; i++)
-		free(r->stages[i]);
-	free(r->globals);
-	free(r->locals);
+	vars_release(&r->meta);
+	for (size_t i = 0; i < r->nstages; i++) {
+		free(r->stages[i].name);
+		vars_release(&r->stages[i].env);
+	}
 	free(r->stages);
+	free(r->image_stage);
 }
 
-int dockerfile_parse(struct dockerfile **out, const char *text, size_t len,
-		     const char *name)
+const char *dockerfile_host_platform(void)
+{
+#if defined(__x86_64__)
+	return "linux/amd64";
+#elif defined(__aarch64__)
+	return "linux/arm64";
+#elif defined(__arm__)
+	return "linux/arm/v7";
+#elif defined(__i386__)
+	return "linux/386";
+#elif defined(__powerpc64__) && defined(__LITTLE_ENDIAN__)
+	return "linux/ppc64le";
+#elif defined(__s390x__)
+	return "linux/s390x";
+#elif defined(__riscv) && __riscv_xlen == 64
+	return "linux/riscv64";
+#else
+	return "linux/unknown";
+#endif
+}
+
+/* The automatic platform ARGs, for the build and the target platform. */
+static int platform_args(struct reader *r, const char *target)
+{
+	const char *build = dockerfile_host_platform();
+	const char *which[2] = { build, target };
+	static const char *const names[2][4] = {
+		{ "BUILDPLATFORM", "BUILDOS", "BUILDARCH", "BUILDVARIANT" },
+		{ "TARGETPLATFORM", "TARGETOS", "TARGETARCH", "TARGETVARIANT" },
+	};
+
+	for (size_t t = 0; t < 2; t++) {
+		const char *p = which[t], *s1 = strchr(p, '/'), *s2 = s1 ? strchr(s1 + 1, '/') : NULL;
+		char *parts[4];
+
+		if (!s1 || s1 == p || !s1[1] || s2 == s1 + 1 || (s2 && (!s2[1] || strchr(s2 + 1, '/'))))
+			return err_set("invalid platform '%s': use os/arch or os/arch/variant", p);
+		parts[0] = strdup(p);
+		parts[1] = strndup(p, (size_t)(s1 - p));
+		parts[2] = s2 ? strndup(s1 + 1, (size_t)(s2 - s1 - 1)) : strdup(s1 + 1);
+		parts[3] = strdup(s2 ? s2 + 1 : "");
+		for (size_t i = 0; i < 4; i++) {
+			if (!parts[i] || vars_add(&r->meta, names[t][i], strlen(names[t][i]), parts[i]) < 0) {
+				for (size_t j = i + 1; j < 4; j++)
+					free(parts[j]);
+				return err_nomem();
+			}
+		}
+	}
+	return 0;
+}
+
+/* --from and from= naming a stage defined later: BuildKit refuses that. */
+static int check_later_stages(struct reader *r)
+{
+	for (size_t i = 0; i < r->df->nimages; i++) {
+		const struct dockerfile_image *img = &r->df->images[i];
+		size_t here = r->image_stage[i];
+		long later;
+		char cur[64];
+
+		if (img->place != DOCKERFILE_COPY_FROM && img->place != DOCKERFILE_MOUNT_FROM)
+			continue;
+		if (img->stage || (later = stage_named(r, img->expanded, r->nstages)) < 0)
+			continue;
+		stage_label(cur, r, here);
+		err_set("%s:%zu:%zu: cannot copy from stage \"%s\", it needs to be defined before current stage \"%s\"",
+			r->df->name, img->line, img->col, img->expanded, cur);
+		return -1;
+	}
+	return 0;
+}
+
+int dockerfile_read(struct dockerfile **out, const char *text, size_t len, const char *name,
+		    const struct dockerfile_opts *opts)
 {
 	struct dockerfile *df = calloc(1, sizeof(*df));
-	struct reader r = { .df = df };
-	const char *nul;
-	size_t pos = 0, e;
-	int rc = -1;
+	struct reader r = { .df = df, .opts = opts };
+	const char *nul, *platform = opts && opts->platform ? opts->platform : dockerfile_host_platform();
+	size_t pos = 0, parsed_end, detected_end;
+	int rc = -1, slashes = 0;
 
 	*out = NULL;
-	if (!df || !(df->name = strdup(name)) || !(df->text = malloc(len + 1))) {
+	if (!df || !(df->name = strdup(name)) || !(df->text = malloc(len + 1)) ||
+	    !(df->platform = strdup(platform))) {
 		dockerfile_free(df);
 		return err_nomem();
 	}
@@ -825,18 +1321,24 @@ int dockerfile_parse(struct dockerfile **out, const char *text, size_t len,
 		fail_at(df, (size_t)(nul - df->text), "a NUL byte: a Dockerfile is text");
 		goto done;
 	}
-	if (read_directives(&r, &pos) < 0)
+	if (platform_args(&r, platform) < 0)
 		goto done;
+	if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
+		pos = 3;
+	if (read_directives(&r, pos, &parsed_end) < 0 || detect_syntax(&r, pos, &detected_end, &slashes) < 0)
+		goto done;
+	df->directives_end = parsed_end > detected_end ? parsed_end : detected_end;
+	/* "//" directives are read by the frontend they name, not as instructions */
+	if (slashes)
+		pos = detected_end;
 	while (pos < df->len) {
 		struct dockerfile_instruction *ins;
+		int got = read_instruction(&r, &pos);
 
-		next_line(df, pos, &e);
-		if (blank_or_comment(df, pos, e)) {
-			pos = next_line(df, pos, &e);
-			continue;
-		}
-		if (read_instruction(&r, &pos) < 0)
+		if (got < 0)
 			goto done;
+		if (!got)
+			continue;
 		ins = &df->instructions[df->ninstructions - 1];
 		if (!strcmp(ins->keyword, "from")) {
 			if (read_from(&r, ins) < 0)
@@ -847,6 +1349,9 @@ int dockerfile_parse(struct dockerfile **out, const char *text, size_t len,
 		} else if (r.nstages == 0) {
 			fail_at(df, ins->start, "%s before the first FROM", ins->keyword);
 			goto done;
+		} else if (!strcmp(ins->keyword, "env")) {
+			if (read_env(&r, ins) < 0)
+				goto done;
 		} else if (!strcmp(ins->keyword, "copy") || !strcmp(ins->keyword, "add") ||
 			   !strcmp(ins->keyword, "run")) {
 			if (read_flags(&r, ins) < 0)
@@ -857,6 +1362,8 @@ int dockerfile_parse(struct dockerfile **out, const char *text, size_t len,
 		err_set("%s: no FROM instruction", df->name);
 		goto done;
 	}
+	if (check_later_stages(&r) < 0)
+		goto done;
 	rc = 0;
 done:
 	reader_release(&r);
@@ -867,7 +1374,12 @@ done:
 	return rc;
 }
 
-int dockerfile_load(struct dockerfile **out, const char *path)
+int dockerfile_parse(struct dockerfile **out, const char *text, size_t len, const char *name)
+{
+	return dockerfile_read(out, text, len, name, NULL);
+}
+
+int dockerfile_load(struct dockerfile **out, const char *path, const struct dockerfile_opts *opts)
 {
 	char *text;
 	size_t len;
@@ -876,7 +1388,7 @@ int dockerfile_load(struct dockerfile **out, const char *path)
 	*out = NULL;
 	if ((rc = file_read_at(&text, &len, AT_FDCWD, path)) < 0)
 		return rc;
-	rc = dockerfile_parse(out, text, len, path);
+	rc = dockerfile_read(out, text, len, path, opts);
 	free(text);
 	return rc;
 }

@@ -6,13 +6,17 @@
 #include "docker/image_ref.h"
 
 /*
- * A Dockerfile read as BuildKit reads it, far enough to find every image
- * it names and every instruction a reproducibility rule looks at: parser
- * directives (syntax, escape), comments, line continuations with the active
- * escape character, heredocs (several per line, <<- and quoted words), ARG
- * before the first FROM with $VAR, ${VAR}, ${VAR:-word}, ${VAR-word},
- * ${VAR:+word}, ${VAR+word} and ${VAR:?message}, FROM with --platform and
- * AS, stage references, scratch, COPY --from and RUN --mount from=.
+ * A Dockerfile read as BuildKit reads it (frontend/dockerfile/parser and
+ * dockerfile2llb), far enough to find every image it names and every
+ * instruction a reproducibility rule looks at: a byte-order mark, a
+ * shebang, the parser directives (syntax, escape, check) and where each
+ * reading of BuildKit finds them, comments, line continuations by the
+ * active escape character, heredocs (ONBUILD's too), variables with every
+ * substitution of the reference (docker/lex.h) against the ARGs before the
+ * first FROM and the automatic platform ARGs, each stage's ARG and ENV,
+ * FROM with --platform and AS, stage references, scratch, COPY --from and
+ * RUN --mount from=. What BuildKit refuses where it touches these is
+ * refused, with file:line:col.
  */
 
 enum dockerfile_place {
@@ -42,6 +46,21 @@ struct dockerfile_span {
 	size_t arg, file;
 };
 
+/* A heredoc's body, as BuildKit keeps it: the lines as written. */
+struct dockerfile_heredoc {
+	char *name;		/* the delimiter, quotes removed */
+	char *content;		/* every line up to the delimiter, line ends kept */
+	int chomp;		/* <<-: leading tabs go when it is used */
+	int expand;		/* no part of the delimiter was quoted */
+	unsigned fd;		/* 3<<EOF: 3 */
+};
+
+/* A variable used where it is not set: it reads as empty. */
+struct dockerfile_unset {
+	char *name;
+	size_t line, col;
+};
+
 /* One instruction, continuation lines joined, comments inside removed. */
 struct dockerfile_instruction {
 	char *keyword;		/* lower case: "from", "run", ... */
@@ -50,8 +69,9 @@ struct dockerfile_instruction {
 	char *args;		/* what follows the keyword, as one line */
 	struct dockerfile_span *spans;	/* one per line joined, for dockerfile_offset() */
 	size_t nspans;
-	char **heredocs;	/* bodies of its heredocs, in order */
+	struct dockerfile_heredoc *heredocs;	/* in order */
 	size_t nheredocs;
+	int json;		/* exec form: a JSON array of strings */
 };
 
 struct dockerfile {
@@ -59,25 +79,42 @@ struct dockerfile {
 	char *text;		/* the bytes read */
 	size_t len;
 	char escape;		/* '\\' or '`' */
-	size_t directives_end;	/* offset after the parser directives */
+	size_t directives_end;	/* offset after the BOM, shebang and parser directives */
 	struct dockerfile_instruction *instructions;
 	size_t ninstructions;
 	struct dockerfile_image *images;
 	size_t nimages;
+	struct dockerfile_unset *unset;	/* in the order used */
+	size_t nunset;
+	char *platform;		/* the TARGETPLATFORM it was read for */
 	size_t *lines;		/* internal: where each line starts */
 	size_t nlines;
 };
 
+/* How to read it: what a build would be given. */
+struct dockerfile_opts {
+	const char *platform;	/* "os/arch[/variant]" built for; NULL: the host's */
+	const char *const *build_args;	/* "NAME=VALUE", NULL-terminated; NULL: none */
+};
+
+/* The platform of this host, as "linux/amd64". */
+const char *dockerfile_host_platform(void);
+
 /*
- * Read 'text' (a copy is kept). 'name' is used in messages, which have the
- * form "NAME:LINE:COL: what". Returns 0 and the result in '*out' (free with
+ * Read 'text' (a copy is kept) for 'opts' (NULL: the host's platform, no
+ * build arguments). 'name' is used in messages, which have the form
+ * "NAME:LINE:COL: what". Returns 0 and the result in '*out' (free with
  * dockerfile_free()), or -1 with err_msg() set.
  */
+int dockerfile_read(struct dockerfile **out, const char *text, size_t len, const char *name,
+		    const struct dockerfile_opts *opts);
+
+/* dockerfile_read() with no options. */
 int dockerfile_parse(struct dockerfile **out, const char *text, size_t len,
 		     const char *name);
 
-/* Read and parse the file at 'path' (named so in messages). */
-int dockerfile_load(struct dockerfile **out, const char *path);
+/* Read the file at 'path' (named so in messages) for 'opts' (may be NULL). */
+int dockerfile_load(struct dockerfile **out, const char *path, const struct dockerfile_opts *opts);
 
 void dockerfile_free(struct dockerfile *df);
 

@@ -204,7 +204,7 @@ static int lint_run(struct lint_findings *out, const struct dockerfile *df,
 
 	shell_words_release(&ws);
 	for (size_t h = 0; !rc && h < ins->nheredocs; h++) {
-		rc = shell_split(&ws, ins->heredocs[h], instruction_where, ins) < 0 ||
+		rc = shell_split(&ws, ins->heredocs[h].content, instruction_where, ins) < 0 ||
 		     lint_shell(out, &ws) < 0;
 		shell_words_release(&ws);
 	}
