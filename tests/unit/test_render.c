@@ -17,9 +17,9 @@ static const char template[] =
 	"# syntax=docker/dockerfile:1\n"
 	"ARG V=bookworm\n"
 	"FROM debian:${V} AS build\n"
-	"RUN --mount=type=cache,from=debian:${V},target=/c true\n"
+	"RUN --mount=type=cache,from=debian:bookworm,target=/c true\n"
 	"FROM build\n"
-	"COPY --from=debian:${V} /etc/os-release /\n";
+	"COPY --from=debian:bookworm /etc/os-release /\n";
 
 static const char want[] =
 	"# syntax=docker/dockerfile:1@" D2 "\n"
@@ -27,9 +27,9 @@ static const char want[] =
 	"# and lockfiles/images.lock (sha256:l). Do not edit: change Dockerfile.in, then run pinned lock and pinned render.\n"
 	"ARG V=bookworm\n"
 	"FROM debian:${V}@" D1 " AS build\n"
-	"RUN --mount=type=cache,from=debian:${V}@" D1 ",target=/c true\n"
+	"RUN --mount=type=cache,from=debian:bookworm@" D1 ",target=/c true\n"
 	"FROM build\n"
-	"COPY --from=debian:${V}@" D1 " /etc/os-release /\n";
+	"COPY --from=debian:bookworm@" D1 " /etc/os-release /\n";
 
 int main(void)
 {
@@ -44,8 +44,11 @@ int main(void)
 	size_t len, line;
 	FILE *f;
 
-	CHECK(dockerfile_parse(&df, template, strlen(template), "Dockerfile.in") == 0, "%s",
-	      err_msg());
+	if (dockerfile_parse(&df, template, strlen(template), "Dockerfile.in") < 0) {
+		CHECK(0, "%s", err_msg());
+		test_end("render: digests after every image as written, a header after the directives");
+		return TEST_MAIN_RESULT();
+	}
 	CHECK(images_lock_put(&lock, &debian) == 0, "put");
 	CHECK(render_dockerfile(&out, &len, df, &lock, &in) < 0, "an image missing from the lock");
 	CHECK_STR(err_msg(), "Dockerfile.in:1:10: image 'docker/dockerfile:1' is not in "

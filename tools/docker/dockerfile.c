@@ -782,8 +782,10 @@ static int read_form(struct reader *r, struct dockerfile_instruction *ins, int *
 		i++;
 	form = i < n ? json_form(args + words[i].start, strlen(args + words[i].start)) : 0;
 	if (form < 0) {
+		size_t at = dockerfile_offset(ins, (size_t)(args - ins->args) + words[i].start);
+
 		free(words);
-		return fail_at(r->df, dockerfile_offset(ins, (size_t)(args - ins->args) + words[i].start),
+		return fail_at(r->df, at,
 			       "when using JSON array syntax, arrays must be comprised of strings only");
 	}
 	free(words);

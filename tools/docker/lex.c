@@ -784,9 +784,21 @@ static int stop_on(struct lexer *l, int stop, int raw_escapes, struct buf *resul
 			rc = c == '$' ? dollar(l, result) : c == '\'' ? single_quote(l, result) :
 				double_quote(l, result);
 			if (rc >= 0 && top)
-				rc = c == '$' ? word_value(l, result->s + mark, result->len - mark) :
-					word_raw(l, result->s + mark, result->len - mark);
+				rc = c == '$' ? word_value(l, buf_str(result) + mark, result->len - mark) :
+					word_raw(l, buf_str(result) + mark, result->len - mark);
 			if (rc < 0)
+				goto out;
+			continue;
+		}
+		if (c == '<' && l->i + 1 < l->n && l->s[l->i + 1] == '<') {
+			/* "<<" and the blanks after it stay in the word: << EOF is one */
+			size_t from = l->i;
+
+			l->i += 2;
+			while (l->i < l->n && (l->s[l->i] == ' ' || l->s[l->i] == '\t'))
+				l->i++;
+			if ((rc = buf_add(result, l->s + from, l->i - from)) < 0 ||
+			    (top && (rc = word_raw(l, l->s + from, l->i - from)) < 0))
 				goto out;
 			continue;
 		}
@@ -801,7 +813,7 @@ static int stop_on(struct lexer *l, int stop, int raw_escapes, struct buf *resul
 		if ((c = next(l)) != END)
 			rc = put(result, c);
 		/* the escape (when kept) and what it escapes belong to the word */
-		if (rc < 0 || (top && (rc = word_raw(l, result->s + mark, result->len - mark)) < 0) ||
+		if (rc < 0 || (top && (rc = word_raw(l, buf_str(result) + mark, result->len - mark)) < 0) ||
 		    c == END)
 			break;
 	}

@@ -26,6 +26,7 @@ static const struct {
 	[LINT_PIPE_SHELL] = { "PIN007", "pipe-to-shell" },
 	[LINT_APT_UPGRADE] = { "PIN008", "apt-upgrade" },
 	[LINT_STALE] = { "PIN009", "stale-dockerfile" },
+	[LINT_UNDEFINED_VAR] = { "PIN010", "undefined-variable" },
 };
 
 const char *lint_id(enum lint_rule rule)
@@ -277,6 +278,11 @@ int lint_dockerfile(struct lint_findings *out, const struct dockerfile *df)
 			     tag_at ? "uses the tag latest" : "has no tag, so it means latest") < 0)
 			return -1;
 	}
+	for (size_t i = 0; i < df->nunset; i++)
+		if (lint_add(out, LINT_UNDEFINED_VAR, df->unset[i].line, df->unset[i].col,
+			     "variable '%s' is set by no ARG or ENV before it: BuildKit reads it as empty",
+			     df->unset[i].name) < 0)
+			return -1;
 	for (size_t i = 0; i < df->ninstructions; i++) {
 		const struct dockerfile_instruction *ins = &df->instructions[i];
 

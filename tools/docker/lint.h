@@ -16,6 +16,7 @@ enum lint_rule {
 	LINT_PIPE_SHELL,	/* PIN007: curl ... | sh */
 	LINT_APT_UPGRADE,	/* PIN008: apt-get upgrade */
 	LINT_STALE,		/* PIN009: Dockerfile edited by hand (stale) */
+	LINT_UNDEFINED_VAR,	/* PIN010: a variable no ARG or ENV sets: empty */
 };
 
 struct lint_finding {
