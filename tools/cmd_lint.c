@@ -25,10 +25,12 @@ static const char usage[] =
 	"  PIN007 pipe-to-shell             curl or wget piped into a shell\n"
 	"  PIN008 apt-upgrade               apt-get upgrade / dist-upgrade\n"
 	"  PIN009 stale-dockerfile          Dockerfile is not what pinned render makes\n"
+	"  PIN010 undefined-variable        $NAME that no ARG or ENV sets (read as empty)\n"
 	"\n"
 	"  -C DIR         run as if started in DIR\n"
 	"  -f DOCKERFILE  the file to check (default Dockerfile, else Dockerfile.in);\n"
-	"                 Dockerfile is also compared with Dockerfile.in and the locks\n"
+	"                 a Dockerfile is also compared with the Dockerfile.in and\n"
+	"                 lockfiles/ beside it\n"
 	"  --json         print the findings as a JSON array\n"
 	"  -h, --help     show this help\n";
 
@@ -39,7 +41,9 @@ int cmd_lint(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = NULL, *path = NULL;
+	const char *dir = NULL, *path = NULL, *base;
+	char *template = NULL, *lock = NULL;
+	size_t blen;
 	struct lint_findings findings = { 0 };
 	struct dockerfile *df = NULL;
 	int json = 0, c, rc;
@@ -61,8 +65,16 @@ int cmd_lint(int argc, char **argv)
 	rc = EXIT_TROUBLE;
 	if (dockerfile_load(&df, path, NULL) < 0 || lint_dockerfile(&findings, df) < 0)
 		goto fail;
-	if (strcmp(path, DOCKERFILE_TEMPLATE) && access(DOCKERFILE_TEMPLATE, F_OK) == 0 &&
-	    lint_stale(&findings, path, DOCKERFILE_TEMPLATE, IMAGES_LOCK_PATH) < 0)
+	/* the template and the lock beside the file, never the working folder's */
+	base = strrchr(path, '/');
+	blen = base ? (size_t)(base - path) + 1 : 0;
+	if (asprintf(&template, "%.*s%s", (int)blen, path, DOCKERFILE_TEMPLATE) < 0 ||
+	    asprintf(&lock, "%.*s%s", (int)blen, path, IMAGES_LOCK_PATH) < 0) {
+		err_nomem();
+		goto fail;
+	}
+	if (strcmp(path + blen, DOCKERFILE_TEMPLATE) && access(template, F_OK) == 0 &&
+	    lint_stale(&findings, path, template, lock) < 0)
 		goto fail;
 	if (json) {
 		char *text;
@@ -84,6 +96,8 @@ int cmd_lint(int argc, char **argv)
 fail:
 	cmd_fail();
 done:
+	free(template);
+	free(lock);
 	dockerfile_free(df);
 	lint_findings_release(&findings);
 	return rc;

@@ -61,3 +61,21 @@ same "lint --json: a message that is not UTF-8 keeps its key, escaped" \
 same "lint --json: every finding keeps its message" "$(grep -c '"message"' "$tmp/u8.json")" 2
 
 finish
+
+# -f FILE: the template and the lock are the ones beside FILE, never the
+# working folder's (issue 9, point 7)
+mkdir -p "$tmp/beside/q" "$tmp/beside/cwd"
+printf 'FROM debian:12@%s\n' "$D" >"$tmp/beside/q/Dockerfile.in"
+printf 'FROM debian:12@%s\nRUN edited\n' "$D" >"$tmp/beside/q/Dockerfile"
+printf 'FROM debian:12@%s\nRUN edited\n' "$D" >"$tmp/beside/cwd/Dockerfile.in"
+(cd "$tmp/beside/cwd" && "$PINNED" lint -f ../q/Dockerfile) >"$tmp/beside/got"
+same "lint -f: exit 1 for the stale file" $? 1
+printf '%s\n' "../q/Dockerfile:1:1: PIN009 stale-dockerfile: cannot render ../q/Dockerfile.in to compare: cannot read '../q/lockfiles/images.lock': no such file: run pinned lock" >"$tmp/beside/want"
+same_file "lint -f: the template and lock beside the file, not the working folder's" "$tmp/beside/got" "$tmp/beside/want"
+
+# PIN010: a variable nothing sets reads as empty, as in BuildKit
+printf 'FROM scratch\nARG V=${UNSET}x\n' >"$tmp/beside/undefined"
+"$PINNED" lint -f "$tmp/beside/undefined" >"$tmp/beside/got"
+same "lint: an undefined variable is a finding (exit 1), not trouble" $? 1
+printf '%s\n' "$tmp/beside/undefined:2:7: PIN010 undefined-variable: variable 'UNSET' is set by no ARG or ENV before it: BuildKit reads it as empty" >"$tmp/beside/want"
+same_file "lint: PIN010 names the variable and where it is used" "$tmp/beside/got" "$tmp/beside/want"
