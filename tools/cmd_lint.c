@@ -25,7 +25,7 @@ static const char usage[] =
 	"  PIN007 pipe-to-shell             curl or wget piped into a shell\n"
 	"  PIN008 apt-upgrade               apt-get upgrade / dist-upgrade\n"
 	"  PIN009 stale-dockerfile          Dockerfile is not what pinned render makes\n"
-	"  PIN010 undefined-variable        $NAME that no ARG or ENV sets (read as empty)\n"
+	"  PIN010 undefined-variable        $NAME in FROM that no ARG sets (read as empty)\n"
 	"\n"
 	"  -C DIR         run as if started in DIR\n"
 	"  -f DOCKERFILE  the file to check (default Dockerfile, else Dockerfile.in);\n"

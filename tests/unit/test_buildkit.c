@@ -188,18 +188,22 @@ static const struct conformance cases[] = {
 	  "1:32 from golang:1.22-arm-v7 = docker.io/library/golang:1.22-arm-v7\n"
 	  "2:6 from alpine:linux = docker.io/library/alpine:linux\n",
 	  "linux/arm/v7" },
-	{ "variables: an ARG without a value is unset, so empty; unset uses are kept for lint",
-	  "ARG TAG\nARG D=${TAG-dflt}\nFROM a:1${TAG}\nARG W=$NOPE\nENV E=1\nARG V=$E\nFROM a:$D\n",
-	  "escape \\, directives end at 0\n1:1 arg|TAG\n2:1 arg|D=${TAG-dflt}\n3:1 from|a:1${TAG}\n"
-	  "4:1 arg|W=$NOPE\n5:1 env|E=1\n6:1 arg|V=$E\n7:1 from|a:$D\n"
-	  "3:6 from a:1 = docker.io/library/a:1\n7:6 from a:dflt = docker.io/library/a:dflt\n"
-	  "3:9 unset TAG\n4:7 unset NOPE\n" },
+	{ "variables: an ARG without a value is unset, so empty; unset uses before a stage are kept for lint",
+	  "ARG TAG\nARG D=${TAG-dflt}\nARG G=$NOPE\nFROM a:1${TAG}\nARG W=$PATH\nENV E=1\nARG V=$E\nFROM a:$D\n",
+	  "escape \\, directives end at 0\n1:1 arg|TAG\n2:1 arg|D=${TAG-dflt}\n3:1 arg|G=$NOPE\n"
+	  "4:1 from|a:1${TAG}\n5:1 arg|W=$PATH\n6:1 env|E=1\n7:1 arg|V=$E\n8:1 from|a:$D\n"
+	  "4:6 from a:1 = docker.io/library/a:1\n8:6 from a:dflt = docker.io/library/a:dflt\n"
+	  "3:7 unset NOPE\n4:9 unset TAG\n" },
 	{ "variables: a name that expands to a stage is that stage",
 	  "FROM a:1 AS base-amd64\nFROM a:2 AS base-arm64\nFROM base-${TARGETARCH}\n",
 	  "escape \\, directives end at 0\n1:1 from|a:1 AS base-amd64\n2:1 from|a:2 AS base-arm64\n"
 	  "3:1 from|base-${TARGETARCH}\n1:6 from a:1 = docker.io/library/a:1\n"
 	  "2:6 from a:2 = docker.io/library/a:2\n3:6 from base-arm64 (stage)\n",
 	  "linux/arm64" },
+	{ "variables: ARG TARGETARCH without a value keeps the platform's value",
+	  "ARG TARGETARCH\nFROM a:${TARGETARCH}\nARG TARGETARCH\nENV E=1\nARG E\nARG V=$TARGETARCH$E\n",
+	  "escape \\, directives end at 0\n1:1 arg|TARGETARCH\n2:1 from|a:${TARGETARCH}\n3:1 arg|TARGETARCH\n"
+	  "4:1 env|E=1\n5:1 arg|E\n6:1 arg|V=$TARGETARCH$E\n2:6 from a:amd64 = docker.io/library/a:amd64\n" },
 	{ "stages: FROM 0 is an image; --from=0 a stage; a stage starts with its parent's ENV",
 	  "FROM a:1 AS one\nENV X=y\nFROM one\nARG Z=$X\nCOPY --from=0 / /\nFROM 0\n",
 	  "escape \\, directives end at 0\n1:1 from|a:1 AS one\n2:1 env|X=y\n3:1 from|one\n4:1 arg|Z=$X\n"

@@ -120,11 +120,22 @@ static void vars_release(struct vars *vs)
 	*vs = (struct vars){ 0 };
 }
 
-/* Add name[0, n) = value (NULL: not set); the value is taken over. */
+static struct var *vars_find(const struct vars *vs, const char *name, size_t n);
+
+/*
+ * Set name[0, n) = value (NULL: declared, not set); the value is taken
+ * over. A name set again keeps its place, so a chain of stages that each
+ * set the same names holds each name once.
+ */
 static int vars_add(struct vars *vs, const char *name, size_t n, char *value)
 {
-	struct var *v;
+	struct var *v = vars_find(vs, name, n);
 
+	if (v) {
+		free(v->value);
+		v->value = value;
+		return 0;
+	}
 	if (GROW(vs->v, vs->n, vs->alloc) < 0) {
 		free(value);
 		return ERR_NOMEM;
@@ -151,8 +162,8 @@ static int vars_copy(struct vars *to, const struct vars *from)
 	return 0;
 }
 
-/* The latest definition of name[0, n), or NULL. */
-static const struct var *vars_find(const struct vars *vs, const char *name, size_t n)
+/* The definition of name[0, n), or NULL. */
+static struct var *vars_find(const struct vars *vs, const char *name, size_t n)
 {
 	for (size_t i = vs->n; i-- > 0;)
 		if (strlen(vs->v[i].name) == n && !memcmp(vs->v[i].name, name, n))
@@ -218,8 +229,11 @@ static int expand(struct reader *r, const struct dockerfile_instruction *ins, si
 		  const struct vars *env, char **out)
 {
 	struct expansion x = { r, ins, at, env };
+	/* only before a stage is every variable known: a stage also has its
+	 * base image's ENV, which the file does not say */
 	struct lex lx = { .escape = r->df->escape, .max_depth = EXPAND_DEPTH, .max = EXPAND_MAX,
-			  .lookup = expansion_lookup, .unset = expansion_unset, .ctx = &x };
+			  .lookup = expansion_lookup, .unset = env == &r->meta ? expansion_unset : NULL,
+			  .ctx = &x };
 	int rc = lex_word(&lx, out, ins->args + at, n);
 
 	if (rc == ERR_TOOBIG && !lx.deep)
@@ -556,7 +570,8 @@ static int read_arg(struct reader *r, struct dockerfile_instruction *ins)
 				goto done;
 			}
 		}
-		if ((global || value) && vars_add(to, w, eq, value) < 0)
+		/* without a value, a name already set (TARGETARCH, an ENV) keeps it */
+		if ((value || (global && !vars_find(to, w, eq))) && vars_add(to, w, eq, value) < 0)
 			goto done;
 	}
 	rc = 0;
