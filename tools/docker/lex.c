@@ -178,6 +178,8 @@ static int runes_of(struct runes *r, const char *s, size_t n)
 	if (!r->c || !r->at) {
 		free(r->c);
 		free(r->at);
+		r->c = NULL;
+		r->at = NULL;
 		return err_nomem();
 	}
 	for (size_t i = 0; i < n;) {
