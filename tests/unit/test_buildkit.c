@@ -53,7 +53,10 @@ static void dump(struct buf *b, const struct dockerfile *df)
 struct conformance {
 	const char *what, *text, *want;	/* want: the dump, or "error: ..." */
 	const char *platform;
+	const char *const *build_args;
 };
+
+static const char *const tag_args[] = { "TAG=3.20", "V=given", NULL };
 
 static const struct conformance cases[] = {
 	/* BuildKit testfiles/continueIndent, with today's result: comment and
@@ -204,6 +207,11 @@ static const struct conformance cases[] = {
 	  "ARG TARGETARCH\nFROM a:${TARGETARCH}\nARG TARGETARCH\nENV E=1\nARG E\nARG V=$TARGETARCH$E\n",
 	  "escape \\, directives end at 0\n1:1 arg|TARGETARCH\n2:1 from|a:${TARGETARCH}\n3:1 arg|TARGETARCH\n"
 	  "4:1 env|E=1\n5:1 arg|E\n6:1 arg|V=$TARGETARCH$E\n2:6 from a:amd64 = docker.io/library/a:amd64\n" },
+	{ "variables: a --build-arg beats an ARG's default, and a global's without one",
+	  "ARG TAG=3.19\nARG V\nFROM alpine:${TAG}-$V\n",
+	  "escape \\, directives end at 0\n1:1 arg|TAG=3.19\n2:1 arg|V\n3:1 from|alpine:${TAG}-$V\n"
+	  "3:6 from alpine:3.20-given = docker.io/library/alpine:3.20-given\n",
+	  NULL, tag_args },
 	{ "stages: FROM 0 is an image; --from=0 a stage; a stage starts with its parent's ENV",
 	  "FROM a:1 AS one\nENV X=y\nFROM one\nARG Z=$X\nCOPY --from=0 / /\nFROM 0\n",
 	  "escape \\, directives end at 0\n1:1 from|a:1 AS one\n2:1 env|X=y\n3:1 from|one\n4:1 arg|Z=$X\n"
@@ -246,7 +254,8 @@ static void test_cases(void)
 {
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct conformance *c = &cases[i];
-		struct dockerfile_opts opts = { .platform = c->platform ? c->platform : "linux/amd64" };
+		struct dockerfile_opts opts = { .platform = c->platform ? c->platform : "linux/amd64",
+						.build_args = c->build_args };
 		struct dockerfile *df = NULL;
 		struct buf got = BUF_INIT(1 << 20);
 		char name[200];

@@ -269,6 +269,12 @@ static int literal(const struct reader *r, const struct dockerfile_instruction *
 }
 
 /* ---- words --------------------------------------------------------------- */
+/* The blanks BuildKit splits an instruction's words at: [\t\v\f\r ]. */
+static int command_blank(char c)
+{
+	return c && strchr("\t\v\f\r ", c);
+}
+
 
 struct word {
 	size_t start, end;	/* in the instruction's args */
@@ -594,7 +600,7 @@ static int read_env(struct reader *r, struct dockerfile_instruction *ins)
 		size_t v = words[0].end;
 		char *value;
 
-		while (ins->args[v] && strchr("\t\v\f\r ", ins->args[v]))
+		while (command_blank(ins->args[v]))
 			v++;
 		if (!ins->args[v]) {
 			fail_at(r->df, dockerfile_offset(ins, words[0].start),
@@ -704,12 +710,9 @@ static size_t next_line(const struct dockerfile *df, size_t pos, size_t *end)
 /* The first byte of [s, e) that is not white space (Go's unicode.IsSpace). */
 static size_t skip_space(const struct dockerfile *df, size_t s, size_t e)
 {
-	size_t w;
-
-	while (s < e && (w = lex_space(df->text + s, e - s)))
-		s += w;
-	return s;
+	return s + lex_spaces(df->text + s, e - s);
 }
+
 
 static int blank_or_comment(const struct dockerfile *df, size_t s, size_t e)
 {
@@ -739,15 +742,12 @@ static int json_form(const char *s, size_t len)
 {
 	json_error_t jerr;
 	json_t *a;
-	size_t i;
+	size_t i, w;
 	int rc = 1;
 
-	while (len && lex_space(s, len)) {
-		size_t w = lex_space(s, len);
-
-		s += w;
-		len -= w;
-	}
+	w = lex_spaces(s, len);
+	s += w;
+	len -= w;
 	if (!len || *s != '[')
 		return 0;
 	if (!(a = json_loadb(s, len, JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, &jerr)))
@@ -777,11 +777,11 @@ static int read_form(struct reader *r, struct dockerfile_instruction *ins, int *
 
 	*heredocs = 0;
 	if (!strcmp(kw, "onbuild")) {
-		for (k = 0; args[k] && !strchr("\t\v\f\r ", args[k]) && k < sizeof(sub) - 1; k++)
+		for (k = 0; args[k] && !command_blank(args[k]) && k < sizeof(sub) - 1; k++)
 			sub[k] = (char)tolower((unsigned char)args[k]);
 		sub[k] = '\0';
 		kw = sub;
-		while (args[k] && strchr("\t\v\f\r ", args[k]))
+		while (command_blank(args[k]))
 			k++;
 		args += k;
 	}
@@ -935,7 +935,7 @@ done:
 }
 
 /* Spans of the joined line, made relative to its arguments [from, to). */
-static int spans_for_args(struct dockerfile_instruction *ins, size_t from, size_t to)
+static void spans_for_args(struct dockerfile_instruction *ins, size_t from, size_t to)
 {
 	size_t k = 0;
 
@@ -957,7 +957,6 @@ static int spans_for_args(struct dockerfile_instruction *ins, size_t from, size_
 	ins->nspans = k ? k : 1;
 	if (!k)
 		ins->spans[0].arg = 0;
-	return 0;
 }
 
 /*
@@ -1013,17 +1012,14 @@ static int read_instruction(struct reader *r, size_t *pos)
 	}
 joined:
 	/* keyword and arguments: split at [\t\v\f\r ], trimmed (splitCommand) */
-	s = 0;
-	while (s < line.len && lex_space(line.s + s, line.len - s))
-		s += lex_space(line.s + s, line.len - s);
-	for (k = s; k < line.len && !strchr("\t\v\f\r ", line.s[k]); k++)
+	s = lex_spaces(line.s, line.len);
+	for (k = s; k < line.len && !command_blank(line.s[k]); k++)
 		;
 	if (!(ins->keyword = strndup(line.s + s, k - s)))
 		goto fail;
 	for (char *p = ins->keyword; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
-	for (a = k; a < line.len && lex_space(line.s + a, line.len - a);)
-		a += lex_space(line.s + a, line.len - a);
+	a = k + lex_spaces(line.s + k, line.len - k);
 	e = line.len;
 	while (e > a) {
 		size_t back = 1;

@@ -25,21 +25,32 @@ struct lexer {
 	int split;		/* lex_words(): keep the words */
 };
 
+/* Go's unicode.IsSpace. */
+static int space_rune(uint32_t c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r') || c == 0x85 || c == 0xA0 || c == 0x1680 ||
+	       (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F ||
+	       c == 0x205F || c == 0x3000;
+}
+
 size_t lex_space(const char *s, size_t n)
 {
-	const unsigned char *u = (const unsigned char *)s;
 	uint32_t c;
 	size_t w;
 
 	if (n == 0)
 		return 0;
-	if (u[0] < 0x80)
-		return u[0] == ' ' || (u[0] >= '\t' && u[0] <= '\r');
-	w = utf8_decode(u, n, &c);
-	if (c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
-	    c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000)
-		return w;
-	return 0;
+	w = utf8_decode((const unsigned char *)s, n, &c);
+	return space_rune(c) ? w : 0;
+}
+
+size_t lex_spaces(const char *s, size_t n)
+{
+	size_t k = 0, w;
+
+	while (k < n && (w = lex_space(s + k, n - k)))
+		k += w;
+	return k;
 }
 
 /* ---- reading runes ------------------------------------------------------- */
@@ -95,13 +106,6 @@ static int put(struct buf *b, int c)
 	return buf_add(b, u, utf8_put(u, (uint32_t)c));
 }
 
-static int is_space(int c)
-{
-	char u[4];
-
-	return lex_space(u, utf8_put(u, (uint32_t)c)) > 0;
-}
-
 static int fail(struct lexer *l, size_t at, const char *msg)
 {
 	l->lx->at = at;
@@ -128,7 +132,7 @@ static int word_char(struct lexer *l, int c)
 {
 	if (!l->split)
 		return 0;
-	if (is_space(c))
+	if (space_rune((uint32_t)c))
 		return l->in_word ? word_end(l) : 0;
 	l->in_word = 1;
 	return put(&l->word, c);

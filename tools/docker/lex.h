@@ -60,7 +60,11 @@ int lex_words(struct lex *lx, char ***words, size_t *count, const char *s, size_
 
 void lex_words_free(char **words);
 
-/* Bytes of Unicode white space (Go's unicode.IsSpace) at s[0, n), or 0. */
+/* Bytes of the one character of Unicode white space (Go's unicode.IsSpace)
+ * at s[0, n), or 0. */
 size_t lex_space(const char *s, size_t n);
+
+/* Bytes of the run of white space that s[0, n) starts with. */
+size_t lex_spaces(const char *s, size_t n);
 
 #endif
