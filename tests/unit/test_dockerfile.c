@@ -248,8 +248,36 @@ static void test_expansion_bounds(void)
 	buf_release(&b);
 }
 
+/* Stage names are found in any case among many stages (an index, since a
+ * scan per reference made 10,000 stages quadratic). */
+static void test_many_stages(void)
+{
+	struct buf b = BUF_INIT(BUF_MAX_TEXT);
+	struct dockerfile *df;
+	size_t stages = 0;
+
+	buf_adds(&b, "FROM a:1 AS Stage0\n");
+	for (int i = 1; i < 300; i++)
+		buf_printf(&b, "FROM stage%d AS Stage%d\nCOPY --from=STAGE%d / /\n", i - 1, i, i / 2);
+	if (dockerfile_parse(&df, buf_str(&b), b.len, "Dockerfile") < 0) {
+		CHECK(0, "%s", err_msg());
+	} else {
+		for (size_t i = 1; i < df->nimages; i++)
+			stages += df->images[i].stage;
+		CHECK(df->nimages == 599 && stages == 598, "%zu images, %zu stages", df->nimages, stages);
+		dockerfile_free(df);
+	}
+	buf_truncate(&b, 0);
+	buf_adds(&b, "FROM a:1 AS one\nFROM a:1 AS two\nCOPY --from=three / /\nFROM a:1 AS Three\n");
+	CHECK(dockerfile_parse(&df, buf_str(&b), b.len, "Dockerfile") < 0, "a later stage accepted");
+	CHECK_STR(err_msg(), "Dockerfile:3:13: cannot copy from stage \"three\", it needs to be defined before current stage \"two\"");
+	buf_release(&b);
+	test_end("dockerfile: 300 stages found by name in any case; a later one is refused");
+}
+
 int main(void)
 {
+	test_many_stages();
 	test_expansion_bounds();
 	test_empty_arg_value();
 	test_stage_args();

@@ -47,6 +47,8 @@ struct reader {
 	struct vars meta;	/* the platform ARGs, then the ARGs before the first FROM */
 	struct stage *stages;
 	size_t nstages, salloc;
+	size_t *slots;		/* stage index + 1 by name_hash(), 0: empty */
+	size_t nslots, nnamed;
 	size_t *image_stage;	/* the stage each image is named in */
 	size_t expanded;	/* bytes of all expanded words */
 };
@@ -336,13 +338,65 @@ static size_t flag_words(const char *args, const struct word *w, size_t n)
 
 /* ---- images -------------------------------------------------------------- */
 
-/* The stage named 'name' (any case), or -1. */
+/* FNV-1a of 'name' in lower case: stage names match in any case. */
+static size_t name_hash(const char *name)
+{
+	size_t h = 2166136261u;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)tolower((unsigned char)*name)) * 16777619u;
+	return h;
+}
+
+/* The stage named 'name' (any case) among the first 'before', or -1. */
 static long stage_named(const struct reader *r, const char *name, size_t before)
 {
-	for (size_t i = 0; i < before; i++)
-		if (*r->stages[i].name && !strcasecmp(r->stages[i].name, name))
-			return (long)i;
+	for (size_t h = r->nslots ? name_hash(name) & (r->nslots - 1) : 0; r->nslots && r->slots[h];
+	     h = (h + 1) & (r->nslots - 1)) {
+		size_t i = r->slots[h] - 1;
+
+		if (!strcasecmp(r->stages[i].name, name))
+			return i < before ? (long)i : -1;
+	}
 	return -1;
+}
+
+/*
+ * Index the newest stage by its name (names are unique: a duplicate is
+ * refused before), in an open-addressed table kept at most half full, so
+ * that 10,000 stages are looked up in constant time each.
+ */
+static int stage_index(struct reader *r)
+{
+	size_t i = r->nstages - 1;
+
+	if (!*r->stages[i].name)
+		return 0;
+	if (2 * (r->nnamed + 1) > r->nslots) {
+		size_t n = r->nslots ? 2 * r->nslots : 64, *slots = calloc(n, sizeof(*slots));
+
+		if (!slots)
+			return err_nomem();
+		for (size_t k = 0; k < r->nslots; k++) {
+			size_t h;
+
+			if (!r->slots[k])
+				continue;
+			for (h = name_hash(r->stages[r->slots[k] - 1].name) & (n - 1); slots[h];)
+				h = (h + 1) & (n - 1);
+			slots[h] = r->slots[k];
+		}
+		free(r->slots);
+		r->slots = slots;
+		r->nslots = n;
+	}
+	for (size_t h = name_hash(r->stages[i].name) & (r->nslots - 1);; h = (h + 1) & (r->nslots - 1)) {
+		if (!r->slots[h]) {
+			r->slots[h] = i + 1;
+			r->nnamed++;
+			return 0;
+		}
+	}
 }
 
 static void stage_label(char out[64], const struct reader *r, size_t i)
@@ -512,6 +566,8 @@ static int read_from(struct reader *r, struct dockerfile_instruction *ins)
 	}
 	name = NULL;
 	r->nstages++;
+	if (stage_index(r) < 0)
+		goto done;
 	/* a stage starts with its parent stage's environment */
 	if (parent >= 0 && vars_copy(&st->env, &r->stages[parent].env) < 0)
 		goto done;
@@ -1233,6 +1289,7 @@ static void reader_release(struct reader *r)
 		vars_release(&r->stages[i].env);
 	}
 	free(r->stages);
+	free(r->slots);
 	free(r->image_stage);
 }
 
