@@ -49,7 +49,6 @@ struct reader {
 	size_t nstages, salloc;
 	size_t *slots;		/* stage index + 1 by name_hash(), 0: empty */
 	size_t nslots, nnamed;
-	size_t *image_stage;	/* the stage each image is named in */
 	size_t expanded;	/* bytes of all expanded words */
 };
 
@@ -416,7 +415,6 @@ static int add_image(struct reader *r, enum dockerfile_place place, const char *
 {
 	struct dockerfile *df = r->df;
 	struct dockerfile_image *img;
-	size_t cap = r->malloc;
 
 	if (!expanded)
 		return err_nomem();
@@ -424,16 +422,6 @@ static int add_image(struct reader *r, enum dockerfile_place place, const char *
 		free(expanded);
 		return ERR_NOMEM;
 	}
-	if (r->malloc != cap) {
-		size_t *s = realloc(r->image_stage, r->malloc * sizeof(*s));
-
-		if (!s) {
-			free(expanded);
-			return err_nomem();
-		}
-		r->image_stage = s;
-	}
-	r->image_stage[df->nimages] = r->nstages ? r->nstages - 1 : 0;
 	img = &df->images[df->nimages++];
 	img->place = place;
 	img->end = file_end;
@@ -940,7 +928,7 @@ static int read_heredocs(struct reader *r, struct dockerfile_instruction *ins, s
 		return err_code() == ERR_NOMEM ? -1 : 0;
 	for (size_t i = 0; i < n; i++) {
 		struct dockerfile_heredoc h = { 0 };
-		struct buf body = BUF_INIT(BUF_MAX_TEXT);
+		size_t body = *pos, end;	/* the body: the file's bytes up to the delimiter */
 		int found = heredoc_word(&h, words[i]);
 
 		if (found < 0) {
@@ -958,28 +946,21 @@ static int read_heredocs(struct reader *r, struct dockerfile_instruction *ins, s
 			if (*pos >= df->len) {
 				fail_at(df, ins->start, "unterminated heredoc '%s'", h.name);
 				heredoc_release(&h);
-				buf_release(&body);
 				goto done;
 			}
 			next = next_line(df, *pos, &e);
 			if (h.chomp)
 				while (s < e && df->text[s] == '\t')
 					s++;
-			if (e - s == strlen(h.name) && !memcmp(df->text + s, h.name, e - s)) {
-				*pos = next;
-				break;
-			}
-			if (buf_add(&body, df->text + *pos, next - *pos) < 0) {
-				heredoc_release(&h);
-				buf_release(&body);
-				goto done;
-			}
+			end = *pos;
 			*pos = next;
+			if (e - s == strlen(h.name) && !memcmp(df->text + s, h.name, e - s))
+				break;
 		}
 		if (GROW(ins->heredocs, ins->nheredocs, alloc) < 0 ||
-		    !(h.content = buf_detach(&body, NULL))) {
+		    !(h.content = strndup(df->text + body, end - body))) {
 			heredoc_release(&h);
-			buf_release(&body);
+			err_nomem();
 			goto done;
 		}
 		ins->heredocs[ins->nheredocs++] = h;
@@ -1290,7 +1271,6 @@ static void reader_release(struct reader *r)
 	}
 	free(r->stages);
 	free(r->slots);
-	free(r->image_stage);
 }
 
 const char *dockerfile_host_platform(void)
@@ -1348,17 +1328,18 @@ static int platform_args(struct reader *r, const char *target)
 /* --from and from= naming a stage defined later: BuildKit refuses that. */
 static int check_later_stages(struct reader *r)
 {
+	size_t froms = 0;	/* images are in file order: a FROM starts each stage */
+
 	for (size_t i = 0; i < r->df->nimages; i++) {
 		const struct dockerfile_image *img = &r->df->images[i];
-		size_t here = r->image_stage[i];
-		long later;
 		char cur[64];
 
+		froms += img->place == DOCKERFILE_FROM;
 		if (img->place != DOCKERFILE_COPY_FROM && img->place != DOCKERFILE_MOUNT_FROM)
 			continue;
-		if (img->stage || (later = stage_named(r, img->expanded, r->nstages)) < 0)
+		if (img->stage || stage_named(r, img->expanded, r->nstages) < 0)
 			continue;
-		stage_label(cur, r, here);
+		stage_label(cur, r, froms - 1);
 		err_set("%s:%zu:%zu: cannot copy from stage \"%s\", it needs to be defined before current stage \"%s\"",
 			r->df->name, img->line, img->col, img->expanded, cur);
 		return -1;
