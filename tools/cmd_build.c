@@ -2,6 +2,7 @@
 #include "archive/context.h"
 #include "archive/extract.h"
 #include "docker/dockerfile.h"
+#include "docker/images_lock.h"
 #include "util/buf.h"
 #include "util/error.h"
 #include "util/fileio.h"
@@ -25,7 +26,8 @@ static const char usage[] =
 	"its digest checked again before the builder starts), with every timestamp set\n"
 	"from the context's (SOURCE_DATE_EPOCH, else the commit time). The image goes to\n"
 	"build/image/ as an OCI layout, the record to build/build.json, and the digest of\n"
-	"its image manifest is the last line of output.\n"
+	"its image manifest is the last line of output. The build arguments that\n"
+	"lockfiles/images.lock was made with are given to the builder.\n"
 	"\n"
 	"  -C DIR                    run as if started in DIR\n"
 	"  --builder NAME            buildah, podman or docker (default $PINNED_BUILDER, else\n"
@@ -61,8 +63,10 @@ static int named_insecure(const struct settings *s, const char *host)
  * registries.conf, with the mirror, and short names resolve on Docker Hub as
  * Docker resolves them.
  */
-static int registries_conf(const struct settings *s, const char *context_dir)
+static int registries_conf(const struct settings *s, const char *context_dir,
+			   const struct images_lock *lock)
 {
+	struct dockerfile_opts opts = { NULL, (const char *const *)lock->build_args };
 	struct dockerfile *df = NULL;
 	struct buf conf = BUF_INIT(1 << 20);
 	char path[4096];
@@ -71,7 +75,7 @@ static int registries_conf(const struct settings *s, const char *context_dir)
 	snprintf(path, sizeof(path), "%s/Dockerfile", context_dir);
 	if (access(path, F_OK) < 0)
 		return err_code_set(ERR_NOTFOUND, "the context has no Dockerfile: run pinned render");
-	if (dockerfile_load(&df, path, NULL) < 0)
+	if (dockerfile_load(&df, path, &opts) < 0)
 		return -1;
 	free(df->name);
 	if (!(df->name = strdup("Dockerfile"))) {
@@ -149,8 +153,29 @@ static int write_record(const struct builder *b, const struct builder_job *job,
 	return rc;
 }
 
+/*
+ * The lock render used: its build arguments go to the builder, and a lock
+ * made for other platforms than this host's cannot be built here.
+ */
+static int read_lock(struct images_lock *lock)
+{
+	const char *host = dockerfile_host_platform();
+	size_t i = 0;
+
+	if (images_lock_read(lock, IMAGES_LOCK_PATH) < 0)
+		return -1;
+	while (lock->platforms && lock->platforms[i] && strcmp(lock->platforms[i], host))
+		i++;
+	if (lock->platforms && !lock->platforms[i])
+		return err_set("%s is for %s%s, not for %s, which this host builds: lock with "
+			       "--platform %s too", IMAGES_LOCK_PATH, lock->platforms[0],
+			       lock->platforms[1] ? " and others" : "", host, host);
+	return 0;
+}
+
 static int build(const struct settings *s)
 {
+	struct images_lock lock = { 0 };
 	struct context_opts copts = { .root = "." };
 	struct context *ctx = NULL;
 	struct builder b;
@@ -160,8 +185,11 @@ static int build(const struct settings *s)
 	char again[SHA256_STRING_LEN + 1];
 	int rc = EXIT_TROUBLE;
 
-	if (builder_find(&b, s->builder) < 0)
+	if (read_lock(&lock) < 0 || builder_find(&b, s->builder) < 0) {
+		images_lock_release(&lock);
 		return cmd_fail();
+	}
+	job.build_args = (const char *const *)lock.build_args;
 	copts.source_date_epoch = getenv("SOURCE_DATE_EPOCH");
 	if (context_open(&ctx, &copts) < 0 || cmd_skip_own(ctx) < 0 ||
 	    cmd_write_context(cdigest, ctx, NULL, "build/context.manifest") < 0)
@@ -172,7 +200,7 @@ static int build(const struct settings *s)
 	/* the builder gets exactly the bytes hashed: unpacked while hashed again */
 	if (remove_tree(BUILD_CONTEXT_DIR) < 0 ||
 	    extract_checked(DEFAULT_OUTPUT, cdigest, BUILD_CONTEXT_DIR) < 0 ||
-	    registries_conf(s, BUILD_CONTEXT_DIR) < 0)
+	    registries_conf(s, BUILD_CONTEXT_DIR, &lock) < 0)
 		goto fail;
 	job.registries_conf = REGISTRIES_CONF;
 	fprintf(stderr, "pinned: building %s with %s %s\n", context_digest, b.name, b.version);
@@ -212,6 +240,7 @@ fail:
 	cmd_fail();
 done:
 	context_free(ctx);
+	images_lock_release(&lock);
 	return rc;
 }
 

@@ -3,6 +3,7 @@
 #include "util/error.h"
 #include "docker/lint.h"
 #include "docker/images_lock.h"
+#include "docker/render.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -26,6 +27,10 @@ static const char usage[] =
 	"  PIN008 apt-upgrade               apt-get upgrade / dist-upgrade\n"
 	"  PIN009 stale-dockerfile          Dockerfile is not what pinned render makes\n"
 	"  PIN010 undefined-variable        $NAME in FROM that no ARG sets (read as empty)\n"
+	"  PIN011 image-depends-on-arg      an image name that a build argument or the\n"
+	"                                   platform can change: the digest stays\n"
+	"\n"
+	"The file is read with the build arguments and platforms of the lock beside it.\n"
 	"\n"
 	"  -C DIR         run as if started in DIR\n"
 	"  -f DOCKERFILE  the file to check (default Dockerfile, else Dockerfile.in);\n"
@@ -45,7 +50,9 @@ int cmd_lint(int argc, char **argv)
 	char *template = NULL, *lock = NULL;
 	size_t blen;
 	struct lint_findings findings = { 0 };
-	struct dockerfile *df = NULL;
+	struct images_lock inputs = { 0 };
+	struct dockerfile **dfs = NULL;
+	size_t ndfs = 0;
 	int json = 0, c, rc;
 
 	opterr = 0;
@@ -63,8 +70,6 @@ int cmd_lint(int argc, char **argv)
 		path = access("Dockerfile", F_OK) == 0 || access(DOCKERFILE_TEMPLATE, F_OK) < 0 ?
 			       "Dockerfile" : DOCKERFILE_TEMPLATE;
 	rc = EXIT_TROUBLE;
-	if (dockerfile_load(&df, path, NULL) < 0 || lint_dockerfile(&findings, df) < 0)
-		goto fail;
 	/* the template and the lock beside the file, never the working folder's */
 	base = strrchr(path, '/');
 	blen = base ? (size_t)(base - path) + 1 : 0;
@@ -73,6 +78,10 @@ int cmd_lint(int argc, char **argv)
 		err_nomem();
 		goto fail;
 	}
+	if (images_lock_read(&inputs, lock) < 0 ||
+	    render_read_template(&dfs, &ndfs, path, &inputs) < 0 ||
+	    lint_dockerfile(&findings, dfs[0]) < 0)
+		goto fail;
 	if (strcmp(path + blen, DOCKERFILE_TEMPLATE) && access(template, F_OK) == 0 &&
 	    lint_stale(&findings, path, template, lock) < 0)
 		goto fail;
@@ -98,7 +107,8 @@ fail:
 done:
 	free(template);
 	free(lock);
-	dockerfile_free(df);
+	render_templates_free(dfs, ndfs);
+	images_lock_release(&inputs);
 	lint_findings_release(&findings);
 	return rc;
 }

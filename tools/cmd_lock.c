@@ -4,6 +4,7 @@
 #include "docker/images_lock.h"
 #include "docker/lock.h"
 #include "docker/registry.h"
+#include "docker/render.h"
 #include "util/http.h"
 
 #include <errno.h>
@@ -18,6 +19,7 @@
 
 static const char usage[] =
 	"usage: pinned lock [-C DIR] [-f TEMPLATE] [--update] [--jobs N]\n"
+	"                   [--build-arg NAME=VALUE]... [--platform OS/ARCH[,...]]... [--defaults]\n"
 	"                   [--insecure-registry HOST]... [--registry-mirror HOST]\n"
 	"                   [--ca-file FILE] [--timeout SECONDS] [--connect-timeout SECONDS]\n"
 	"\n"
@@ -25,9 +27,17 @@ static const char usage[] =
 	"lockfiles/images.lock. Images already locked keep their digest unless\n"
 	"--update is given. A failed run leaves the lock as it was.\n"
 	"\n"
+	"The template is read with the build arguments and for the platforms the\n"
+	"lock records; --build-arg and --platform replace them, --defaults forgets\n"
+	"them (the template's ARG defaults, this host's platform).\n"
+	"\n"
 	"  -C DIR                    run as if started in DIR\n"
 	"  -f TEMPLATE               the Dockerfile template (default Dockerfile.in)\n"
 	"  --update                  resolve every image again\n"
+	"  --build-arg NAME=VALUE    read ARG NAME as VALUE, as a build given it would\n"
+	"  --platform OS/ARCH        lock for these target platforms (TARGETOS, TARGETARCH,\n"
+	"                            ...); several: repeat it or separate them by commas\n"
+	"  --defaults                lock for no build arguments and this host's platform\n"
 	"  --jobs N                  resolve N images at a time (default 8)\n"
 	"  --insecure-registry HOST  HOST may answer plain HTTP (loopback hosts may anyway)\n"
 	"  --registry-mirror HOST    resolve Docker Hub images through HOST\n"
@@ -53,12 +63,38 @@ static char *docker_config_path(void)
 
 /* Lock the images of 'df' and write the lock; prints one line per image
  * that could not be resolved. */
-static int run(const struct dockerfile *df, const struct registry_opts *opts, int update,
-	       int jobs)
+/* What to read the template with: given on the command line, or kept from the lock. */
+struct inputs {
+	const char *args[65], *platforms[65];	/* NULL-terminated */
+	size_t nargs, nplatforms;
+	int defaults;
+};
+
+/* Each build argument given must be one an ARG of the template takes. */
+static int check_taken(const struct dockerfile *df, const struct images_lock *lock)
+{
+	for (size_t i = 0; lock->build_args && lock->build_args[i]; i++) {
+		const char *a = lock->build_args[i];
+		char *name = strndup(a, strcspn(a, "="));
+		int rc = name ? dockerfile_declares_arg(df, name) : err_nomem();
+
+		if (rc == 0)
+			rc = err_set("--build-arg %s: %s has no ARG %s", a, df->name, name);
+		free(name);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int run(const char *template, const struct inputs *in, const struct registry_opts *opts,
+	       int update, int jobs)
 {
 	struct images_lock old = { 0 }, lock = { 0 };
 	struct lock_failures failures = { 0 };
 	struct registry_client *client = NULL;
+	struct dockerfile **dfs = NULL;
+	size_t ndfs = 0;
 	int rc = EXIT_TROUBLE, c, project = -1;
 
 	/* one lock run per project at a time: the second says why it stops */
@@ -71,12 +107,25 @@ static int run(const struct dockerfile *df, const struct registry_opts *opts, in
 			err_errno("cannot lock the project directory");
 		goto fail;
 	}
-	if (images_lock_read(&old, IMAGES_LOCK_PATH) < 0 || http_global_init() < 0 ||
-	    registry_client_new(&client, opts) < 0)
+	if (images_lock_read(&old, IMAGES_LOCK_PATH) < 0)
 		goto fail;
-	c = lock_images(&lock, &failures, df, &old, update, client, jobs);
+	if (in->defaults || in->nargs || in->nplatforms) {
+		if (images_lock_set_inputs(&lock, in->nargs || in->defaults ? in->args :
+					   (const char *const *)old.build_args,
+					   in->nplatforms || in->defaults ? in->platforms :
+					   (const char *const *)old.platforms) < 0)
+			goto fail;
+	} else if (images_lock_set_inputs(&lock, (const char *const *)old.build_args,
+					  (const char *const *)old.platforms) < 0) {
+		goto fail;
+	}
+	/* every platform reads the template to the same images: lock the first read's */
+	if (render_read_template(&dfs, &ndfs, template, &lock) < 0 || check_taken(dfs[0], &lock) < 0 ||
+	    http_global_init() < 0 || registry_client_new(&client, opts) < 0)
+		goto fail;
+	c = lock_images(&lock, &failures, dfs[0], &old, update, client, jobs);
 	for (size_t i = 0; i < failures.n; i++)
-		cmd_print(stderr, "pinned: %s:%zu:%zu: %s", df->name, failures.v[i].line,
+		cmd_print(stderr, "pinned: %s:%zu:%zu: %s", dfs[0]->name, failures.v[i].line,
 			failures.v[i].col, failures.v[i].message);
 	if (c < 0 && failures.n)
 		goto done;
@@ -96,6 +145,7 @@ done:
 	if (project >= 0)
 		close(project);
 	registry_client_free(client);
+	render_templates_free(dfs, ndfs);
 	lock_failures_release(&failures);
 	images_lock_release(&old);
 	images_lock_release(&lock);
@@ -113,12 +163,15 @@ int cmd_lock(int argc, char **argv)
 		{ "ca-file", required_argument, NULL, 'a' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "connect-timeout", required_argument, NULL, 'T' },
+		{ "build-arg", required_argument, NULL, 'b' },
+		{ "platform", required_argument, NULL, 'p' },
+		{ "defaults", no_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
+	static struct inputs in;
 	struct registry_opts opts = REGISTRY_OPTS_INIT;
 	const char *dir = NULL, *template = DOCKERFILE_TEMPLATE, *insecure[64];
 	char mirror[256];
-	struct dockerfile *df = NULL;
 	int update = 0, jobs = 8, c, rc;
 	long connect_timeout = 0;
 	char *end, *config;
@@ -129,6 +182,25 @@ int cmd_lock(int argc, char **argv)
 		case 'C': dir = optarg; break;
 		case 'f': template = optarg; break;
 		case 'u': update = 1; break;
+		case 'd': in.defaults = 1; break;
+		case 'b':
+			if (in.nargs == sizeof(in.args) / sizeof(in.args[0]) - 1)
+				return cmd_usage_error(usage, "too many --build-arg values");
+			if (!strchr(optarg, '='))
+				return cmd_usage_error(usage, "--build-arg takes NAME=VALUE");
+			in.args[in.nargs++] = optarg;
+			break;
+		case 'p':
+			if (!*optarg || strchr(",", optarg[strlen(optarg) - 1]) || strstr(optarg, ",,") ||
+			    *optarg == ',')
+				return cmd_usage_error(usage, "--platform takes OS/ARCH[/VARIANT][,...]");
+			/* "linux/amd64,linux/arm64": cut in place */
+			for (char *p = strtok(optarg, ","); p; p = strtok(NULL, ",")) {
+				if (in.nplatforms == sizeof(in.platforms) / sizeof(in.platforms[0]) - 1)
+					return cmd_usage_error(usage, "too many --platform values");
+				in.platforms[in.nplatforms++] = p;
+			}
+			break;
 		case 'm': opts.mirror = optarg; break;
 		case 'a': opts.http.ca_file = optarg; break;
 		case 'i':
@@ -164,14 +236,14 @@ int cmd_lock(int argc, char **argv)
 		opts.http.connect_timeout = opts.http.timeout;
 	if (!opts.http.ca_file)
 		opts.http.ca_file = getenv("SSL_CERT_FILE");
+	if (in.defaults && (in.nargs || in.nplatforms))
+		return cmd_usage_error(usage, "--defaults forgets build arguments and platforms: "
+				       "give it alone, or give --build-arg and --platform alone");
 	if ((rc = cmd_begin(argc, argv, usage, dir)) >= 0)
 		return rc;
 	signal(SIGPIPE, SIG_IGN);
-	if (dockerfile_load(&df, template, NULL) < 0)
-		return cmd_fail();
 	opts.docker_config = config = docker_config_path();
-	rc = run(df, &opts, update, jobs);
+	rc = run(template, &in, &opts, update, jobs);
 	free(config);
-	dockerfile_free(df);
 	return rc;
 }

@@ -103,10 +103,13 @@ cp "$proj/lockfiles/images.lock" "$tmp/first.lock"
 "$PINNED" lock -C "$proj" --update
 check "lock --update with nothing moved upstream rewrites identical bytes" \
 	cmp -s "$proj/lockfiles/images.lock" "$tmp/first.lock"
-check "lint: the rendered Dockerfile has no findings" "$PINNED" lint -C "$proj"
+"$PINNED" lint -C "$proj" >"$tmp/out"
+same "lint: the rendered Dockerfile's only findings are its two images named by an ARG (PIN011)" \
+	"$?: $(cut -d' ' -f1-3 "$tmp/out" | tr '\n' ' ')" \
+	"1: Dockerfile:6:6: PIN011 image-depends-on-arg: Dockerfile:8:29: PIN011 image-depends-on-arg: "
 sed -i 's/^RUN echo hi$/RUN echo edited by hand/' "$proj/Dockerfile"
 "$PINNED" lint -C "$proj" >"$tmp/out"
-same "lint: a Dockerfile edited by hand is stale (PIN009, exit 1)" "$?: $(cat "$tmp/out")" \
+same "lint: a Dockerfile edited by hand is stale (PIN009, exit 1), in line order" "$?: $(sed -n 2p "$tmp/out")" \
 	"1: Dockerfile:7:1: PIN009 stale-dockerfile: differs from what pinned render makes of Dockerfile.in and lockfiles/images.lock: edited by hand, or stale"
 expect_error "render --check: names the first line of a hand-edited Dockerfile" 1 "" \
 	"$PINNED" render -C "$proj" --check
@@ -202,6 +205,71 @@ expect_error "render: an image missing from the lock says to run pinned lock" 2 
 	"pinned: missing.in:1:6: image '$REG/busybox:2' is not in lockfiles/images.lock: run pinned lock" \
 	"$PINNED" render -C "$proj" -f missing.in -o "$tmp/never"
 check "render: a failed render writes nothing" test ! -e "$tmp/never"
+
+# ---- build arguments and platforms: what the lock is made for ---------------------
+
+args=$tmp/args
+mkdir -p "$args"
+printf 'ARG NAME=busybox\nFROM %s/${NAME}:1\nRUN true\n' "$REG" >"$args/Dockerfile.in"
+check "lock: an ARG in the name is locked for its default" "$PINNED" lock -C "$args"
+check "lock: for the default, the lock has busybox:1 and records no build arguments" \
+	sh -c 'grep -q "\"$1/busybox:1\": {" "$2" && ! grep -q buildArgs "$2"' - "$REG" "$args/lockfiles/images.lock"
+check "lock --build-arg NAME=multi: locks the image that value names" \
+	"$PINNED" lock -C "$args" --build-arg NAME=multi
+same "lock --build-arg: the lock records the value and holds only multi:1" \
+	"$(sed -n '2,4p;/busybox/p;/\/multi:1": {/{s/^ *//;p}' "$args/lockfiles/images.lock" | sed "s|$REG|REG|")" \
+	'  "buildArgs": {
+    "NAME": "multi"
+  },
+"REG/multi:1": {'
+"$PINNED" render -C "$args"
+same "render: the digest locked for NAME=multi, after the reference as written" \
+	"$(sed -n 4p "$args/Dockerfile")" "FROM $REG/\${NAME}:1@$index"
+"$PINNED" lint -C "$args" >"$tmp/out"
+same "lint: an image named by an ARG is PIN011, saying what it is locked as" "$?: $(cat "$tmp/out")" \
+	"1: Dockerfile:4:6: PIN011 image-depends-on-arg: image '$REG/\${NAME}:1@$index' depends on NAME: it is locked as '$REG/multi:1', and a build given another value gets that digest; lock for the values built (pinned lock --build-arg, --platform), or pin each value in a stage of its own and choose the stage by the ARG"
+cp "$args/lockfiles/images.lock" "$tmp/args.lock"
+"$PINNED" lock -C "$args" --update
+same_file "lock without --build-arg keeps the recorded values" "$args/lockfiles/images.lock" "$tmp/args.lock"
+check "render --check: the Dockerfile rendered with the lock's values is fresh" \
+	"$PINNED" render -C "$args" --check
+expect_error "lock --build-arg for no ARG of the template is refused" 2 \
+	"pinned: --build-arg NOPE=1: Dockerfile.in has no ARG NOPE" \
+	"$PINNED" lock -C "$args" --build-arg NOPE=1
+expect_error "lock --build-arg with a name no ARG can have is refused" 2 \
+	"pinned: build argument '1X=1': '1X' is not a name an ARG can have" \
+	"$PINNED" lock -C "$args" --build-arg 1X=1
+first_line() ( "$@" 2>&1 >/dev/null | head -1 >&2; exit 2 )
+expect_error "lock --build-arg without a value is a usage error" 2 \
+	"pinned: --build-arg takes NAME=VALUE" first_line "$PINNED" lock -C "$args" --build-arg NAME
+same_file "lock: a refused --build-arg leaves the lock as it was" "$args/lockfiles/images.lock" "$tmp/args.lock"
+check "lock --defaults: back to the template's defaults" "$PINNED" lock -C "$args" --defaults
+check "lock --defaults: busybox:1 again, no build arguments recorded" \
+	sh -c 'grep -q "\"$1/busybox:1\": {" "$2" && ! grep -q "buildArgs\|multi" "$2"' - "$REG" "$args/lockfiles/images.lock"
+printf 'FROM %s/multi:1\n' "$REG" >"$args/Dockerfile.in"
+check "lock --platform: several, by commas and repeated" \
+	"$PINNED" lock -C "$args" --platform linux/arm64/v8,linux/amd64 --platform linux/riscv64
+same "lock --platform: the lock records the platforms, sorted" \
+	"$(tr -d ' \n' <"$args/lockfiles/images.lock" | sed 's/.*"platforms":\(\[[^]]*\]\).*/\1/')" \
+	'["linux/amd64","linux/arm64/v8","linux/riscv64"]'
+printf 'ARG TARGETARCH\nFROM %s/multi-${TARGETARCH}:1\n' "$REG" >"$args/Dockerfile.in"
+cp "$args/lockfiles/images.lock" "$tmp/args.lock"
+expect_error "lock --platform: a name that differs by platform cannot take one digest" 2 \
+	"pinned: Dockerfile.in:2:6: '$REG/multi-\${TARGETARCH}:1' is image '$REG/multi-amd64:1' for linux/amd64 but image '$REG/multi-arm64:1' for linux/arm64/v8: one digest cannot pin both; lock one platform at a time, or name each platform's image in a stage of its own" \
+	"$PINNED" lock -C "$args"
+same_file "lock: a refused platform set leaves the lock as it was" "$args/lockfiles/images.lock" "$tmp/args.lock"
+expect_error "lock --platform that is not os/arch is refused" 2 \
+	"pinned: platform 'amd64': not os/arch[/variant]" "$PINNED" lock -C "$args" --platform amd64
+expect_error "lock --defaults with --platform is a usage error" 2 \
+	"pinned: --defaults forgets build arguments and platforms: give it alone, or give --build-arg and --platform alone" \
+	first_line "$PINNED" lock -C "$args" --defaults --platform linux/amd64
+printf 'FROM %s/multi:1\n' "$REG" >"$args/Dockerfile.in"
+check "lock --platform for a platform this host does not build" \
+	"$PINNED" lock -C "$args" --platform linux/s390x
+host=linux/$(uname -m | sed 's/x86_64/amd64/;s/aarch64/arm64/')
+expect_error "build: a lock for other platforms than the host's is refused before building" 2 \
+	"pinned: lockfiles/images.lock is for linux/s390x, not for $host, which this host builds: lock with --platform $host too" \
+	"$PINNED" build -C "$args"
 
 # ---- faults only a fake server can produce (tests/e2e/fakereg.c) ------------------
 

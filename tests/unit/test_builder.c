@@ -4,6 +4,17 @@
 #include "test.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+/* builder_options() as compact JSON; NULL when out of memory. */
+static char *options_text(const struct builder *b, const struct builder_job *job)
+{
+	json_t *opts = builder_options(b, job);
+	char *text = opts ? json_dumps(opts, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
+
+	json_decref(opts);
+	return text;
+}
 
 int main(void)
 {
@@ -26,5 +37,24 @@ int main(void)
 	CHECK(builder_find(&b, "docker") == ERR_NOTFOUND, "docker without a daemon");
 	setenv("PATH", path ? path : "/usr/bin:/bin", 1);
 	test_end("builder: what is looked for, and what is said when none is there");
+
+	{
+		const char *const args[] = { "A=1", "TAG=3.19", NULL };
+		struct builder bb = { BUILDER_BUILDAH, "buildah", "1.41.0", 1 };
+		struct builder_job job = { .epoch = 5 };
+		char *text = options_text(&bb, &job);
+
+		CHECK(text && !strstr(text, "build-args"), "none without build arguments: %s", text);
+		free(text);
+		job.build_args = args;
+		text = options_text(&bb, &job);
+		CHECK(text && strstr(text, "\"build-args\":[\"A=1\",\"TAG=3.19\"]"), "%s", text);
+		free(text);
+		bb.kind = BUILDER_DOCKER;
+		text = options_text(&bb, &job);
+		CHECK(text && strstr(text, "{\"build-args\":[\"A=1\",\"TAG=3.19\"]}]"), "%s", text);
+		free(text);
+	}
+	test_end("builder: the build arguments of the lock are options the record names");
 	return TEST_MAIN_RESULT();
 }

@@ -190,6 +190,35 @@ static void test_empty_arg_value(void)
 	test_end("dockerfile: an ARG whose value is empty, last on its line");
 }
 
+/* The variables each FROM names, and which ARGs a --build-arg may set. */
+static void test_uses(void)
+{
+	static const char text[] = "ARG R=r.example B\nARG T\n"
+				   "FROM ${R}/$B:${T:-1}${R}\nARG S\nFROM a:1\nCOPY --from=b:2 / /\n";
+	const char *const args[] = { "T=2", NULL };
+	struct dockerfile_opts opts = { "linux/arm64", args };
+	struct dockerfile *df;
+
+	if (dockerfile_read(&df, text, strlen(text), "Dockerfile", &opts) < 0) {
+		CHECK(0, "%s", err_msg());
+	} else {
+		const struct dockerfile_image *img = &df->images[0];
+
+		CHECK(img->nuses == 3 && !strcmp(img->uses[0], "R") && !strcmp(img->uses[1], "B") &&
+		      !strcmp(img->uses[2], "T"), "R, B, T once each in order (%zu)", img->nuses);
+		CHECK_STR(img->expanded, "r.example/:2r.example");
+		CHECK(df->images[1].nuses == 0 && df->images[2].nuses == 0, "none");
+		CHECK(dockerfile_declares_arg(df, "T") == 1 && dockerfile_declares_arg(df, "B") == 1 &&
+		      dockerfile_declares_arg(df, "S") == 1 && dockerfile_declares_arg(df, "R") == 1,
+		      "ARGs with and without values, before and in a stage");
+		CHECK(dockerfile_declares_arg(df, "TARGETARCH") == 0 &&
+		      dockerfile_declares_arg(df, "r") == 0 && dockerfile_declares_arg(df, "") == 0,
+		      "a platform ARG not declared, another case, no name");
+		dockerfile_free(df);
+	}
+	test_end("dockerfile: the variables an image's name uses; the ARGs a build argument may set");
+}
+
 /* Expect 'text' (built by the caller) to be refused with 'error', fast. */
 static void refused(const char *text, const char *error, const char *what)
 {
@@ -280,6 +309,7 @@ int main(void)
 	test_many_stages();
 	test_expansion_bounds();
 	test_empty_arg_value();
+	test_uses();
 	test_stage_args();
 	test_multistage();
 	test_backtick();

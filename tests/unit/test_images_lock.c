@@ -114,6 +114,75 @@ int main(void)
 			CHECK_STR(err_msg(), want);
 		}
 	}
+	{
+		static const char with_inputs[] =
+			"{\n"
+			"  \"buildArgs\": {\n"
+			"    \"A\": \"\",\n"
+			"    \"A1\": \"x=y\",\n"
+			"    \"TAG\": \"3.19\"\n"
+			"  },\n"
+			"  \"images\": {},\n"
+			"  \"platforms\": [\n"
+			"    \"linux/amd64\",\n"
+			"    \"linux/arm/v7\"\n"
+			"  ],\n"
+			"  \"version\": 1\n"
+			"}\n";
+		const char *args[] = { "TAG=3.19", "A1=x=y", "A=", NULL };
+		const char *plats[] = { "linux/arm/v7", "linux/amd64", NULL };
+		struct images_lock in = { 0 };
+
+		CHECK(images_lock_set_inputs(&in, args, plats) == 0, "%s", err_msg());
+		CHECK(images_lock_format(&text, &len, &in) == 0, "%s", err_msg());
+		CHECK_STR(text, with_inputs);
+		CHECK(images_lock_write(&in, path) == 0 && images_lock_read(&back, path) == 0, "%s",
+		      err_msg());
+		CHECK(back.build_args && !strcmp(back.build_args[0], "A=") &&
+		      !strcmp(back.build_args[1], "A1=x=y") && !strcmp(back.build_args[2], "TAG=3.19") &&
+		      !back.build_args[3], "build arguments read back, sorted");
+		CHECK(back.platforms && !strcmp(back.platforms[0], "linux/amd64") &&
+		      !strcmp(back.platforms[1], "linux/arm/v7") && !back.platforms[2],
+		      "platforms read back, sorted");
+		images_lock_release(&back);
+		free(text);
+		CHECK(images_lock_set_inputs(&in, NULL, NULL) == 0 && !in.build_args && !in.platforms,
+		      "none: NULL");
+		images_lock_release(&in);
+		test_end("lockfile: the build arguments and platforms it was made for, sorted, read back");
+	}
+	{
+		static const struct {
+			const char *args[3], *platforms[3], *message;
+		} bad[] = {
+			{ { "TAG", NULL }, { NULL }, "build argument 'TAG': give NAME=VALUE" },
+			{ { "1TAG=1", NULL }, { NULL }, "build argument '1TAG=1': '1TAG' is not a name an ARG can have" },
+			{ { "T-G=1", NULL }, { NULL }, "build argument 'T-G=1': 'T-G' is not a name an ARG can have" },
+			{ { "=1", NULL }, { NULL }, "build argument '=1': '' is not a name an ARG can have" },
+			{ { "T=1", "T=2" }, { NULL }, "build argument T is given twice" },
+			{ { "T=a\nb", NULL }, { NULL }, "a build argument holds a control character" },
+			{ { NULL }, { "amd64", NULL }, "platform 'amd64': not os/arch[/variant]" },
+			{ { NULL }, { "Linux/AMD64", NULL }, "platform 'Linux/AMD64': not os/arch[/variant]" },
+			{ { NULL }, { "linux/amd64", "linux/amd64" }, "platform linux/amd64 is given twice" },
+		};
+		struct images_lock in = { 0 };
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			CHECK(images_lock_set_inputs(&in, bad[i].args, bad[i].platforms) < 0,
+			      "case %zu accepted", i);
+			CHECK_STR(err_msg(), bad[i].message);
+		}
+		write_file(path, "{\"version\": 1, \"images\": {}, \"buildArgs\": {\"T\": 1}}");
+		CHECK(images_lock_read(&back, path) < 0, "a number as a value");
+		CHECK(strstr(err_msg(), ": build argument 'T' is not a string") != NULL, "%s", err_msg());
+		write_file(path, "{\"version\": 1, \"images\": {}, \"platforms\": [\"linux\"]}");
+		CHECK(images_lock_read(&back, path) < 0, "a platform without an architecture");
+		CHECK(strstr(err_msg(), ": platform 'linux': not os/arch[/variant]") != NULL, "%s",
+		      err_msg());
+		write_file(path, "{\"version\": 1, \"images\": {}, \"platforms\": {}}");
+		CHECK(images_lock_read(&back, path) < 0, "platforms as an object");
+		test_end("lockfile: bad build arguments and platforms are refused, naming the bad one");
+	}
 	unlink(path);
 	CHECK(images_lock_read(&back, path) == 0 && back.count == 0, "a missing lock is empty");
 	images_lock_release(&lock);

@@ -15,7 +15,8 @@ static const char text[] =
 	"RUN pip install flask==3.0 requests && npm i left-pad\n"
 	"ADD https://x.example/f.tgz /f.tgz\n"
 	"ADD --checksum=sha256:00 https://x.example/g.tgz /g.tgz\n"
-	"RUN apt-get dist-upgrade\n";
+	"RUN apt-get dist-upgrade\n"
+	"FROM debian:${V:-bookworm}@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n";
 
 static const char *const want[] = {
 	"1:6 PIN001 image 'python' has no digest: run pinned lock and pinned render",
@@ -26,6 +27,10 @@ static const char *const want[] = {
 	"5:46 PIN006 npm install without a version: left-pad",
 	"6:5 PIN003 ADD https://x.example/f.tgz without --checksum takes whatever the server sends",
 	"8:13 PIN008 apt-get dist-upgrade makes the image depend on the day it is built",
+	"9:6 PIN011 image 'debian:${V:-bookworm}@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' "
+	"depends on V: it is locked as 'debian:bookworm', and a build given another value gets that digest; "
+	"lock for the values built (pinned lock --build-arg, --platform), or pin each value in a stage of "
+	"its own and choose the stage by the ARG",
 };
 
 int main(void)
@@ -38,7 +43,7 @@ int main(void)
 	CHECK(df && lint_dockerfile(&f, df) == 0, "%s", err_msg());
 	CHECK(f.n == n, "%zu findings, want %zu", f.n, n);
 	for (size_t i = 0; i < f.n && i < n; i++) {
-		char got[512];
+		char got[1024];
 
 		snprintf(got, sizeof(got), "%zu:%zu %s %s", f.v[i].line, f.v[i].col,
 			 lint_id(f.v[i].rule), f.v[i].message);

@@ -75,10 +75,50 @@ int main(void)
 	CHECK(render_project(&out, &len, "Dockerfile.in", "lockfiles/images.lock") == ERR_NOTFOUND,
 	      "a missing lock is ERR_NOTFOUND");
 	CHECK_STR(err_msg(), "cannot read 'lockfiles/images.lock': no such file: run pinned lock");
+	test_end("render: a stale file names its first differing line; a missing lock says what to run");
+
+	{
+		const char *args[] = { "T=2", NULL }, *two[] = { "linux/arm64", "linux/amd64", NULL };
+		struct images_lock inputs = { 0 };
+		struct dockerfile **dfs = NULL;
+		size_t n = 0;
+
+		f = fopen("Dockerfile.in", "w");
+		fputs("ARG TARGETARCH\nARG T=1\nFROM a-${TARGETARCH}:${T}\n", f);
+		fclose(f);
+		CHECK(images_lock_set_inputs(&inputs, args, two + 1) == 0, "%s", err_msg());
+		CHECK(render_read_template(&dfs, &n, "Dockerfile.in", &inputs) == 0 && n == 1 &&
+		      !strcmp(dfs[0]->images[0].expanded, "a-amd64:2"), "read with the lock's inputs");
+		render_templates_free(dfs, n);
+		CHECK(images_lock_set_inputs(&inputs, args, two) == 0, "%s", err_msg());
+		CHECK(render_read_template(&dfs, &n, "Dockerfile.in", &inputs) < 0 && !dfs && !n,
+		      "two platforms, two names");
+		render_templates_free(dfs, n);
+		CHECK_STR(err_msg(), "Dockerfile.in:3:6: 'a-${TARGETARCH}:${T}' is image 'a-amd64:2' for "
+			  "linux/amd64 but image 'a-arm64:2' for linux/arm64: one digest cannot pin both; "
+			  "lock one platform at a time, or name each platform's image in a stage of its own");
+		f = fopen("Dockerfile.in", "w");
+		fputs("FROM scratch AS amd64\nFROM ${TARGETARCH}\n", f);
+		fclose(f);
+		CHECK(render_read_template(&dfs, &n, "Dockerfile.in", &inputs) < 0, "a stage, then an image");
+		render_templates_free(dfs, n);
+		CHECK_STR(err_msg(), "Dockerfile.in:2:6: '${TARGETARCH}' is stage 'amd64' for "
+			  "linux/amd64 but image 'arm64' for linux/arm64: one digest cannot pin both; "
+			  "lock one platform at a time, or name each platform's image in a stage of its own");
+		f = fopen("Dockerfile.in", "w");
+		fputs("ARG T=1\nFROM a:${T} AS b-amd64\nFROM a:1 AS b-arm64\nFROM b-${TARGETARCH}\n", f);
+		fclose(f);
+		CHECK(images_lock_set_inputs(&inputs, NULL, two) == 0, "%s", err_msg());
+		CHECK(render_read_template(&dfs, &n, "Dockerfile.in", &inputs) == 0 && n == 2 &&
+		      !strcmp(dfs[1]->images[0].expanded, "a:1") && !strcmp(dfs[1]->platform, "linux/arm64"),
+		      "the same images for both: %s", err_msg());
+		render_templates_free(dfs, n);
+		images_lock_release(&inputs);
+	}
 	unlink("Dockerfile");
 	unlink("Dockerfile.in");
 	CHECK(chdir("/") == 0 && rmdir(dir) == 0, "cleaned up");
-	test_end("render: a stale file names its first differing line; a missing lock says what to run");
+	test_end("render: the template read for each platform the lock names must name one image at each place");
 	images_lock_release(&lock);
 	dockerfile_free(df);
 	return TEST_MAIN_RESULT();

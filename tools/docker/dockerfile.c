@@ -50,6 +50,9 @@ struct reader {
 	size_t *slots;		/* stage index + 1 by name_hash(), 0: empty */
 	size_t nslots, nnamed;
 	size_t expanded;	/* bytes of all expanded words */
+	char **uses;		/* while a FROM is read: the variables it names */
+	size_t nuses, ualloc2;
+	int track;		/* 1: record the names looked up in 'uses' */
 };
 
 void dockerfile_position(const struct dockerfile *df, size_t offset, size_t *line, size_t *col)
@@ -197,9 +200,28 @@ struct expansion {
 	const struct vars *env;
 };
 
+/* Remember that the word being read names name[0, n); each name once. */
+static int track_use(struct reader *r, const char *name, size_t n)
+{
+	for (size_t i = 0; i < r->nuses; i++)
+		if (!strncmp(r->uses[i], name, n) && !r->uses[i][n])
+			return 0;
+	if (GROW(r->uses, r->nuses, r->ualloc2) < 0)
+		return ERR_NOMEM;
+	if (!(r->uses[r->nuses] = strndup(name, n)))
+		return err_nomem();
+	r->nuses++;
+	return 0;
+}
+
 static const char *expansion_lookup(void *ctx, const char *name, size_t n)
 {
-	return vars_lookup((void *)((struct expansion *)ctx)->env, name, n);
+	struct expansion *x = ctx;
+
+	/* out of memory here leaves the list short: the read fails after */
+	if (x->r->track && track_use(x->r, name, n) < 0)
+		x->r->track = -1;
+	return vars_lookup((void *)x->env, name, n);
 }
 
 /* A variable read where it is not set: kept for lint. */
@@ -532,8 +554,16 @@ static int read_from(struct reader *r, struct dockerfile_instruction *ins)
 		}
 	}
 	/* the base is expanded with the ARGs before the first FROM only */
-	if (expand(r, ins, words[i].start, words[i].end - words[i].start, &r->meta, &expanded) < 0)
+	r->track = 1;
+	rc = expand(r, ins, words[i].start, words[i].end - words[i].start, &r->meta, &expanded);
+	if (rc == 0 && r->track < 0) {
+		free(expanded);
+		rc = err_nomem();
+	}
+	r->track = 0;
+	if (rc < 0)
 		goto done;
+	rc = -1;
 	if (!*expanded) {
 		fail_at(r->df, dockerfile_offset(ins, words[i].start),
 			"base name (%.*s) should not be blank", (int)(words[i].end - words[i].start),
@@ -545,6 +575,10 @@ static int read_from(struct reader *r, struct dockerfile_instruction *ins)
 	if (add_image(r, DOCKERFILE_FROM, ins->args + words[i].start, words[i].end - words[i].start,
 		      dockerfile_offset(ins, words[i].start), file_end(ins, words[i].end), expanded) < 0)
 		goto done;
+	r->df->images[r->df->nimages - 1].uses = r->uses;
+	r->df->images[r->df->nimages - 1].nuses = r->nuses;
+	r->uses = NULL;
+	r->nuses = r->ualloc2 = 0;
 	if (GROW(r->stages, r->nstages, r->salloc) < 0)
 		goto done;
 	st = &r->stages[r->nstages];
@@ -1249,6 +1283,9 @@ void dockerfile_free(struct dockerfile *df)
 		free(df->images[i].written);
 		free(df->images[i].expanded);
 		image_ref_free(&df->images[i].ref);
+		for (size_t u = 0; u < df->images[i].nuses; u++)
+			free(df->images[i].uses[u]);
+		free(df->images[i].uses);
 	}
 	for (size_t i = 0; i < df->nunset; i++)
 		free(df->unset[i].name);
@@ -1271,6 +1308,9 @@ static void reader_release(struct reader *r)
 	}
 	free(r->stages);
 	free(r->slots);
+	for (size_t i = 0; i < r->nuses; i++)
+		free(r->uses[i]);
+	free(r->uses);
 }
 
 const char *dockerfile_host_platform(void)
@@ -1442,6 +1482,32 @@ int dockerfile_load(struct dockerfile **out, const char *path, const struct dock
 	rc = dockerfile_read(out, text, len, path, opts);
 	free(text);
 	return rc;
+}
+
+int dockerfile_declares_arg(const struct dockerfile *df, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < df->ninstructions; i++) {
+		const struct dockerfile_instruction *ins = &df->instructions[i];
+		struct word *words;
+		size_t n;
+		int found = 0;
+
+		if (strcmp(ins->keyword, "arg"))
+			continue;
+		if (split_words(ins->args, df->escape, &words, &n) < 0)
+			return ERR_NOMEM;
+		for (size_t w = 0; w < n && !found; w++)
+			found = words[w].end - words[w].start >= len &&
+				!memcmp(ins->args + words[w].start, name, len) &&
+				(words[w].end - words[w].start == len ||
+				 ins->args[words[w].start + len] == '=');
+		free(words);
+		if (found)
+			return 1;
+	}
+	return 0;
 }
 
 int dockerfile_is_registry_image(const struct dockerfile_image *img)

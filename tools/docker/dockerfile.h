@@ -39,6 +39,9 @@ struct dockerfile_image {
 	int stage;		/* names an earlier stage (or a stage index) */
 	int scratch;		/* FROM scratch */
 	struct image_ref ref;	/* a registry image: parsed and normalised */
+	char **uses;		/* the variables the reference names, each once, in order:
+				 * a --build-arg or --platform can change what it names */
+	size_t nuses;
 };
 
 /* args[arg...] came from the file at 'file...', up to the next span. */
@@ -123,6 +126,12 @@ void dockerfile_position(const struct dockerfile *df, size_t offset, size_t *lin
 
 /* The file offset that args[i] of 'ins' came from. */
 size_t dockerfile_offset(const struct dockerfile_instruction *ins, size_t i);
+
+/*
+ * 1 when an ARG of the file declares 'name' (so a --build-arg NAME is
+ * taken), 0 when none does; ERR_NOMEM.
+ */
+int dockerfile_declares_arg(const struct dockerfile *df, const char *name);
 
 /* 1 when the image at 'img' is a registry image (not a stage, not scratch). */
 int dockerfile_is_registry_image(const struct dockerfile_image *img);

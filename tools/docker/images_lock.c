@@ -6,6 +6,7 @@
 #include "util/grow.h"
 #include "util/jsonw.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -33,12 +34,128 @@ void images_lock_entry_release(struct images_lock_entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
+static void strings_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
 void images_lock_release(struct images_lock *lock)
 {
 	for (size_t i = 0; i < lock->count; i++)
 		images_lock_entry_release(&lock->images[i]);
 	free(lock->images);
+	strings_free(lock->build_args);
+	strings_free(lock->platforms);
 	memset(lock, 0, sizeof(*lock));
+}
+
+/* A name $NAME and ${NAME} expand: [A-Za-z_][A-Za-z0-9_]*. */
+static int arg_name_valid(const char *s, size_t n)
+{
+	if (!n || !(isalpha((unsigned char)*s) || *s == '_'))
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return 0;
+	return 1;
+}
+
+static int string_compare(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The length of the name of "NAME=VALUE". */
+static size_t arg_name_len(const char *s)
+{
+	return strcspn(s, "=");
+}
+
+/* "NAME=VALUE" by NAME, as the lock's JSON keys are sorted. */
+static int arg_compare(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	size_t nx = arg_name_len(x), ny = arg_name_len(y);
+	int c = memcmp(x, y, nx < ny ? nx : ny);
+
+	return c ? c : nx < ny ? -1 : nx > ny;
+}
+
+/* A copy of 'from' into '*to', sorted by 'compare', NULL-terminated (NULL when empty). */
+static int strings_copy(char ***to, const char *const *from,
+			int (*compare)(const void *, const void *))
+{
+	size_t n = 0;
+
+	*to = NULL;
+	while (from && from[n])
+		n++;
+	if (!n)
+		return 0;
+	if (!(*to = calloc(n + 1, sizeof(**to))))
+		return err_nomem();
+	for (size_t i = 0; i < n; i++)
+		if (!((*to)[i] = strdup(from[i]))) {
+			strings_free(*to);
+			*to = NULL;
+			return err_nomem();
+		}
+	qsort(*to, n, sizeof(**to), compare);
+	return 0;
+}
+
+static int check_inputs(char **args, char **platforms)
+{
+	for (size_t i = 0; args && args[i]; i++) {
+		if (i == IMAGES_LOCK_ARGS_MAX)
+			return err_set("more than %d build arguments", IMAGES_LOCK_ARGS_MAX);
+		size_t n = arg_name_len(args[i]);
+
+		if (!oci_text_valid(args[i]))
+			return err_set("a build argument holds a control character");
+		if (!args[i][n])
+			return err_set("build argument '%s': give NAME=VALUE", args[i]);
+		if (!arg_name_valid(args[i], n))
+			return err_set("build argument '%s': '%.*s' is not a name an ARG can have",
+				       args[i], (int)n, args[i]);
+		if (i && n == arg_name_len(args[i - 1]) && !strncmp(args[i], args[i - 1], n + 1))
+			return err_set("build argument %.*s is given twice", (int)n, args[i]);
+	}
+	for (size_t i = 0; platforms && platforms[i]; i++) {
+		if (i == IMAGES_LOCK_ARGS_MAX)
+			return err_set("more than %d platforms", IMAGES_LOCK_ARGS_MAX);
+		if (!oci_platform_valid(platforms[i]))
+			return err_set("platform '%s': not os/arch[/variant]",
+				       oci_text_valid(platforms[i]) ? platforms[i] : "?");
+		if (i && !strcmp(platforms[i], platforms[i - 1]))
+			return err_set("platform %s is given twice", platforms[i]);
+	}
+	return 0;
+}
+
+int images_lock_set_inputs(struct images_lock *lock, const char *const *build_args,
+			   const char *const *platforms)
+{
+	char **args, **plats;
+
+	if (strings_copy(&args, build_args, arg_compare) < 0)
+		return ERR_NOMEM;
+	if (strings_copy(&plats, platforms, string_compare) < 0) {
+		strings_free(args);
+		return ERR_NOMEM;
+	}
+	if (check_inputs(args, plats) < 0) {
+		strings_free(args);
+		strings_free(plats);
+		return -1;
+	}
+	strings_free(lock->build_args);
+	strings_free(lock->platforms);
+	lock->build_args = args;
+	lock->platforms = plats;
+	return 0;
 }
 
 const struct images_lock_entry *images_lock_find(const struct images_lock *lock, const char *key)
@@ -198,6 +315,52 @@ static int read_entry(struct images_lock_entry *e, const char *key, json_t *obj,
 	return entry_copy(e, &parsed);
 }
 
+/* "buildArgs": {"NAME": "VALUE"} and "platforms": ["os/arch"], when there. */
+static int read_inputs(struct images_lock *out, json_t *root, const char *path)
+{
+	json_t *args = json_object_get(root, "buildArgs"), *plats = json_object_get(root, "platforms");
+	json_t *value;
+	const char *name, **a = NULL, **p = NULL;
+	size_t na = 0, np = 0;
+	int rc = -1;
+
+	if ((args && !json_is_object(args)) || (plats && !json_is_array(plats)))
+		return err_set("%s: \"buildArgs\" is not an object or \"platforms\" not an array",
+			       path);
+	if (!(a = calloc(json_object_size(args) + 1, sizeof(*a))) ||
+	    !(p = calloc(json_array_size(plats) + 1, sizeof(*p)))) {
+		rc = err_nomem();
+		goto done;
+	}
+	json_object_foreach(args, name, value) {
+		char *arg;
+
+		if (!json_is_string(value)) {
+			err_set("%s: build argument '%s' is not a string", path,
+				oci_text_valid(name) ? name : "?");
+			goto done;
+		}
+		if (asprintf(&arg, "%s=%s", name, json_string_value(value)) < 0) {
+			rc = err_nomem();
+			goto done;
+		}
+		a[na++] = arg;
+	}
+	for (size_t i = 0; i < json_array_size(plats); i++)
+		if (!(p[np++] = json_string_value(json_array_get(plats, i)))) {
+			err_set("%s: a platform is not a string", path);
+			goto done;
+		}
+	if ((rc = images_lock_set_inputs(out, a, p)) < 0 && rc != ERR_NOMEM)
+		err_prefix("%s", path);
+done:
+	for (size_t i = 0; i < na; i++)
+		free((char *)a[i]);
+	free(a);
+	free(p);
+	return rc;
+}
+
 int images_lock_read(struct images_lock *out, const char *path)
 {
 	json_error_t jerr;
@@ -219,6 +382,8 @@ int images_lock_read(struct images_lock *out, const char *path)
 		err_set("%s: \"images\" is not an object", path);
 		goto done;
 	}
+	if (read_inputs(out, root, path) < 0)
+		goto done;
 	json_object_foreach(images, key, value) {
 		struct images_lock_entry e;
 
@@ -264,6 +429,35 @@ fail:
 	return NULL;
 }
 
+/* The build arguments and platforms, when there are any. */
+static int inputs_json(json_t *root, const struct images_lock *lock)
+{
+	json_t *args = json_object(), *plats = json_array();
+	int rc = args && plats ? 0 : -1;
+
+	for (size_t i = 0; rc == 0 && lock->build_args && lock->build_args[i]; i++) {
+		const char *a = lock->build_args[i];
+		size_t n = arg_name_len(a);
+		char *name = strndup(a, n);
+
+		rc = name ? jsonw_set(args, name, json_string(a + n + 1)) : -1;
+		free(name);
+	}
+	for (size_t i = 0; rc == 0 && lock->platforms && lock->platforms[i]; i++)
+		rc = json_array_append_new(plats, json_string(lock->platforms[i]));
+	if (rc == 0 && lock->build_args) {
+		rc = jsonw_set(root, "buildArgs", args);
+		args = NULL;	/* taken even on failure */
+	}
+	if (rc == 0 && lock->platforms) {
+		rc = jsonw_set(root, "platforms", plats);
+		plats = NULL;
+	}
+	json_decref(args);
+	json_decref(plats);
+	return rc;
+}
+
 int images_lock_format(char **out, size_t *len, const struct images_lock *lock)
 {
 	json_t *root = json_object(), *images = json_object();
@@ -275,6 +469,8 @@ int images_lock_format(char **out, size_t *len, const struct images_lock *lock)
 		if (jsonw_set(images, lock->images[i].key, entry_json(&lock->images[i])) < 0)
 			goto done;
 	if (jsonw_set(root, "version", json_integer(IMAGES_LOCK_VERSION)) < 0)
+		goto done;
+	if (inputs_json(root, lock) < 0)
 		goto done;
 	rc = jsonw_set(root, "images", images);
 	images = NULL;		/* taken even on failure */

@@ -25,12 +25,22 @@ struct images_lock_entry {
 	size_t nplatforms;
 };
 
+/*
+ * What the template was read with: the --build-arg values ("NAME=VALUE",
+ * sorted by name) and the target platforms (sorted), each NULL-terminated,
+ * NULL when none were given (the template's defaults, the host's
+ * platform). Written only when given, so a lock made without them has the
+ * bytes it always had.
+ */
 struct images_lock {
 	struct images_lock_entry *images;	/* sorted by key */
 	size_t count, alloc;
+	char **build_args;
+	char **platforms;
 };
 
 #define IMAGES_LOCK_VERSION 1
+#define IMAGES_LOCK_ARGS_MAX 64	/* build arguments, and platforms */
 #define IMAGES_LOCK_PATH "lockfiles/images.lock"	/* in the project */
 
 /*
@@ -44,6 +54,16 @@ int images_lock_format(char **out, size_t *len, const struct images_lock *lock);
 
 /* Write atomically (temporary file, fsync, rename). */
 int images_lock_write(const struct images_lock *lock, const char *path);
+
+/*
+ * Record the build arguments and platforms the lock is made for (NULL or
+ * empty: none), copied and sorted. Each build argument is NAME=VALUE with a
+ * NAME a Dockerfile can expand and a VALUE of printable text; each platform
+ * os/arch[/variant]; none twice; at most IMAGES_LOCK_ARGS_MAX of each. Returns 0, or -1 naming the bad
+ * one (as "--build-arg 'X': why"), or ERR_NOMEM.
+ */
+int images_lock_set_inputs(struct images_lock *lock, const char *const *build_args,
+			   const char *const *platforms);
 
 /* The entry for 'key', or NULL. */
 const struct images_lock_entry *images_lock_find(const struct images_lock *lock, const char *key);

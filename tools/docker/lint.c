@@ -27,6 +27,7 @@ static const struct {
 	[LINT_APT_UPGRADE] = { "PIN008", "apt-upgrade" },
 	[LINT_STALE] = { "PIN009", "stale-dockerfile" },
 	[LINT_UNDEFINED_VAR] = { "PIN010", "undefined-variable" },
+	[LINT_IMAGE_ARG] = { "PIN011", "image-depends-on-arg" },
 };
 
 const char *lint_id(enum lint_rule rule)
@@ -256,6 +257,28 @@ static int compare(const void *a, const void *b)
 	return (int)x->rule - (int)y->rule;
 }
 
+/*
+ * PIN011: a reference that names variables is locked, and rendered, for
+ * the values it was read with; a build given other values still gets that
+ * digest under the other name.
+ */
+static int lint_image_arg(struct lint_findings *out, const struct dockerfile_image *img)
+{
+	char names[256] = "";
+
+	if (!img->nuses)
+		return 0;
+	for (size_t u = 0; u < img->nuses; u++)
+		snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+			 u ? ", " : "", img->uses[u]);
+	return lint_add(out, LINT_IMAGE_ARG, img->line, img->col,
+			"image '%s' depends on %s: it is locked as '%.*s', and a build given "
+			"another value gets that digest; lock for the values built (pinned lock "
+			"--build-arg, --platform), or pin each value in a stage of its own and "
+			"choose the stage by the ARG",
+			img->written, names, (int)strcspn(img->expanded, "@"), img->expanded);
+}
+
 int lint_dockerfile(struct lint_findings *out, const struct dockerfile *df)
 {
 	for (size_t i = 0; i < df->nimages; i++) {
@@ -264,6 +287,8 @@ int lint_dockerfile(struct lint_findings *out, const struct dockerfile *df)
 
 		if (!dockerfile_is_registry_image(img))
 			continue;
+		if (lint_image_arg(out, img) < 0)
+			return -1;
 		if (!img->ref.digest &&
 		    lint_add(out, LINT_UNPINNED_IMAGE, img->line, img->col,
 			     "image '%s' has no digest: run pinned lock and pinned render",
@@ -301,20 +326,23 @@ int lint_stale(struct lint_findings *out, const char *path, const char *template
 {
 	char *want;
 	size_t wlen, line;
-	int differs;
+	int rc;
 
-	if ((differs = render_project(&want, &wlen, template, lock_path)) == ERR_NOTFOUND)
-		return lint_add(out, LINT_STALE, 1, 1, "cannot render %s to compare: %s",
-				template, err_msg());
-	if (differs < 0)
-		return differs;	/* a template or lock that is broken is trouble, not a finding */
-	differs = render_compare(&line, path, want, wlen);
-	free(want);
-	if (differs <= 0)
-		return differs;
-	return lint_add(out, LINT_STALE, line, 1,
-			"differs from what pinned render makes of %s and %s: edited by hand, or stale",
-			template, lock_path);
+	if ((rc = render_project(&want, &wlen, template, lock_path)) == ERR_NOTFOUND) {
+		rc = lint_add(out, LINT_STALE, 1, 1, "cannot render %s to compare: %s", template,
+			      err_msg());
+	} else if (rc == 0) {
+		/* a template or lock that is broken is trouble, not a finding */
+		rc = render_compare(&line, path, want, wlen);
+		free(want);
+		if (rc > 0)
+			rc = lint_add(out, LINT_STALE, line, 1, "differs from what pinned render "
+				      "makes of %s and %s: edited by hand, or stale", template,
+				      lock_path);
+	}
+	if (rc == 0 && out->n > 1)	/* in line order with the others */
+		qsort(out->v, out->n, sizeof(*out->v), compare);
+	return rc;
 }
 
 /* A JSON string of 's', escaped where it is not valid UTF-8; NULL when out

@@ -17,6 +17,7 @@ enum lint_rule {
 	LINT_APT_UPGRADE,	/* PIN008: apt-get upgrade */
 	LINT_STALE,		/* PIN009: Dockerfile edited by hand (stale) */
 	LINT_UNDEFINED_VAR,	/* PIN010: a variable no ARG or ENV sets: empty */
+	LINT_IMAGE_ARG,		/* PIN011: a build argument or platform changes an image's name */
 };
 
 struct lint_finding {

@@ -96,28 +96,96 @@ static int file_digest(char out[SHA256_STRING_LEN + 1], const char *path)
 	return rc;
 }
 
+/* What 'img' names, for a message. */
+static void image_words(char *out, size_t size, const struct dockerfile_image *img)
+{
+	snprintf(out, size, "%s '%s'", img->scratch ? "scratch" : img->stage ? "stage" : "image",
+		 img->expanded);
+}
+
+/* The reads 'a' and 'b' (for other platforms) name the same images. */
+static int same_images(const struct dockerfile *a, const struct dockerfile *b)
+{
+	for (size_t i = 0; i < a->nimages && i < b->nimages; i++) {
+		const struct dockerfile_image *x = &a->images[i], *y = &b->images[i];
+		char one[300], two[300];
+
+		if (dockerfile_is_registry_image(x) == dockerfile_is_registry_image(y) &&
+		    (!dockerfile_is_registry_image(x) || !strcmp(x->expanded, y->expanded)))
+			continue;
+		image_words(one, sizeof(one), x);
+		image_words(two, sizeof(two), y);
+		return err_set("%s:%zu:%zu: '%s' is %s for %s but %s for %s: one digest cannot pin "
+			       "both; lock one platform at a time, or name each platform's image in "
+			       "a stage of its own", a->name, x->line, x->col, x->written, one,
+			       a->platform, two, b->platform);
+	}
+	return 0;
+}
+
+void render_templates_free(struct dockerfile **dfs, size_t n)
+{
+	for (size_t i = 0; dfs && i < n; i++)
+		dockerfile_free(dfs[i]);
+	free(dfs);
+}
+
+int render_read_template(struct dockerfile ***out, size_t *n, const char *path,
+			 const struct images_lock *lock)
+{
+	size_t count = 0;
+	struct dockerfile **dfs;
+	int rc = 0;
+
+	while (lock->platforms && lock->platforms[count])
+		count++;
+	*out = NULL;
+	*n = 0;
+	if (!(dfs = calloc(count ? count : 1, sizeof(*dfs))))
+		return err_nomem();
+	for (size_t i = 0; rc == 0 && i < (count ? count : 1); i++) {
+		struct dockerfile_opts opts = { count ? lock->platforms[i] : NULL,
+						(const char *const *)lock->build_args };
+
+		if ((rc = dockerfile_load(&dfs[i], path, &opts)) == 0 && i)
+			rc = same_images(dfs[0], dfs[i]);
+	}
+	if (rc < 0) {
+		render_templates_free(dfs, count ? count : 1);
+		return rc;
+	}
+	*out = dfs;
+	*n = count ? count : 1;
+	return 0;
+}
+
 int render_project(char **out, size_t *len, const char *template, const char *lock_path)
 {
-	struct dockerfile *df = NULL;
+	struct dockerfile **dfs = NULL;
 	struct images_lock lock = { 0 };
 	char tdigest[SHA256_STRING_LEN + 1], ldigest[SHA256_STRING_LEN + 1];
 	struct render_inputs in = { template, tdigest, lock_path, ldigest };
-	int rc = -1;
+	size_t n = 0;
+	int rc, missing;
 
 	*out = NULL;
-	if ((rc = dockerfile_load(&df, template, NULL)) < 0 || (rc = file_digest(tdigest, template)) < 0)
+	/* a missing lock is said after what is wrong with the template */
+	if ((missing = file_digest(ldigest, lock_path)) < 0 && missing != ERR_NOTFOUND)
+		return missing;
+	if ((rc = images_lock_read(&lock, lock_path)) < 0 ||
+	    (rc = render_read_template(&dfs, &n, template, &lock)) < 0 ||
+	    (rc = file_digest(tdigest, template)) < 0)
 		goto done;
-	if ((rc = file_digest(ldigest, lock_path)) == ERR_NOTFOUND)
+	if (missing == ERR_NOTFOUND)
 		rc = err_code_set(ERR_NOTFOUND, "cannot read '%s': no such file: run pinned lock",
 				  lock_path);
-	if (rc == 0 && (rc = images_lock_read(&lock, lock_path)) == 0)
-		rc = render_dockerfile(out, len, df, &lock, &in);
+	else
+		rc = render_dockerfile(out, len, dfs[0], &lock, &in);
 done:
-	dockerfile_free(df);
+	render_templates_free(dfs, n);
 	images_lock_release(&lock);
 	return rc;
 }
-
 
 int render_compare(size_t *line, const char *path, const char *want, size_t wlen)
 {

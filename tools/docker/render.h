@@ -26,6 +26,20 @@ int render_dockerfile(char **out, size_t *len, const struct dockerfile *df,
 		      const struct images_lock *lock, const struct render_inputs *in);
 
 /*
+ * The template at 'path' read as the lock 'lock' was made: with its build
+ * arguments, once for each of its platforms (the host's when it names
+ * none). Every read must name the same image at each place, as one
+ * rendered digest pins one image; where one does not, the error names the
+ * place, the two names and the two platforms. '*out' gets the reads, the
+ * first the one rendered, '*n' their number; free with
+ * render_templates_free(). Returns 0, or a negative code with err_msg().
+ */
+int render_read_template(struct dockerfile ***out, size_t *n, const char *path,
+			 const struct images_lock *lock);
+
+void render_templates_free(struct dockerfile **dfs, size_t n);
+
+/*
  * Render the template at 'template' with the lock at 'lock_path' (both read
  * here, and named by digest in the header). Returns 0, or a negative code
  * with err_msg() set: ERR_NOTFOUND when the template or the lock is missing.

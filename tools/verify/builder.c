@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define ARGS_MAX 40
+#define ARGS_MAX 200	/* room for 64 build arguments */
 #define TAIL_BYTES 4096
 
 /* Run 'argv' quietly; its standard output into 'out' (when not NULL).
@@ -222,6 +222,10 @@ static int build_with_buildah(const struct builder *b, const struct builder_job 
 		argf(&a, "--timestamp=%lld", (long long)job->epoch);
 	}
 	arg(&a, "--identity-label=false");
+	for (size_t i = 0; job->build_args && job->build_args[i]; i++) {
+		arg(&a, "--build-arg");
+		arg(&a, job->build_args[i]);
+	}
 	argf(&a, "--file=%s/Dockerfile", job->context_dir);
 	argf(&a, "--tag=%s", job->tag);
 	arg(&a, job->context_dir);
@@ -247,6 +251,10 @@ static int build_with_docker(const struct builder *b, const struct builder_job *
 	arg(&a, "buildx");
 	arg(&a, "build");
 	argf(&a, "--build-arg=SOURCE_DATE_EPOCH=%lld", (long long)job->epoch);
+	for (size_t i = 0; job->build_args && job->build_args[i]; i++) {
+		arg(&a, "--build-arg");
+		arg(&a, job->build_args[i]);
+	}
 	/* BuildKit 0.31 changed the oci-mediatypes default, and every digest with it */
 	argf(&a, "--output=type=oci,dest=%s.tar,rewrite-timestamp=true,oci-mediatypes=true,"
 	     "tar=true", job->layout);
@@ -332,16 +340,35 @@ done:
 
 json_t *builder_options(const struct builder *b, const struct builder_job *job)
 {
+	json_t *opts, *args = job->build_args ? json_array() : NULL;
 	char ts[64];
 
 	snprintf(ts, sizeof(ts), "%lld", (long long)job->epoch);
+	for (size_t i = 0; args && job->build_args[i]; i++)
+		if (json_array_append_new(args, json_string(job->build_args[i])) < 0) {
+			json_decref(args);
+			return NULL;
+		}
 	if (b->kind == BUILDER_DOCKER)
-		return json_pack("[s, s, s, s, s]", "buildx build", "--provenance=false",
+		opts = json_pack("[s, s, s, s, s]", "buildx build", "--provenance=false",
 				 "rewrite-timestamp=true", "oci-mediatypes=true", ts);
-	return json_pack("{s:s, s:s, s:b, s:b, s:s, s:s}", "timestamp", ts, "isolation", "chroot",
-			 "layers", 0, "identity-label", 0, "storage-driver", "vfs", "timestamps",
-			 b->source_date_epoch ? "--source-date-epoch --rewrite-timestamp" :
-			 "--timestamp (this buildah has no --source-date-epoch)");
+	else
+		opts = json_pack("{s:s, s:s, s:b, s:b, s:s, s:s}", "timestamp", ts, "isolation",
+				 "chroot", "layers", 0, "identity-label", 0, "storage-driver", "vfs",
+				 "timestamps", b->source_date_epoch ?
+				 "--source-date-epoch --rewrite-timestamp" :
+				 "--timestamp (this buildah has no --source-date-epoch)");
+	if (!args || !opts) {
+		json_decref(args);
+		return opts;
+	}
+	/* given only when the lock has them, so other records keep their bytes */
+	if (json_is_array(opts) && json_array_append_new(opts, json_pack("{s:o}", "build-args", args)) == 0)
+		return opts;
+	if (json_is_object(opts) && json_object_set_new(opts, "build-args", args) == 0)
+		return opts;
+	json_decref(opts);
+	return NULL;
 }
 
 /* 1 when 'program' is on PATH. */

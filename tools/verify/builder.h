@@ -41,6 +41,8 @@ struct builder_job {
 	const char *tag;		/* the image's name in the builder's storage */
 	int64_t epoch;			/* every timestamp of the image */
 	const char *registries_conf;	/* a registries.conf (mirror, insecure hosts), or NULL */
+	const char *const *build_args;	/* "NAME=VALUE" the lock was made with, NULL-terminated,
+					 * at most 64; or NULL */
 };
 
 /*
