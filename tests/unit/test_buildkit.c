@@ -100,6 +100,10 @@ static const struct conformance cases[] = {
 	  "escape \\, directives end at 0\n1:1 from|ubuntu:14.04\n2:1 add|. /\n"
 	  "3:1 add|[\".\", \"/\"] (exec form)\n4:1 copy|[\"foo\", \"bar\"] (exec form)\n5:1 run|[\"a\"] b\n"
 	  "1:6 from ubuntu:14.04 = docker.io/library/ubuntu:14.04\n" },
+	{ "exec form with bytes that are not UTF-8: JSON, as Go reads them (no heredoc)",
+	  "FROM a\nRUN [\"cat\", \"<<EOF\xff\"]\nEOF\n",
+	  "escape \\, directives end at 0\n1:1 from|a\n2:1 run|[\"cat\", \"<<EOF\xff\"] (exec form)\n"
+	  "3:1 eof|\n1:6 from a = docker.io/library/a:latest\n" },
 	{ "testfiles/health: HEALTHCHECK CMD in exec form",
 	  "FROM debian\nHEALTHCHECK --interval=5s CMD [\"stat\", \"/x\"]\nHEALTHCHECK NONE\n",
 	  "escape \\, directives end at 0\n1:1 from|debian\n"

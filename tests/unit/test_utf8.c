@@ -21,5 +21,15 @@ int main(void)
 		free(e);
 		test_end("utf8: bytes that start no valid sequence are escaped, the rest kept");
 	}
+	{
+		static const char in[] = "a\xe2\x82z\0\xc3\xa9\xff";
+		size_t len;
+		char *r = utf8_replace(in, sizeof(in) - 1, &len);
+
+		CHECK(r && len == 14 && !memcmp(r, "a\xef\xbf\xbd\xef\xbf\xbdz\0\xc3\xa9\xef\xbf\xbd", 14),
+		      "length %zu", len);
+		free(r);
+		test_end("utf8: bytes that start no valid sequence become U+FFFD each, as Go reads them");
+	}
 	return TEST_MAIN_RESULT();
 }

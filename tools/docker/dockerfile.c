@@ -5,6 +5,7 @@
 #include "util/fileio.h"
 #include "util/grow.h"
 #include "util/sorted.h"
+#include "util/utf8.h"
 
 #include <fcntl.h>
 #include <jansson.h>
@@ -815,7 +816,7 @@ static int continues(const struct dockerfile *df, size_t s, size_t e, size_t *cu
 	return 0;
 }
 
-/* 1 when [s, e) is a JSON array (exec form); -1 refused; 0 shell form. */
+/* 1 when [s, e) is a JSON array (exec form); -1 refused; 0 shell form; ERR_NOMEM. */
 static int json_form(const char *s, size_t len)
 {
 	json_error_t jerr;
@@ -828,8 +829,19 @@ static int json_form(const char *s, size_t len)
 	len -= w;
 	if (!len || *s != '[')
 		return 0;
-	if (!(a = json_loadb(s, len, JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, &jerr)))
-		return 0;
+	if (!(a = json_loadb(s, len, JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, &jerr))) {
+		/* Go reads bytes that are not UTF-8 as U+FFFD where jansson refuses them */
+		size_t rlen;
+		char *repaired = utf8_replace(s, len, &rlen);
+
+		if (!repaired)
+			return ERR_NOMEM;
+		if (rlen != len)
+			a = json_loadb(repaired, rlen, JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL, &jerr);
+		free(repaired);
+		if (!a)
+			return 0;
+	}
 	if (!json_is_array(a))
 		rc = 0;
 	for (i = 0; rc == 1 && i < json_array_size(a); i++)
@@ -874,6 +886,10 @@ static int read_form(struct reader *r, struct dockerfile_instruction *ins, int *
 	if (!strcmp(kw, "healthcheck") && i < n && word_is(args, &words[i], "cmd"))
 		i++;
 	form = i < n ? json_form(args + words[i].start, strlen(args + words[i].start)) : 0;
+	if (form == ERR_NOMEM) {
+		free(words);
+		return ERR_NOMEM;
+	}
 	if (form < 0) {
 		size_t at = dockerfile_offset(ins, (size_t)(args - ins->args) + words[i].start);
 

@@ -58,26 +58,42 @@ int utf8_valid(const char *s)
 	return 1;
 }
 
-char *utf8_escape(const char *s)
+/* A copy of s[0, len) with each byte that starts no valid sequence as
+ * "\xNN" ('escape') or as U+FFFD. */
+static char *copy_valid(const char *s, size_t len, int escape, size_t *outlen)
 {
 	struct buf b = BUF_INIT(SIZE_MAX / 2);
-	size_t len = strlen(s), i = 0;
+	size_t i = 0;
 	char *out;
 
 	while (i < len) {
 		uint32_t c;
 		size_t n = utf8_decode((const unsigned char *)s + i, len - i, &c);
-		int rc = c == 0xfffd && n == 1 ?
-				 buf_printf(&b, "\\x%02x", (unsigned char)s[i]) :
-				 buf_add(&b, s + i, n);
+		int rc;
 
+		if (c != 0xfffd || n != 1)
+			rc = buf_add(&b, s + i, n);
+		else if (escape)
+			rc = buf_printf(&b, "\\x%02x", (unsigned char)s[i]);
+		else
+			rc = buf_add(&b, "\xEF\xBF\xBD", 3);
 		if (rc < 0) {
 			buf_release(&b);
 			return NULL;
 		}
 		i += n;
 	}
-	if (!(out = buf_detach(&b, NULL)))
+	if (!(out = buf_detach(&b, outlen)))
 		err_nomem();
 	return out;
+}
+
+char *utf8_escape(const char *s)
+{
+	return copy_valid(s, strlen(s), 1, NULL);
+}
+
+char *utf8_replace(const char *s, size_t len, size_t *outlen)
+{
+	return copy_valid(s, len, 0, outlen);
 }

@@ -21,4 +21,12 @@ int utf8_valid(const char *s);
  */
 char *utf8_escape(const char *s);
 
+/*
+ * A copy of the 'len' bytes at 's' with each byte that does not start a
+ * valid sequence replaced by U+FFFD, as Go's decoders read it (JSON
+ * included); its length in '*outlen'. The caller frees it; NULL with
+ * ERR_NOMEM.
+ */
+char *utf8_replace(const char *s, size_t len, size_t *outlen);
+
 #endif
