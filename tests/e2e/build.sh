@@ -60,6 +60,24 @@ fi
 same "build --twice: the same image twice: exit 0" $? 0
 same "build --twice: both digests printed, equal" "$(sort -u "$tmp/out")" "$digest"
 
+# the build arguments the lock was made with reach the builder
+a=$tmp/buildarg
+project "$a" 'echo "PlanQK:Job:Result: {}"'
+printf 'FROM scratch\nARG MSG=default\nCOPY ${MSG}.txt /msg.txt\n' >"$a/Dockerfile"
+echo given >"$a/given.txt"
+mkdir -p "$a/lockfiles"
+printf '{"buildArgs": {"MSG": "given"}, "images": {}, "version": 1}\n' >"$a/lockfiles/images.lock"
+"$PINNED" build -C "$a" >"$tmp/out" 2>"$tmp/err"
+same "build: the lock's build arguments reach the builder (COPY \${MSG}.txt finds given.txt)" $? 0
+printf '{"images": {}, "version": 1}\n' >"$a/lockfiles/images.lock"
+"$PINNED" build -C "$a" >"$tmp/out" 2>"$tmp/err"
+same "build: without them the default names default.txt, which is not there" \
+	"$?: $(grep -q 'stat: "/default.txt": no such file' "$tmp/err" && echo said)" "2: said"
+printf '{"buildArgs": {"MSG": "given"}, "images": {}, "version": 1}\n' >"$a/lockfiles/images.lock"
+"$PINNED" build -C "$a" >/dev/null 2>&1
+check "build: the record names the build arguments" \
+	sh -c 'tr -d " \n" <"$1" | grep -q "\"build-args\":\[\"MSG=given\"\]"' - "$a/build/build.json"
+
 start_registry push || exit 0
 "$PINNED" build -C "$p" --twice --push "$REG/service:1" >"$tmp/out" 2>"$tmp/err"
 same "build --push: exit 0" $? 0
