@@ -61,11 +61,10 @@ static char *docker_config_path(void)
 	return path;
 }
 
-/* Lock the images of 'df' and write the lock; prints one line per image
- * that could not be resolved. */
 /* What to read the template with: given on the command line, or kept from the lock. */
 struct inputs {
-	const char *args[65], *platforms[65];	/* NULL-terminated */
+	/* NULL-terminated */
+	const char *args[IMAGES_LOCK_ARGS_MAX + 1], *platforms[IMAGES_LOCK_ARGS_MAX + 1];
 	size_t nargs, nplatforms;
 	int defaults;
 };
@@ -87,6 +86,8 @@ static int check_taken(const struct dockerfile *df, const struct images_lock *lo
 	return 0;
 }
 
+/* Lock the images of the template and write the lock; prints one line per
+ * image that could not be resolved. */
 static int run(const char *template, const struct inputs *in, const struct registry_opts *opts,
 	       int update, int jobs)
 {
@@ -107,18 +108,13 @@ static int run(const char *template, const struct inputs *in, const struct regis
 			err_errno("cannot lock the project directory");
 		goto fail;
 	}
-	if (images_lock_read(&old, IMAGES_LOCK_PATH) < 0)
+	/* what was given replaces what the lock recorded; --defaults gives none */
+	if (images_lock_read(&old, IMAGES_LOCK_PATH) < 0 ||
+	    images_lock_set_inputs(&lock, in->nargs || in->defaults ? in->args :
+				   (const char *const *)old.build_args,
+				   in->nplatforms || in->defaults ? in->platforms :
+				   (const char *const *)old.platforms) < 0)
 		goto fail;
-	if (in->defaults || in->nargs || in->nplatforms) {
-		if (images_lock_set_inputs(&lock, in->nargs || in->defaults ? in->args :
-					   (const char *const *)old.build_args,
-					   in->nplatforms || in->defaults ? in->platforms :
-					   (const char *const *)old.platforms) < 0)
-			goto fail;
-	} else if (images_lock_set_inputs(&lock, (const char *const *)old.build_args,
-					  (const char *const *)old.platforms) < 0) {
-		goto fail;
-	}
 	/* every platform reads the template to the same images: lock the first read's */
 	if (render_read_template(&dfs, &ndfs, template, &lock) < 0 || check_taken(dfs[0], &lock) < 0 ||
 	    http_global_init() < 0 || registry_client_new(&client, opts) < 0)
@@ -168,7 +164,7 @@ int cmd_lock(int argc, char **argv)
 		{ "defaults", no_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static struct inputs in;
+	struct inputs in = { 0 };
 	struct registry_opts opts = REGISTRY_OPTS_INIT;
 	const char *dir = NULL, *template = DOCKERFILE_TEMPLATE, *insecure[64];
 	char mirror[256];
@@ -191,8 +187,8 @@ int cmd_lock(int argc, char **argv)
 			in.args[in.nargs++] = optarg;
 			break;
 		case 'p':
-			if (!*optarg || strchr(",", optarg[strlen(optarg) - 1]) || strstr(optarg, ",,") ||
-			    *optarg == ',')
+			if (!*optarg || *optarg == ',' || optarg[strlen(optarg) - 1] == ',' ||
+			    strstr(optarg, ",,"))
 				return cmd_usage_error(usage, "--platform takes OS/ARCH[/VARIANT][,...]");
 			/* "linux/amd64,linux/arm64": cut in place */
 			for (char *p = strtok(optarg, ","); p; p = strtok(NULL, ",")) {

@@ -52,7 +52,7 @@ struct reader {
 	size_t nslots, nnamed;
 	size_t expanded;	/* bytes of all expanded words */
 	char **uses;		/* while a FROM is read: the variables it names */
-	size_t nuses, ualloc2;
+	size_t nuses, uses_alloc;
 	int track;		/* 1: record the names looked up in 'uses' */
 };
 
@@ -207,7 +207,7 @@ static int track_use(struct reader *r, const char *name, size_t n)
 	for (size_t i = 0; i < r->nuses; i++)
 		if (!strncmp(r->uses[i], name, n) && !r->uses[i][n])
 			return 0;
-	if (GROW(r->uses, r->nuses, r->ualloc2) < 0)
+	if (GROW(r->uses, r->nuses, r->uses_alloc) < 0)
 		return ERR_NOMEM;
 	if (!(r->uses[r->nuses] = strndup(name, n)))
 		return err_nomem();
@@ -579,7 +579,7 @@ static int read_from(struct reader *r, struct dockerfile_instruction *ins)
 	r->df->images[r->df->nimages - 1].uses = r->uses;
 	r->df->images[r->df->nimages - 1].nuses = r->nuses;
 	r->uses = NULL;
-	r->nuses = r->ualloc2 = 0;
+	r->nuses = r->uses_alloc = 0;
 	if (GROW(r->stages, r->nstages, r->salloc) < 0)
 		goto done;
 	st = &r->stages[r->nstages];

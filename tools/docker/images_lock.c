@@ -109,10 +109,10 @@ static int strings_copy(char ***to, const char *const *from,
 static int check_inputs(char **args, char **platforms)
 {
 	for (size_t i = 0; args && args[i]; i++) {
-		if (i == IMAGES_LOCK_ARGS_MAX)
-			return err_set("more than %d build arguments", IMAGES_LOCK_ARGS_MAX);
 		size_t n = arg_name_len(args[i]);
 
+		if (i == IMAGES_LOCK_ARGS_MAX)
+			return err_set("more than %d build arguments", IMAGES_LOCK_ARGS_MAX);
 		if (!oci_text_valid(args[i]))
 			return err_set("a build argument holds a control character");
 		if (!args[i][n])

@@ -59,8 +59,9 @@ int images_lock_write(const struct images_lock *lock, const char *path);
  * Record the build arguments and platforms the lock is made for (NULL or
  * empty: none), copied and sorted. Each build argument is NAME=VALUE with a
  * NAME a Dockerfile can expand and a VALUE of printable text; each platform
- * os/arch[/variant]; none twice; at most IMAGES_LOCK_ARGS_MAX of each. Returns 0, or -1 naming the bad
- * one (as "--build-arg 'X': why"), or ERR_NOMEM.
+ * os/arch[/variant]; none twice; at most IMAGES_LOCK_ARGS_MAX of each.
+ * Returns 0, or -1 naming the bad one ("build argument 'X': why"), or
+ * ERR_NOMEM.
  */
 int images_lock_set_inputs(struct images_lock *lock, const char *const *build_args,
 			   const char *const *platforms);

@@ -133,29 +133,31 @@ void render_templates_free(struct dockerfile **dfs, size_t n)
 int render_read_template(struct dockerfile ***out, size_t *n, const char *path,
 			 const struct images_lock *lock)
 {
-	size_t count = 0;
+	size_t reads = 0;	/* one per platform, else one for the host's */
 	struct dockerfile **dfs;
 	int rc = 0;
 
-	while (lock->platforms && lock->platforms[count])
-		count++;
+	while (lock->platforms && lock->platforms[reads])
+		reads++;
+	if (!reads)
+		reads = 1;
 	*out = NULL;
 	*n = 0;
-	if (!(dfs = calloc(count ? count : 1, sizeof(*dfs))))
+	if (!(dfs = calloc(reads, sizeof(*dfs))))
 		return err_nomem();
-	for (size_t i = 0; rc == 0 && i < (count ? count : 1); i++) {
-		struct dockerfile_opts opts = { count ? lock->platforms[i] : NULL,
+	for (size_t i = 0; rc == 0 && i < reads; i++) {
+		struct dockerfile_opts opts = { lock->platforms ? lock->platforms[i] : NULL,
 						(const char *const *)lock->build_args };
 
 		if ((rc = dockerfile_load(&dfs[i], path, &opts)) == 0 && i)
 			rc = same_images(dfs[0], dfs[i]);
 	}
 	if (rc < 0) {
-		render_templates_free(dfs, count ? count : 1);
+		render_templates_free(dfs, reads);
 		return rc;
 	}
 	*out = dfs;
-	*n = count ? count : 1;
+	*n = reads;
 	return 0;
 }
 

@@ -203,6 +203,15 @@ static int run_builder(const struct builder *b, const struct args *a, const char
 	return rc;
 }
 
+/* The lock's build arguments, each as "--build-arg NAME=VALUE". */
+static void build_arg_flags(struct args *a, const struct builder_job *job)
+{
+	for (size_t i = 0; job->build_args && job->build_args[i]; i++) {
+		arg(a, "--build-arg");
+		arg(a, job->build_args[i]);
+	}
+}
+
 static int build_with_buildah(const struct builder *b, const struct builder_job *job,
 			      const char *digestfile)
 {
@@ -222,10 +231,7 @@ static int build_with_buildah(const struct builder *b, const struct builder_job 
 		argf(&a, "--timestamp=%lld", (long long)job->epoch);
 	}
 	arg(&a, "--identity-label=false");
-	for (size_t i = 0; job->build_args && job->build_args[i]; i++) {
-		arg(&a, "--build-arg");
-		arg(&a, job->build_args[i]);
-	}
+	build_arg_flags(&a, job);
 	argf(&a, "--file=%s/Dockerfile", job->context_dir);
 	argf(&a, "--tag=%s", job->tag);
 	arg(&a, job->context_dir);
@@ -251,10 +257,7 @@ static int build_with_docker(const struct builder *b, const struct builder_job *
 	arg(&a, "buildx");
 	arg(&a, "build");
 	argf(&a, "--build-arg=SOURCE_DATE_EPOCH=%lld", (long long)job->epoch);
-	for (size_t i = 0; job->build_args && job->build_args[i]; i++) {
-		arg(&a, "--build-arg");
-		arg(&a, job->build_args[i]);
-	}
+	build_arg_flags(&a, job);
 	/* BuildKit 0.31 changed the oci-mediatypes default, and every digest with it */
 	argf(&a, "--output=type=oci,dest=%s.tar,rewrite-timestamp=true,oci-mediatypes=true,"
 	     "tar=true", job->layout);
@@ -363,9 +366,9 @@ json_t *builder_options(const struct builder *b, const struct builder_job *job)
 		return opts;
 	}
 	/* given only when the lock has them, so other records keep their bytes */
-	if (json_is_array(opts) && json_array_append_new(opts, json_pack("{s:o}", "build-args", args)) == 0)
-		return opts;
-	if (json_is_object(opts) && json_object_set_new(opts, "build-args", args) == 0)
+	if ((b->kind == BUILDER_DOCKER ?
+	     json_array_append_new(opts, json_pack("{s:o}", "build-args", args)) :
+	     json_object_set_new(opts, "build-args", args)) == 0)
 		return opts;
 	json_decref(opts);
 	return NULL;
