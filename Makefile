@@ -32,8 +32,9 @@ ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) -pthread -MMD -MP -Itools
 
 # Commands flat in tools/, library code in family folders: generic helpers
 # (util), the context and its archives (archive), Dockerfiles, images,
-# registries and locks (docker), build and verification (verify).
-FAMILIES := util archive docker verify
+# registries and locks (docker), Debian packages and archives (debian), build
+# and verification (verify).
+FAMILIES := util archive docker debian verify
 LIB_SRC := $(foreach f,$(FAMILIES),$(wildcard tools/$(f)/*.c))
 CMD_SRC := $(wildcard tools/*.c)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
