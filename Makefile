@@ -141,6 +141,11 @@ $(BUILD)/tests/test_sim: $(BUILD)/tests/unit/test_sim.o $(BUILD)/src/sim.o
 $(ASAN)/tests/test_sim: $(ASAN)/tests/unit/test_sim.o $(ASAN)/src/sim.o
 	$(CC) $(ASAN_FLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
+# The resolver on its own, for the test that holds it against apt-get.
+$(BUILD)/tests/aptplan: $(BUILD)/tests/e2e/aptplan.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) -pthread -Wl,--as-needed -o $@ $^ $(PKG_LIBS)
+$(ASAN)/tests/aptplan: $(ASAN)/tests/e2e/aptplan.o $(ASAN_LIB_OBJ)
+	$(CC) $(ASAN_FLAGS) -pthread -o $@ $^ $(PKG_LIBS)
 $(ASAN)/tests/fakereg: $(BUILD)/tests/fakereg
 	cp $< $@
 
@@ -150,7 +155,7 @@ $(ASAN)/tests/faultproxy: $(BUILD)/tests/faultproxy
 # Servers the end-to-end tests start: a fake registry for faults a real one
 # cannot produce, and a proxy that injects faults in front of a real one
 # (tests/e2e/fakereg.c and faultproxy.c say what each does).
-SERVERS := $(BUILD)/tests/fakereg $(BUILD)/tests/faultproxy
+SERVERS := $(BUILD)/tests/fakereg $(BUILD)/tests/faultproxy $(BUILD)/tests/aptplan
 
 $(BUILD)/tests/fakereg: tests/e2e/fakereg.c | deps
 	@mkdir -p $(@D)

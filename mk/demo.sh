@@ -46,20 +46,7 @@ done
 say "registry on $reg (pid $pid)"
 
 # 2. the base
-if [ ! -s "$cache" ]; then
-	mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null |
-		grep -v security | head -1)
-	mirror=${mirror:-http://deb.debian.org/debian}
-	say "debootstrap --variant=minbase bookworm from $mirror (about a minute, once)"
-	rm -rf "$demo/rootfs"
-	debootstrap --variant=minbase bookworm "$demo/rootfs" "$mirror" >"$demo/debootstrap.log" 2>&1 ||
-		{ say "debootstrap failed: $(tail -3 "$demo/debootstrap.log")"; exit 2; }
-	rm -rf "$demo/rootfs/var/cache/apt/archives/"*.deb "$demo/rootfs/var/lib/apt/lists/"*_* \
-		"$demo/rootfs/var/log/"* "$demo/rootfs/var/cache/ldconfig/aux-cache"
-	tar --numeric-owner --sort=name -C "$demo/rootfs" -cf "$cache.tmp" .
-	mv "$cache.tmp" "$cache"
-	rm -rf "$demo/rootfs"
-fi
+"$top/mk/bookworm-base.sh" "$cache" || exit 2
 export STORAGE_DRIVER=vfs BUILDAH_ISOLATION=chroot
 b() { buildah --root "$demo/base-storage/root" --runroot "$demo/base-storage/run" "$@"; }
 ctr=$(b from scratch)

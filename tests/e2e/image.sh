@@ -14,20 +14,10 @@ for tool in debootstrap buildah docker-registry; do
 	fi
 done
 cache=$TOP/build/cache/bookworm-minbase.tar
-if [ ! -s "$cache" ]; then
-	mirror=$(sed -n 's/^URIs: *\([^ ]*\).*/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null |
-		grep -v security | head -1)
-	mkdir -p "$TOP/build/cache"
-	if ! debootstrap --variant=minbase bookworm "$tmp/rootfs" "${mirror:-http://deb.debian.org/debian}" \
-		>"$tmp/debootstrap.log" 2>&1; then
-		echo "SKIP: image: debootstrap cannot reach Debian's archive: $(tail -1 "$tmp/debootstrap.log")"
-		finish
-		exit 0
-	fi
-	rm -rf "$tmp/rootfs/var/cache/apt/archives/"*.deb "$tmp/rootfs/var/lib/apt/lists/"*_* \
-		"$tmp/rootfs/var/log/"* "$tmp/rootfs/var/cache/ldconfig/aux-cache"
-	tar --numeric-owner --sort=name -C "$tmp/rootfs" -cf "$cache.tmp" . && mv "$cache.tmp" "$cache"
-	rm -rf "$tmp/rootfs"
+if ! "$TOP/mk/bookworm-base.sh" "$cache" 2>"$tmp/base.err"; then
+	echo "SKIP: image: no Debian base: $(tail -1 "$tmp/base.err")"
+	finish
+	exit 0
 fi
 start_registry base || exit 0
 ctr=$(buildah_ from scratch)

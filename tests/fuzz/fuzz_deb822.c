@@ -1,0 +1,28 @@
+/* libFuzzer: Debian control data as the apt resolver reads it: the input
+ * as a Packages index and as dpkg's status (plain, or gzip or xz), then
+ * the first package it holds resolved against both. */
+#include "debian/packages.h"
+#include "debian/resolve.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct deb_resolve_opts opts = { 1 };
+	struct deb_index *ix;
+	struct deb_plan plan;
+
+	if (deb_index_new(&ix, "amd64"))
+		return 0;
+	deb_index_add_memory(ix, data, size, "Packages", DEB_PACKAGES, 1);
+	deb_index_add_memory(ix, data, size, "status", DEB_STATUS, 0);
+	if (ix->npkg) {
+		struct deb_request req = { deb_pkg_name(ix, &ix->pkg[0]), NULL };
+
+		if (deb_resolve(&plan, ix, &req, 1, &opts) == 0)
+			deb_plan_release(&plan);
+	}
+	deb_index_free(ix);
+	return 0;
+}

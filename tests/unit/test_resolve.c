@@ -1,0 +1,142 @@
+/* What apt-get install would install: alternatives, providers, versions,
+ * conflicts, what the system has. The same resolver is held against apt
+ * itself on Debian's real index by tests/e2e/apt.sh. */
+#include "debian/resolve.h"
+#include "deb_fixture.h"
+#include "test.h"
+#include "util/error.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static struct deb_index *ix;
+
+/* The plan for 'names' (space-separated, NAME or NAME=VERSION) as
+ * "name version" words, '*' after the requested; or "error: MESSAGE". */
+static const char *plan(const char *names, int recommends)
+{
+	static char out[1024];
+	struct deb_resolve_opts opts = { recommends };
+	struct deb_request req[16];
+	struct deb_plan p;
+	char buf[256], *save = NULL, *w;
+	size_t n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", names);
+	for (w = strtok_r(buf, " ", &save); w && n < 16; w = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(w, '=');
+
+		req[n].name = w;
+		req[n].version = NULL;
+		if (eq) {
+			*eq = '\0';
+			req[n].version = eq + 1;
+		}
+		n++;
+	}
+	out[0] = '\0';
+	if (deb_resolve(&p, ix, req, n, &opts)) {
+		snprintf(out, sizeof(out), "error: %s", err_msg());
+		return out;
+	}
+	for (size_t i = 0; i < p.n; i++) {
+		const struct deb_pkg *k = &ix->pkg[p.v[i].pkg];
+
+		snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s %s%s%s", i ? ", " : "",
+			 deb_pkg_name(ix, k), deb_str(ix, k->version), p.v[i].requested ? "*" : "",
+			 p.v[i].replaces ? " (upgrade)" : "");
+	}
+	deb_plan_release(&p);
+	return out;
+}
+
+int main(void)
+{
+	static char text[16384], status[4096];
+
+	archive_stanza(text, sizeof(text), "app", "1.0",
+		       "Depends: libc6 (>= 2.30), liba | libb, virt, data (>= 2)\nRecommends: extra\n");
+	archive_stanza(text, sizeof(text), "libc6", "2.36-9", "Priority: required\n");
+	archive_stanza(text, sizeof(text), "liba", "1.0", "Priority: optional\n");
+	archive_stanza(text, sizeof(text), "libb", "1.0", "Priority: optional\n");
+	archive_stanza(text, sizeof(text), "prov-x", "1.0", "Priority: optional\nProvides: virt\n");
+	archive_stanza(text, sizeof(text), "prov-y", "1.0", "Priority: important\nProvides: virt\n");
+	archive_stanza(text, sizeof(text), "data", "1", "Architecture: all\n");
+	archive_stanza(text, sizeof(text), "data", "2", "Architecture: all\n");
+	archive_stanza(text, sizeof(text), "extra", "1.0", "");
+	archive_stanza(text, sizeof(text), "vneed", "1.0", "Depends: api (>= 2)\n");
+	archive_stanza(text, sizeof(text), "p-old", "1.0", "Provides: api (= 1)\n");
+	archive_stanza(text, sizeof(text), "p-new", "1.0", "Provides: api (= 2)\n");
+	archive_stanza(text, sizeof(text), "p-any", "1.0", "Provides: api\n");
+	archive_stanza(text, sizeof(text), "anyuser", "1.0", "Depends: tool:any\n");
+	archive_stanza(text, sizeof(text), "tool", "1.0", "Multi-Arch: allowed\n");
+	archive_stanza(text, sizeof(text), "anybad", "1.0", "Depends: plainlib:any\n");
+	archive_stanza(text, sizeof(text), "plainlib", "1.0", "");
+	archive_stanza(text, sizeof(text), "c1", "1.0", "Conflicts: c2\n");
+	archive_stanza(text, sizeof(text), "c2", "1.0", "");
+	archive_stanza(text, sizeof(text), "newpkg", "1.0", "Breaks: oldlib (<< 2)\n");
+	archive_stanza(text, sizeof(text), "oldlib", "2", "");
+	archive_stanza(text, sizeof(text), "mta1", "1.0", "Provides: mta\nConflicts: mta\n");
+	archive_stanza(text, sizeof(text), "app2", "1.0", "Depends: liba | instd\n");
+	archive_stanza(text, sizeof(text), "instd", "1.0", "");
+	archive_stanza(text, sizeof(text), "needsnew", "1.0", "Depends: instd (>= 2)\n");
+	archive_stanza(text, sizeof(text), "broken", "1.0", "Depends: nowhere\n");
+	archive_stanza(text, sizeof(text), "usesbroken", "1.0", "Depends: broken | libb\n");
+	archive_stanza(text, sizeof(text), "onlyvirt", "1.0", "Provides: lonely\n");
+	archive_stanza(text, sizeof(text), "cyc-a", "1.0", "Depends: cyc-b\n");
+	archive_stanza(text, sizeof(text), "cyc-b", "1.0", "Pre-Depends: cyc-a\n");
+	status_stanza(status, sizeof(status), "libc6", "2.36-9", "");
+	status_stanza(status, sizeof(status), "oldlib", "1", "");
+	status_stanza(status, sizeof(status), "instd", "1.0", "");
+
+	if (deb_index_new(&ix, "amd64") ||
+	    deb_index_add_memory(ix, text, strlen(text), "Packages", DEB_PACKAGES, 1) ||
+	    deb_index_add_memory(ix, status, strlen(status), "status", DEB_STATUS, 0)) {
+		printf("FAIL: resolve: the index: %s\n", err_msg());
+		deb_index_free(ix);
+		return 1;
+	}
+
+	CHECK_STR(plan("app", 0), "app 1.0*, data 2, liba 1.0, prov-y 1.0");
+	CHECK_STR(plan("app", 1), "app 1.0*, data 2, extra 1.0, liba 1.0, prov-y 1.0");
+	test_end("resolve: the closure: first alternative, the more important provider, "
+		 "the newest version, recommends when asked");
+
+	CHECK_STR(plan("libb app", 0), "app 1.0*, data 2, libb 1.0*, prov-y 1.0");
+	test_end("resolve: a request satisfies an alternative of another");
+
+	CHECK_STR(plan("vneed", 0), "p-new 1.0, vneed 1.0*");
+	CHECK_STR(plan("anyuser", 0), "anyuser 1.0*, tool 1.0");
+	CHECK(strstr(plan("anybad", 0), "error: cannot install anybad 1.0: anybad 1.0 depends on plainlib") != NULL,
+	      "%s", plan("anybad", 0));
+	test_end("resolve: versioned provides and ':any' (Multi-Arch: allowed only)");
+
+	CHECK_STR(plan("app2", 0), "app2 1.0*");
+	CHECK_STR(plan("libc6", 0), "");
+	CHECK_STR(plan("needsnew", 0),
+		  "error: cannot install needsnew 1.0: needsnew 1.0 depends on instd (>= 2), which no version in the archive satisfies");
+	CHECK_STR(plan("newpkg", 0), "newpkg 1.0*, oldlib 2 (upgrade)");
+	test_end("resolve: what the system has: kept when it satisfies, upgraded when broken");
+
+	CHECK_STR(plan("data=1", 0), "data 1*");
+	CHECK_STR(plan("lonely", 0), "onlyvirt 1.0*");
+	CHECK_STR(plan("mta1", 0), "mta1 1.0*");
+	CHECK_STR(plan("cyc-a", 0), "cyc-a 1.0*, cyc-b 1.0");
+	CHECK_STR(plan("usesbroken", 0), "libb 1.0, usesbroken 1.0*");
+	test_end("resolve: a version asked for, a name one package provides, self-conflicts, cycles, "
+		 "an alternative that cannot be installed");
+
+	CHECK_STR(plan("nosuch", 0), "error: package 'nosuch' is not in the archive");
+	CHECK(err_code() == ERR_NOTFOUND, "not found");
+	CHECK_STR(plan("data=3", 0), "error: version '3' of package 'data' is not in the archive");
+	CHECK_STR(plan("api", 0),
+		  "error: package 'api' is a virtual package provided by 3 packages: name one of them");
+	CHECK_STR(plan("c1 c2", 0),
+		  "error: cannot install c1 1.0: c1 1.0 conflicts with c2, and c2 1.0 is to be there too");
+	CHECK_STR(plan("broken", 0),
+		  "error: cannot install broken 1.0: broken 1.0 depends on nowhere, which no version in the archive satisfies");
+	test_end("resolve: refusals name the packages and relations");
+
+	deb_index_free(ix);
+	return TEST_MAIN_RESULT();
+}
