@@ -19,6 +19,7 @@ PKGS := libarchive libcrypto libgit2 jansson libcurl
 BUILD_DEPS := gcc make pkg-config libarchive-dev libssl-dev libgit2-dev \
 	libjansson-dev libcurl4-openssl-dev
 TEST_DEPS := git tar libarchive-tools openssl docker-registry skopeo buildah podman runc debootstrap \
+	gpg gpgv debian-archive-keyring apt xz-utils curl \
 	busybox-static \
 	apache2-utils
 BENCH_DEPS := hyperfine time

@@ -1,7 +1,8 @@
-/* libFuzzer: Debian control data as the apt resolver reads it: the input
- * as a Packages index and as dpkg's status (plain, or gzip or xz), then
- * the first package it holds resolved against both. */
+/* libFuzzer: Debian control data as pinned reads it: the input as the
+ * signed text of a Release file, as a Packages index and as dpkg's status
+ * (plain, or gzip or xz), then the first package it holds resolved. */
 #include "debian/packages.h"
+#include "debian/release.h"
 #include "debian/resolve.h"
 
 #include <stdint.h>
@@ -11,8 +12,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct deb_resolve_opts opts = { 1 };
 	struct deb_index *ix;
+	struct deb_release rel = { 0 };
 	struct deb_plan plan;
 
+	deb_release_parse(&rel, (const char *)data, size, "Release");
+	if (rel.nfiles)
+		deb_release_check(&rel, rel.files[0].path, data, size);
+	deb_release_release(&rel);
 	if (deb_index_new(&ix, "amd64"))
 		return 0;
 	deb_index_add_memory(ix, data, size, "Packages", DEB_PACKAGES, 1);

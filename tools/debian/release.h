@@ -1,0 +1,69 @@
+#ifndef PINNED_RELEASE_H
+#define PINNED_RELEASE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * An archive's InRelease, trusted as apt trusts it: the clearsigned file is
+ * checked by gpgv (a child process, never OpenPGP of our own) against a
+ * keyring, and only the text gpgv says was signed is read. Its Date must
+ * not be in the future and its Valid-Until not in the past. The indexes it
+ * lists are then checked against their SHA256 and size before being read.
+ */
+struct deb_release_file {
+	char *path;		/* "main/binary-amd64/Packages.xz" */
+	uint64_t size;
+	char sha256[65];
+};
+
+struct deb_release {
+	char *text;		/* the signed text */
+	size_t len;
+	char *signer;		/* the fingerprint of the key that signed it */
+	char *suite, *codename;	/* as the file names them; NULL when absent */
+	long long date;		/* seconds since the epoch */
+	long long valid_until;	/* 0: none given */
+	struct deb_release_file *files;
+	size_t nfiles, alloc;
+};
+
+struct deb_release_opts {
+	const char *keyring;	/* an OpenPGP keyring file (binary, as gpg --export writes) */
+	const char *name;	/* where the file is from, for messages */
+	long long now;		/* the time to check Date and Valid-Until against */
+};
+
+/*
+ * Verify 'len' bytes of an InRelease file and read it into 'out' (zeroed).
+ * Returns 0, or ERR_REFUSED (a signature that is bad, by a key the keyring
+ * does not hold, or none; an expired or future file), ERR_NOTFOUND when
+ * gpgv is not installed, ERR_FAIL for a signed text that is not a Release
+ * stanza, ERR_NOMEM. Each message starts with opts->name. Empty 'out' with
+ * deb_release_release() either way.
+ */
+int deb_release_verify(struct deb_release *out, const void *inrelease, size_t len,
+		       const struct deb_release_opts *opts);
+
+/* Read 'len' bytes of Release text, already verified, into 'out' (zeroed):
+ * what deb_release_verify() does after gpgv. Returns 0, ERR_FAIL, ERR_NOMEM. */
+int deb_release_parse(struct deb_release *out, const char *text, size_t len, const char *name);
+
+/* The index 'path' as the release lists it, or NULL. */
+const struct deb_release_file *deb_release_find(const struct deb_release *r, const char *path);
+
+/*
+ * 0 when 'len' bytes of 'data' are index 'path' as the release lists it;
+ * else ERR_NOTFOUND (not listed) or ERR_REFUSED (another size or SHA-256),
+ * the message naming 'path' and what differs.
+ */
+int deb_release_check(const struct deb_release *r, const char *path, const void *data,
+		      size_t len);
+
+/* Seconds since the epoch of an RFC 2822 date as Release files write
+ * them ("Sat, 11 Jul 2026 10:16:37 UTC"), or -1. */
+long long deb_release_time(const char *s, size_t len);
+
+void deb_release_release(struct deb_release *r);
+
+#endif
