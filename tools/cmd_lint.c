@@ -1,4 +1,5 @@
 #include "cmd.h"
+#include "debian/apt_lock.h"
 #include "docker/dockerfile.h"
 #include "util/error.h"
 #include "docker/lint.h"
@@ -47,7 +48,7 @@ int cmd_lint(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = NULL, *path = NULL, *base;
-	char *template = NULL, *lock = NULL;
+	char *template = NULL, *lock = NULL, *apt_lock = NULL;
 	size_t blen;
 	struct lint_findings findings = { 0 };
 	struct images_lock inputs = { 0 };
@@ -74,7 +75,8 @@ int cmd_lint(int argc, char **argv)
 	base = strrchr(path, '/');
 	blen = base ? (size_t)(base - path) + 1 : 0;
 	if (asprintf(&template, "%.*s%s", (int)blen, path, DOCKERFILE_TEMPLATE) < 0 ||
-	    asprintf(&lock, "%.*s%s", (int)blen, path, IMAGES_LOCK_PATH) < 0) {
+	    asprintf(&lock, "%.*s%s", (int)blen, path, IMAGES_LOCK_PATH) < 0 ||
+	    asprintf(&apt_lock, "%.*s%s", (int)blen, path, APT_LOCK_PATH) < 0) {
 		err_nomem();
 		goto fail;
 	}
@@ -83,7 +85,7 @@ int cmd_lint(int argc, char **argv)
 	    lint_dockerfile(&findings, dfs[0]) < 0)
 		goto fail;
 	if (strcmp(path + blen, DOCKERFILE_TEMPLATE) && access(template, F_OK) == 0 &&
-	    lint_stale(&findings, path, template, lock) < 0)
+	    lint_stale(&findings, path, template, lock, apt_lock) < 0)
 		goto fail;
 	if (json) {
 		char *text;
@@ -107,6 +109,7 @@ fail:
 done:
 	free(template);
 	free(lock);
+	free(apt_lock);
 	render_templates_free(dfs, ndfs);
 	images_lock_release(&inputs);
 	lint_findings_release(&findings);

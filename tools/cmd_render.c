@@ -1,4 +1,5 @@
 #include "cmd.h"
+#include "debian/apt_lock.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "docker/render.h"
@@ -75,7 +76,7 @@ int cmd_render(int argc, char **argv)
 		return cmd_fail();
 	if (!do_check && refuse_input(output, IMAGES_LOCK_PATH, "the lock") < 0)
 		return cmd_fail();
-	if (render_project(&text, &len, template, IMAGES_LOCK_PATH) < 0)
+	if (render_project(&text, &len, template, IMAGES_LOCK_PATH, APT_LOCK_PATH) < 0)
 		return cmd_fail();
 	if (do_check) {
 		rc = check(text, len, output, template);

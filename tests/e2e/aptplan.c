@@ -15,7 +15,7 @@
 
 int main(int argc, char **argv)
 {
-	struct deb_resolve_opts opts = { 0 };
+	struct deb_resolve_opts opts = { 0, NULL, 0 };
 	struct deb_request req[256];
 	struct deb_plan plan;
 	struct deb_index *ix;

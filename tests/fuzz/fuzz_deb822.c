@@ -10,7 +10,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct deb_resolve_opts opts = { 1 };
+	struct deb_resolve_opts opts = { 1, NULL, 0 };
 	struct deb_index *ix;
 	struct deb_release rel = { 0 };
 	struct deb_plan plan;

@@ -40,7 +40,8 @@ static void same_images(const struct dockerfile *a, const struct dockerfile *b)
 
 static void round_trip(const struct dockerfile *df)
 {
-	struct render_inputs in = { "Dockerfile.in", "sha256:t", "images.lock", "sha256:l" };
+	struct render_inputs in = { "Dockerfile.in", "sha256:t", "images.lock", "sha256:l", NULL, NULL,
+				    NULL };
 	struct images_lock lock = { 0 };
 	struct dockerfile *again = NULL;
 	char *out = NULL;

@@ -65,6 +65,7 @@ static const char *verify(const char *name, const char *key, long long now, stru
 	o.keyring = keyring;
 	o.name = name;
 	o.now = now;
+	o.ignore_valid_until = 0;
 	if (!data)
 		return "cannot read the file";
 	rc = deb_release_verify(r, data, len, &o);

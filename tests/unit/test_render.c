@@ -37,7 +37,8 @@ int main(void)
 				     "docker.io/library/debian", "bookworm", D1, "m", NULL, 0 };
 	struct images_lock_entry syntax = { "docker.io/docker/dockerfile:1", "docker/dockerfile:1",
 				     "docker.io/docker/dockerfile", "1", D2, "m", NULL, 0 };
-	struct render_inputs in = { "Dockerfile.in", "sha256:t", "lockfiles/images.lock", "sha256:l" };
+	struct render_inputs in = { "Dockerfile.in", "sha256:t", "lockfiles/images.lock", "sha256:l",
+				    NULL, NULL, NULL };
 	struct images_lock lock = { 0 };
 	struct dockerfile *df = NULL;
 	char *out = NULL, dir[] = "/tmp/pinned-test-render-XXXXXX", path[256];
@@ -72,7 +73,8 @@ int main(void)
 	fclose(f);
 	free(out);
 	CHECK(chdir(dir) == 0, "chdir");
-	CHECK(render_project(&out, &len, "Dockerfile.in", "lockfiles/images.lock") == ERR_NOTFOUND,
+	CHECK(render_project(&out, &len, "Dockerfile.in", "lockfiles/images.lock",
+			     "lockfiles/apt.lock") == ERR_NOTFOUND,
 	      "a missing lock is ERR_NOTFOUND");
 	CHECK_STR(err_msg(), "cannot read 'lockfiles/images.lock': no such file: run pinned lock");
 	test_end("render: a stale file names its first differing line; a missing lock says what to run");

@@ -16,7 +16,7 @@ static struct deb_index *ix;
 static const char *plan(const char *names, int recommends)
 {
 	static char out[1024];
-	struct deb_resolve_opts opts = { recommends };
+	struct deb_resolve_opts opts = { recommends, NULL, 0 };
 	struct deb_request req[16];
 	struct deb_plan p;
 	char buf[256], *save = NULL, *w;

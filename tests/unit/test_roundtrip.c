@@ -153,7 +153,8 @@ static int only_digests_added(const char *rendered, size_t hstart, size_t hlen, 
 
 int main(void)
 {
-	struct render_inputs in = { "Dockerfile.in", "sha256:t", "lockfiles/images.lock", "sha256:l" };
+	struct render_inputs in = { "Dockerfile.in", "sha256:t", "lockfiles/images.lock", "sha256:l",
+				    NULL, NULL, NULL };
 	struct buf text = BUF_INIT(1 << 24);
 	size_t constructs[4] = { 0 };
 	/* the allocation-failure pass runs once per allocation: a few files do */

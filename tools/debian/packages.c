@@ -155,9 +155,7 @@ static int name_char(char c)
 	       c == '.';
 }
 
-/* Debian policy 5.6.1: lowercase letters, digits, '+', '-' and '.', at least
- * two, starting with a letter or digit. */
-static int name_valid(const char *s, size_t len)
+int deb_name_valid(const char *s, size_t len)
 {
 	if (len < 2 || !name_char(s[0]) || s[0] == '+' || s[0] == '-' || s[0] == '.')
 		return 0;
@@ -221,7 +219,7 @@ static int parse_rels(struct deb_index *ix, const char *v, size_t len, enum rel_
 		r = &ix->rel[ix->nrel];
 		for (s = p; p < end && !name_end(*p); p++)
 			;
-		if (!name_valid(s, (size_t)(p - s)))
+		if (!deb_name_valid(s, (size_t)(p - s)))
 			return rel_error(fc, "a package name is not valid");
 		if (intern(ix, s, (size_t)(p - s), &r->name))
 			return err_code();
@@ -431,8 +429,7 @@ static int missing(const char *file, const struct deb822 *d, const char *pkg, si
 		       (int)pkg_len, pkg, field);
 }
 
-/* A pool file name: relative, no "..", printable, no space or quote. */
-static int filename_valid(const char *s, size_t len)
+int deb_filename_valid(const char *s, size_t len)
 {
 	if (len == 0 || s[0] == '/')
 		return 0;
@@ -457,7 +454,7 @@ static int all_of(const char *s, size_t len, const char *set)
 	return 1;
 }
 
-static int arch_valid(const char *s, size_t len)
+int deb_arch_valid(const char *s, size_t len)
 {
 	if (len == 0)
 		return 0;
@@ -505,7 +502,7 @@ static int add_stanza(struct deb_index *ix, const struct deb822 *d, const char *
 		return err_set("%s:%zu: a stanza with no Package field", file, d->stanza_line);
 	pkg = st.package->value;
 	pkg_len = st.package->value_len;
-	if (!name_valid(pkg, pkg_len))
+	if (!deb_name_valid(pkg, pkg_len))
 		return err_set("%s:%zu: '%.*s' is not a valid package name", file, d->stanza_line,
 			       (int)(pkg_len > 64 ? 64 : pkg_len), pkg);
 	if (src == DEB_STATUS) {
@@ -517,7 +514,7 @@ static int add_stanza(struct deb_index *ix, const struct deb822 *d, const char *
 		return missing(file, d, pkg, pkg_len, "Version");
 	if (!st.arch)
 		return missing(file, d, pkg, pkg_len, "Architecture");
-	if (!arch_valid(st.arch->value, st.arch->value_len))
+	if (!deb_arch_valid(st.arch->value, st.arch->value_len))
 		return err_set("%s:%zu: package '%.*s': '%.*s' is not an architecture", file,
 			       st.arch->line, (int)pkg_len, pkg,
 			       (int)(st.arch->value_len > 32 ? 32 : st.arch->value_len), st.arch->value);
@@ -542,7 +539,7 @@ static int add_stanza(struct deb_index *ix, const struct deb822 *d, const char *
 			return missing(file, d, pkg, pkg_len, "Size");
 		if (!st.sha256)
 			return missing(file, d, pkg, pkg_len, "SHA256");
-		if (!filename_valid(st.filename->value, st.filename->value_len))
+		if (!deb_filename_valid(st.filename->value, st.filename->value_len))
 			return err_set("%s:%zu: package '%.*s': Filename '%.*s' is not a pool path",
 				       file, st.filename->line, (int)pkg_len, pkg,
 				       (int)(st.filename->value_len > 64 ? 64 : st.filename->value_len),

@@ -124,6 +124,15 @@ int deb_index_add_file(struct deb_index *ix, const char *path, enum deb_source s
 /* The id of 'name', or -1 when the index never mentions it. */
 long deb_index_find(const struct deb_index *ix, const char *name);
 
+/* The syntax of what an index gives, checked where it enters: names by
+ * Debian policy 5.6.1 (lowercase letters, digits, '+', '-' and '.', at
+ * least two, starting with a letter or digit); pool file names relative,
+ * printable, without "..", spaces or quotes; architectures of a-z, 0-9 and
+ * '-'. Each 1 when 'len' bytes at 's' are valid. */
+int deb_name_valid(const char *s, size_t len);
+int deb_filename_valid(const char *s, size_t len);
+int deb_arch_valid(const char *s, size_t len);
+
 /* A string of the index. */
 static inline const char *deb_str(const struct deb_index *ix, uint32_t off)
 {

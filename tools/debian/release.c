@@ -253,7 +253,7 @@ int deb_release_verify(struct deb_release *out, const void *inrelease, size_t le
 				  o->name, out->date - o->now);
 		goto done;
 	}
-	if (out->valid_until && out->valid_until < o->now) {
+	if (out->valid_until && out->valid_until < o->now && !o->ignore_valid_until) {
 		char when[32];
 		time_t t = (time_t)out->valid_until;
 		struct tm tm;

@@ -32,6 +32,7 @@ struct deb_release_opts {
 	const char *keyring;	/* an OpenPGP keyring file (binary, as gpg --export writes) */
 	const char *name;	/* where the file is from, for messages */
 	long long now;		/* the time to check Date and Valid-Until against */
+	int ignore_valid_until;	/* 1 for a snapshot: its files are meant to be old */
 };
 
 /*

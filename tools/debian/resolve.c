@@ -13,6 +13,7 @@
 struct state {
 	const struct deb_index *ix;
 	const struct deb_resolve_opts *opts;
+	uint32_t *cur;		/* by name: the version the system has, +1; 0: none */
 	uint32_t *fut;		/* by name: the version it will have, +1; 0: none */
 	uint32_t *cand;		/* by name: its candidate, +1; 0: none; computed lazily */
 	uint8_t *marked;	/* by name: 1 new or upgraded, 2 also requested */
@@ -33,18 +34,16 @@ static const char *pkg_version(const struct state *s, uint32_t pkg)
 	return deb_str(s->ix, s->ix->pkg[pkg].version);
 }
 
-static int installed(const struct state *s, uint32_t pkg)
-{
-	return (s->ix->pkg[pkg].flags & DEB_INSTALLED) != 0;
-}
-
 /* The version of 'name' the system has, +1; 0: none. */
 static uint32_t current(const struct state *s, uint32_t name)
 {
-	for (uint32_t i = s->ix->name[name].pkgs; i; i = s->ix->pkg[i - 1].next)
-		if (installed(s, i - 1))
-			return i;
-	return 0;
+	return s->cur[name];
+}
+
+/* 1 when version 'pkg' is the one the system has. */
+static int installed(const struct state *s, uint32_t pkg)
+{
+	return s->cur[s->ix->pkg[pkg].name] == pkg + 1;
 }
 
 /*
@@ -502,23 +501,27 @@ static int plan(struct deb_plan *out, struct state *s)
 int deb_resolve(struct deb_plan *out, const struct deb_index *ix, const struct deb_request *req,
 		size_t nreq, const struct deb_resolve_opts *opts)
 {
-	struct state s = { ix, opts, NULL, NULL, NULL, NULL, 0, "" };
+	struct state s = { ix, opts, NULL, NULL, NULL, NULL, NULL, 0, "" };
 	uint32_t *pkgs = NULL;
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
+	s.cur = calloc(ix->nname + 1, sizeof(*s.cur));
 	s.fut = calloc(ix->nname + 1, sizeof(*s.fut));
 	s.cand = calloc(ix->nname + 1, sizeof(*s.cand));
 	s.marked = calloc(ix->nname + 1, 1);
 	s.cand_done = calloc(ix->nname + 1, 1);
 	pkgs = calloc(nreq + 1, sizeof(*pkgs));
-	if (!s.fut || !s.cand || !s.marked || !s.cand_done || !pkgs) {
+	if (!s.cur || !s.fut || !s.cand || !s.marked || !s.cand_done || !pkgs) {
 		rc = err_nomem();
 		goto done;
 	}
 	for (size_t i = 0; i < ix->npkg; i++)
 		if (ix->pkg[i].flags & DEB_INSTALLED)
-			s.fut[ix->pkg[i].name] = (uint32_t)i + 1;
+			s.cur[ix->pkg[i].name] = (uint32_t)i + 1;
+	for (size_t i = 0; i < opts->ninstalled; i++)
+		s.cur[ix->pkg[opts->installed[i]].name] = opts->installed[i] + 1;
+	memcpy(s.fut, s.cur, (ix->nname + 1) * sizeof(*s.fut));
 	/* as apt-get: first every request, then their dependencies in order */
 	for (size_t i = 0; i < nreq && !rc; i++)
 		if (!(rc = request_pkg(&s, &req[i], &pkgs[i])) && !installed(&s, pkgs[i] - 1))
@@ -533,6 +536,7 @@ int deb_resolve(struct deb_plan *out, const struct deb_index *ix, const struct d
 done:
 	if (rc)
 		deb_plan_release(out);
+	free(s.cur);
 	free(s.fut);
 	free(s.cand);
 	free(s.marked);

@@ -40,6 +40,10 @@ struct deb_plan {
 
 struct deb_resolve_opts {
 	int recommends;		/* 1: install Recommends too, as apt does by default */
+	const uint32_t *installed;	/* versions (in ix->pkg) installed since the status
+					 * was read, by earlier installs: each replaces the
+					 * version of its name the status gives */
+	size_t ninstalled;
 };
 
 /*

@@ -467,6 +467,7 @@ static int add_image(struct reader *r, enum dockerfile_place place, const char *
 
 			if (index >= 0 && (size_t)index < current) {
 				img->stage = 1;
+				img->stage_index = (size_t)index;
 				return 0;
 			}
 			stage_label(here, r, current);
@@ -485,6 +486,7 @@ static int add_image(struct reader *r, enum dockerfile_place place, const char *
 		}
 		if (named >= 0) {
 			img->stage = 1;
+			img->stage_index = (size_t)named;
 			return 0;
 		}
 	}
@@ -1529,4 +1531,20 @@ int dockerfile_declares_arg(const struct dockerfile *df, const char *name)
 int dockerfile_is_registry_image(const struct dockerfile_image *img)
 {
 	return !img->stage && !img->scratch;
+}
+
+void dockerfile_args_where(const void *place, size_t i, size_t *line, size_t *col)
+{
+	const struct dockerfile_args *p = place;
+
+	dockerfile_position(p->df, dockerfile_offset(p->ins, i), line, col);
+}
+
+void dockerfile_instruction_where(const void *ins, size_t i, size_t *line, size_t *col)
+{
+	const struct dockerfile_instruction *in = ins;
+
+	(void)i;
+	*line = in->line;
+	*col = in->col;
 }

@@ -37,6 +37,7 @@ struct dockerfile_image {
 	char *written;		/* the reference as written, variables and all */
 	char *expanded;		/* after ARG substitution */
 	int stage;		/* names an earlier stage (or a stage index) */
+	size_t stage_index;	/* with 'stage': which one, counting from 0 */
 	int scratch;		/* FROM scratch */
 	struct image_ref ref;	/* a registry image: parsed and normalised */
 	char **uses;		/* the variables the reference names, each once, in order:
@@ -99,6 +100,18 @@ struct dockerfile_opts {
 	const char *platform;	/* "os/arch[/variant]" built for; NULL: the host's */
 	const char *const *build_args;	/* "NAME=VALUE", NULL-terminated; NULL: none */
 };
+
+/* An instruction of a file, for reading its arguments as shell words
+ * (docker/shell.h): where args[i] is, through the offsets the reader kept. */
+struct dockerfile_args {
+	const struct dockerfile *df;
+	const struct dockerfile_instruction *ins;
+};
+void dockerfile_args_where(const void *place, size_t i, size_t *line, size_t *col);
+
+/* A heredoc body has no kept offsets: each of its bytes is placed at the
+ * instruction ('ins' is the struct dockerfile_instruction). */
+void dockerfile_instruction_where(const void *ins, size_t i, size_t *line, size_t *col);
 
 /* The platform of this host, as "linux/amd64". */
 const char *dockerfile_host_platform(void);

@@ -461,7 +461,6 @@ static int inputs_json(json_t *root, const struct images_lock *lock)
 int images_lock_format(char **out, size_t *len, const struct images_lock *lock)
 {
 	json_t *root = json_object(), *images = json_object();
-	char *text = NULL;
 	int rc = -1;
 
 	*out = NULL;
@@ -474,18 +473,9 @@ int images_lock_format(char **out, size_t *len, const struct images_lock *lock)
 		goto done;
 	rc = jsonw_set(root, "images", images);
 	images = NULL;		/* taken even on failure */
-	if (rc < 0 || !(text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS)))
-		goto done;
-	rc = -1;
-	*len = strlen(text);
-	if (!(*out = realloc(text, *len + 2)))
-		goto done;
-	text = NULL;
-	(*out)[(*len)++] = '\n';
-	(*out)[*len] = '\0';
-	rc = 0;
+	if (rc == 0)
+		rc = jsonw_dump(out, len, root);
 done:
-	free(text);
 	json_decref(images);
 	json_decref(root);
 	return rc < 0 ? err_nomem() : 0;

@@ -174,39 +174,16 @@ static int lint_shell(struct lint_findings *out, const struct shell_words *ws)
 
 /* ---- instructions -------------------------------------------------------- */
 
-struct args_place {
-	const struct dockerfile *df;
-	const struct dockerfile_instruction *ins;
-};
-
-/* Where args[i] of an instruction is, through the offsets the reader kept. */
-static void args_where(const void *ctx, size_t i, size_t *line, size_t *col)
-{
-	const struct args_place *p = ctx;
-
-	dockerfile_position(p->df, dockerfile_offset(p->ins, i), line, col);
-}
-
-/* A heredoc body has no kept offsets: its findings point at the instruction. */
-static void instruction_where(const void *ctx, size_t i, size_t *line, size_t *col)
-{
-	const struct dockerfile_instruction *ins = ctx;
-
-	(void)i;
-	*line = ins->line;
-	*col = ins->col;
-}
-
 static int lint_run(struct lint_findings *out, const struct dockerfile *df,
 		    const struct dockerfile_instruction *ins)
 {
-	struct args_place place = { df, ins };
+	struct dockerfile_args place = { df, ins };
 	struct shell_words ws = { 0 };
-	int rc = shell_split(&ws, ins->args, args_where, &place) < 0 || lint_shell(out, &ws) < 0;
+	int rc = shell_split(&ws, ins->args, dockerfile_args_where, &place) < 0 || lint_shell(out, &ws) < 0;
 
 	shell_words_release(&ws);
 	for (size_t h = 0; !rc && h < ins->nheredocs; h++) {
-		rc = shell_split(&ws, ins->heredocs[h].content, instruction_where, ins) < 0 ||
+		rc = shell_split(&ws, ins->heredocs[h].content, dockerfile_instruction_where, ins) < 0 ||
 		     lint_shell(out, &ws) < 0;
 		shell_words_release(&ws);
 	}
@@ -216,12 +193,12 @@ static int lint_run(struct lint_findings *out, const struct dockerfile *df,
 static int lint_add_url(struct lint_findings *out, const struct dockerfile *df,
 			const struct dockerfile_instruction *ins)
 {
-	struct args_place place = { df, ins };
+	struct dockerfile_args place = { df, ins };
 	struct shell_words ws = { 0 };
 	int checksum = 0, rc = 0;
 	size_t last = 0;
 
-	if (shell_split(&ws, ins->args, args_where, &place) < 0) {
+	if (shell_split(&ws, ins->args, dockerfile_args_where, &place) < 0) {
 		shell_words_release(&ws);
 		return -1;
 	}
@@ -322,13 +299,14 @@ int lint_dockerfile(struct lint_findings *out, const struct dockerfile *df)
 }
 
 int lint_stale(struct lint_findings *out, const char *path, const char *template,
-	       const char *lock_path)
+	       const char *lock_path, const char *apt_lock_path)
 {
 	char *want;
 	size_t wlen, line;
 	int rc;
 
-	if ((rc = render_project(&want, &wlen, template, lock_path)) == ERR_NOTFOUND) {
+	if ((rc = render_project(&want, &wlen, template, lock_path, apt_lock_path)) ==
+	    ERR_NOTFOUND) {
 		rc = lint_add(out, LINT_STALE, 1, 1, "cannot render %s to compare: %s", template,
 			      err_msg());
 	} else if (rc == 0) {

@@ -48,13 +48,14 @@ int lint_add(struct lint_findings *out, enum lint_rule rule, size_t line, size_t
 
 /*
  * PIN009: compare the Dockerfile at 'path' with what render makes of
- * 'template' and the lock at 'lock_path'; add a finding when they differ,
- * or when the template cannot be rendered for want of a lock or a locked
- * image (saying which). Returns 0, or a negative code when 'path' cannot be
- * read or the template or the lock is broken.
+ * 'template', the lock at 'lock_path' and the apt lock at 'apt_lock_path'
+ * (when there is one); add a finding when they differ, or when the
+ * template cannot be rendered for want of a lock or a locked image (saying
+ * which). Returns 0, or a negative code when 'path' cannot be read or the
+ * template or a lock is broken.
  */
 int lint_stale(struct lint_findings *out, const char *path, const char *template,
-	       const char *lock_path);
+	       const char *lock_path, const char *apt_lock_path);
 
 /*
  * The findings as a JSON array of {file, line, column, id, name, message}

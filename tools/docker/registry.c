@@ -189,52 +189,54 @@ static int read_answer(struct registry_resolved *out, const struct http_response
 		       r->retries ? " (after retries)" : "");
 }
 
-/* Resolve one reference over 'conn'. */
-static int resolve_one(struct registry_resolved *out, struct registry_client *c, struct http_conn *conn,
-		       const struct image_ref *ref)
+/* The host that serves 'ref', and the domain whose credentials it gets. */
+static const char *serving_host(const struct registry_client *c, const struct image_ref *ref,
+				const char **cred_domain)
 {
-	const char *host = ref->domain, *cred_domain = ref->domain, *creds = NULL;
-	char *path = NULL, *what = NULL, *server = NULL, *authorization = NULL, *header = NULL;
+	*cred_domain = ref->domain;
+	if (strcmp(ref->domain, "docker.io"))
+		return ref->domain;
+	/* a mirror gets its own credentials, never Docker Hub's */
+	if (c->opts.mirror)
+		*cred_domain = c->opts.mirror;
+	return c->opts.mirror ? c->opts.mirror : "registry-1.docker.io";
+}
+
+/*
+ * GET /v2/NAME/'kind'/'object' of the repository of 'ref' over 'conn',
+ * answering a 401 once with a bearer token or Basic credentials. Returns 0
+ * with the answer in 'r' (whatever its status), or a negative code.
+ */
+static int get_authed(struct http_response *r, struct registry_client *c, struct http_conn *conn,
+		      const struct image_ref *ref, const char *kind, const char *object, size_t max,
+		      const char *what)
+{
+	const char *cred_domain, *host = serving_host(c, ref, &cred_domain), *creds = NULL;
+	char *path = NULL, *server = NULL, *authorization = NULL, *header = NULL;
 	char *challenge = NULL;
 	const char *headers[3] = { accept_header, NULL, NULL };
-	struct http_response r = { 0 };
 	struct http_request req = { 0 };
-	int rc = -1;
+	int rc;
 
-	memset(out, 0, sizeof(*out));
-	if (!strcmp(host, "docker.io")) {
-		host = c->opts.mirror ? c->opts.mirror : "registry-1.docker.io";
-		/* a mirror gets its own credentials, never Docker Hub's */
-		if (c->opts.mirror)
-			cred_domain = c->opts.mirror;
-	}
+	memset(r, 0, sizeof(*r));
 	/* a failed asprintf() leaves its pointer undefined: only that one is reset,
 	 * the ones made before it are freed at 'done' */
-	if (asprintf(&what, "%s/%s:%s", ref->domain, ref->path, ref->tag) < 0) {
-		what = NULL;
-		goto oom;
-	}
 	if (asprintf(&server, "registry '%s'", host) < 0) {
 		server = NULL;
 		goto oom;
 	}
-	if (asprintf(&path, "/v2/%s/manifests/%s", ref->path, ref->tag) < 0) {
+	if (asprintf(&path, "/v2/%s/%s/%s", ref->path, kind, object) < 0) {
 		path = NULL;
 		goto oom;
 	}
 	if ((rc = regauth_credentials(&creds, c->auth, cred_domain)) < 0)
 		goto done;
 	req = (struct http_request){ .host = host, .path = path, .headers = headers,
-				     .max = c->opts.max_manifest, .server = server, .what = what };
+				     .max = max, .server = server, .what = what };
 	for (int authed = 0;; authed = 1) {
-		if ((rc = http_get(&r, conn, &req)) < 0) {
-			if (rc == ERR_TOOBIG)
-				err_code_set(ERR_TOOBIG,
-					     "registry '%s' sent a manifest for '%s' larger than %zu bytes",
-					     host, what, c->opts.max_manifest);
+		if ((rc = http_get(r, conn, &req)) < 0)
 			goto done;
-		}
-		if (r.status != 401 || authed || !(challenge = http_header(&r, "WWW-Authenticate")))
+		if (r->status != 401 || authed || !(challenge = http_header(r, "WWW-Authenticate")))
 			break;
 		if (!strncasecmp(challenge, "Bearer", 6)) {
 			if ((rc = regauth_token(&authorization, conn, challenge, ref->path, creds)) < 0)
@@ -253,19 +255,77 @@ static int resolve_one(struct registry_resolved *out, struct registry_client *c,
 			goto oom;
 		}
 		headers[1] = header;
-		http_response_release(&r);
+		http_response_release(r);
 	}
-	rc = read_answer(out, &r, host, what);
 	goto done;
 oom:
 	rc = err_nomem();
 done:
-	http_response_release(&r);
 	free(challenge);
 	free(authorization);
 	free(header);
 	free(path);
 	free(server);
+	return rc;
+}
+
+/* Resolve one reference over 'conn'. */
+static int resolve_one(struct registry_resolved *out, struct registry_client *c, struct http_conn *conn,
+		       const struct image_ref *ref)
+{
+	const char *cred_domain, *host = serving_host(c, ref, &cred_domain);
+	struct http_response r = { 0 };
+	char *what = NULL;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (asprintf(&what, "%s/%s:%s", ref->domain, ref->path, ref->tag) < 0)
+		return err_nomem();
+	rc = get_authed(&r, c, conn, ref, "manifests", ref->tag, c->opts.max_manifest, what);
+	if (rc == ERR_TOOBIG)
+		err_code_set(ERR_TOOBIG, "registry '%s' sent a manifest for '%s' larger than %zu bytes",
+			     host, what, c->opts.max_manifest);
+	if (!rc)
+		rc = read_answer(out, &r, host, what);
+	http_response_release(&r);
+	free(what);
+	return rc;
+}
+
+int registry_fetch(struct buf *out, struct registry_client *c, const struct image_ref *ref,
+		   const char *kind, const char *digest, size_t max)
+{
+	const char *cred_domain, *host = serving_host(c, ref, &cred_domain);
+	struct http_response r = { 0 };
+	struct http_conn *conn = NULL;
+	char *what = NULL, got[SHA256_STRING_LEN + 1], why[256];
+	int rc;
+
+	if (!oci_digest_valid(digest))
+		return err_set("'%s' is not a sha256 digest", digest);
+	if (asprintf(&what, "%s/%s@%s", ref->domain, ref->path, digest) < 0)
+		return err_nomem();
+	if ((rc = http_conn_new(&conn, c->http)) < 0 ||
+	    (rc = get_authed(&r, c, conn, ref, kind, digest, max, what)) < 0)
+		goto done;
+	if (r.status != 200) {
+		registry_error(&r, why, sizeof(why));
+		rc = err_code_set(r.status == 404 ? ERR_NOTFOUND : r.status == 401 || r.status == 403
+				  ? ERR_REFUSED : ERR_FAIL, "registry '%s' answered %ld for '%s'%s%s",
+				  host, r.status, what, why[0] ? ": " : "", why);
+		goto done;
+	}
+	if ((rc = sha256_string(got, buf_str(&r.body), r.body.len)) < 0)
+		goto done;
+	if (strcmp(got, digest)) {
+		rc = err_code_set(ERR_REFUSED, "registry '%s' sent %s for '%s'", host, got, what);
+		goto done;
+	}
+	*out = r.body;
+	memset(&r.body, 0, sizeof(r.body));
+done:
+	http_response_release(&r);
+	http_conn_free(conn);
 	free(what);
 	return rc;
 }

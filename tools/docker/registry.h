@@ -64,4 +64,14 @@ int registry_read_manifest(struct registry_resolved *out, const char *body, size
 
 void registry_resolved_release(struct registry_resolved *r);
 
+/*
+ * Fetch what 'digest' names in the repository of 'ref': 'kind' is
+ * "manifests" or "blobs". The body (at most 'max' bytes) must have that
+ * digest. Returns 0 with it in 'out' (free with buf_release()), or a
+ * negative code: ERR_NOTFOUND, ERR_REFUSED (access, or other bytes than
+ * the digest names), ERR_TOOBIG, ERR_FAIL.
+ */
+int registry_fetch(struct buf *out, struct registry_client *c, const struct image_ref *ref,
+		   const char *kind, const char *digest, size_t max);
+
 #endif

@@ -7,7 +7,8 @@
 #include <string.h>
 
 /* Add the word of 'len' bytes at '*end' in the arena, and move '*end' past it. */
-static int word_add(struct shell_words *ws, char **end, size_t len, int op, size_t at)
+static int word_add(struct shell_words *ws, char **end, size_t len, int op, size_t at,
+		    size_t stop)
 {
 	if (GROW(ws->v, ws->n, ws->alloc) < 0)
 		return -1;
@@ -15,6 +16,7 @@ static int word_add(struct shell_words *ws, char **end, size_t len, int op, size
 	(*end)[len] = '\0';
 	*end += len + 1;
 	ws->v[ws->n].at = (uint32_t)at;
+	ws->v[ws->n].end = (uint32_t)stop;
 	ws->v[ws->n].op = (uint32_t)op;
 	ws->n++;
 	return 0;
@@ -62,7 +64,7 @@ int shell_split(struct shell_words *out, const char *s, shell_where_fn where, co
 		}
 		if ((n = operator_at(s + i))) {
 			memcpy(end, s + i, n);
-			if (word_add(out, &end, n, 1, at) < 0)
+			if (word_add(out, &end, n, 1, at, at + n) < 0)
 				return -1;
 			i += n;
 			continue;
@@ -82,7 +84,7 @@ int shell_split(struct shell_words *out, const char *s, shell_where_fn where, co
 			else
 				end[w++] = c;
 		}
-		if (word_add(out, &end, w, 0, at) < 0)
+		if (word_add(out, &end, w, 0, at, i) < 0)
 			return -1;
 	}
 	return 0;

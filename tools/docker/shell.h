@@ -14,6 +14,7 @@
 struct shell_word {
 	const char *text;	/* the word, quotes and backslashes removed */
 	uint32_t at;		/* where it starts in the text: see shell_where() */
+	uint32_t end;		/* where it ends: the offset just after it */
 	uint32_t op;		/* 1 for an operator that ends a command */
 };
 
@@ -29,7 +30,7 @@ struct shell_words {
 };
 
 /*
- * Split 'text' into words and operators, into 'out' (zeroed): 16 bytes per
+ * Split 'text' into words and operators, into 'out' (zeroed): 24 bytes per
  * word, and the words' texts in one block. Returns 0, or ERR_NOMEM, or
  * ERR_TOOBIG for a text of 4 GiB; empty 'out' with shell_words_release()
  * either way.

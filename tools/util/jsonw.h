@@ -2,6 +2,7 @@
 #define PINNED_JSONW_H
 
 #include <jansson.h>
+#include <stddef.h>
 
 /*
  * Writing JSON with jansson when any allocation may fail: set 'key' of
@@ -11,5 +12,12 @@
  * building).
  */
 int jsonw_set(json_t *obj, const char *key, json_t *value);
+
+/*
+ * 'root' as a lock file is written: sorted keys, 2-space indent and a
+ * final newline, into '*out' (the caller frees) and '*len'. Returns 0, or
+ * -1 (out of memory).
+ */
+int jsonw_dump(char **out, size_t *len, const json_t *root);
 
 #endif
