@@ -21,7 +21,8 @@ static const char usage[] =
 	"  PIN001 unpinned-image            an image without a digest\n"
 	"  PIN002 latest-tag                :latest, or no tag\n"
 	"  PIN003 add-url-without-checksum  ADD <url> without --checksum\n"
-	"  PIN004 apt-unpinned              apt-get install without =version\n"
+	"  PIN004 apt-unpinned              apt-get install without =version (in\n"
+	"                                   Dockerfile.in: one lockfiles/apt.lock does not pin)\n"
 	"  PIN005 pip-unpinned              pip install without ==version\n"
 	"  PIN006 npm-unpinned              npm install without @version\n"
 	"  PIN007 pipe-to-shell             curl or wget piped into a shell\n"
@@ -30,6 +31,7 @@ static const char usage[] =
 	"  PIN010 undefined-variable        $NAME in FROM that no ARG sets (read as empty)\n"
 	"  PIN011 image-depends-on-arg      an image name that a build argument or the\n"
 	"                                   platform can change: the digest stays\n"
+	"  PIN012 apt-package-not-lockable  apt-get install of $VARIABLE or a glob\n"
 	"\n"
 	"The file is read with the build arguments and platforms of the lock beside it.\n"
 	"\n"
@@ -52,6 +54,7 @@ int cmd_lint(int argc, char **argv)
 	size_t blen;
 	struct lint_findings findings = { 0 };
 	struct images_lock inputs = { 0 };
+	struct apt_lock apt = { 0 };
 	struct dockerfile **dfs = NULL;
 	size_t ndfs = 0;
 	int json = 0, c, rc;
@@ -84,6 +87,10 @@ int cmd_lint(int argc, char **argv)
 	    render_read_template(&dfs, &ndfs, path, &inputs) < 0 ||
 	    lint_dockerfile(&findings, dfs[0]) < 0)
 		goto fail;
+	/* in the template, the installs the apt lock pins are not unpinned */
+	if (!strcmp(path + blen, DOCKERFILE_TEMPLATE) &&
+	    (apt_lock_read(&apt, apt_lock) < 0 || lint_drop_locked(&findings, dfs[0], &apt) < 0))
+		goto fail;
 	if (strcmp(path + blen, DOCKERFILE_TEMPLATE) && access(template, F_OK) == 0 &&
 	    lint_stale(&findings, path, template, lock, apt_lock) < 0)
 		goto fail;
@@ -110,6 +117,7 @@ done:
 	free(template);
 	free(lock);
 	free(apt_lock);
+	apt_lock_release(&apt);
 	render_templates_free(dfs, ndfs);
 	images_lock_release(&inputs);
 	lint_findings_release(&findings);

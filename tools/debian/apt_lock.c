@@ -45,6 +45,7 @@ void apt_lock_stage_release(struct apt_lock_stage *st)
 			free(in->packages[p].architecture);
 			free(in->packages[p].filename);
 			free(in->packages[p].sha256);
+			free(in->packages[p].replaces);
 		}
 		free(in->packages);
 	}
@@ -105,7 +106,8 @@ static json_t *package_json(const struct apt_lock_package *p)
 	    jsonw_set(o, "filename", json_string(p->filename)) < 0 ||
 	    jsonw_set(o, "sha256", json_string(p->sha256)) < 0 ||
 	    jsonw_set(o, "size", json_integer((json_int_t)p->size)) < 0 ||
-	    jsonw_set(o, "requested", json_boolean(p->requested)) < 0) {
+	    jsonw_set(o, "requested", json_boolean(p->requested)) < 0 ||
+	    (p->replaces && jsonw_set(o, "replaces", json_string(p->replaces)) < 0)) {
 		json_decref(o);
 		return NULL;
 	}
@@ -294,6 +296,9 @@ static int read_package(struct apt_lock_package *p, json_t *o, struct reader *r)
 	    string_member(&p->architecture, o, "architecture", r, ok_arch) ||
 	    string_member(&p->filename, o, "filename", r, ok_filename) ||
 	    string_member(&p->sha256, o, "sha256", r, ok_hex))
+		return err_code();
+	if (json_object_get(o, "replaces") &&
+	    string_member(&p->replaces, o, "replaces", r, ok_version))
 		return err_code();
 	if (!json_is_integer(size) || json_integer_value(size) < 0)
 		return bad(r, "size", "not a number of bytes");

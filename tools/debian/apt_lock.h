@@ -28,6 +28,8 @@ struct apt_lock_package {
 	char *sha256;		/* 64 hex digits */
 	uint64_t size;
 	int requested;		/* 1: named by the install; 0: pulled in */
+	char *replaces;		/* the version the base (or an earlier install) has, which
+				 * this one upgrades; NULL: newly installed */
 };
 
 struct apt_lock_install {

@@ -324,7 +324,9 @@ static int plan_install(struct planner *p, size_t k)
 		    copy_str(&lp->version, deb_str(r->ix, pkg->version)) ||
 		    copy_str(&lp->architecture, pkg->flags & DEB_ARCH_ALL ? "all" : r->ix->arch) ||
 		    copy_str(&lp->filename, deb_str(r->ix, pkg->filename)) ||
-		    copy_str(&lp->sha256, deb_str(r->ix, pkg->sha256))) {
+		    copy_str(&lp->sha256, deb_str(r->ix, pkg->sha256)) ||
+		    (plan.v[i].replaces &&
+		     copy_str(&lp->replaces, deb_str(r->ix, r->ix->pkg[plan.v[i].replaces - 1].version)))) {
 			rc = ERR_NOMEM;
 			goto done;
 		}

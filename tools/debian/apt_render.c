@@ -69,7 +69,7 @@ char *apt_render_install(const struct apt_lock_stage *st, const struct apt_lock_
 	rc |= buf_printf(&b, " | sha256sum -c --quiet --strict)"
 			 " && apt-get%s install -y%s%s", apt_opts, rec, buf_str(&pins));
 	for (size_t i = 0; i < in->npackages; i++)
-		if (!in->packages[i].requested) {
+		if (!in->packages[i].requested && !in->packages[i].replaces) {
 			rc |= buf_printf(&b, "%s %s", auto_marked ? "" : " && apt-mark auto",
 					 in->packages[i].name);
 			auto_marked = 1;

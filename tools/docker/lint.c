@@ -3,6 +3,8 @@
 #include "util/grow.h"
 #include "util/jsonw.h"
 #include "util/utf8.h"
+#include "debian/apt_lock.h"
+#include "debian/installs.h"
 #include "docker/render.h"
 #include "docker/shell.h"
 
@@ -28,6 +30,7 @@ static const struct {
 	[LINT_STALE] = { "PIN009", "stale-dockerfile" },
 	[LINT_UNDEFINED_VAR] = { "PIN010", "undefined-variable" },
 	[LINT_IMAGE_ARG] = { "PIN011", "image-depends-on-arg" },
+	[LINT_APT_DYNAMIC] = { "PIN012", "apt-package-not-lockable" },
 };
 
 const char *lint_id(enum lint_rule rule)
@@ -74,7 +77,30 @@ void lint_findings_release(struct lint_findings *f)
 
 static int apt_pinned(const char *w)
 {
-	return strchr(w, '=') != NULL || w[0] == '.' || w[0] == '/';
+	const char *why;
+
+	/* what cannot be locked is PIN012's */
+	return strchr(w, '=') != NULL || w[0] == '.' || w[0] == '/' || apt_operand_dynamic(w, &why);
+}
+
+/* PIN012: packages named through a variable or a glob. */
+static int apt_dynamic(struct lint_findings *out, const struct shell_words *ws,
+		       const struct shell_command *c)
+{
+	for (size_t i = shell_operand_next(c, ws, c->verb); i < c->end;
+	     i = shell_operand_next(c, ws, i)) {
+		const char *why;
+		size_t line, col;
+
+		if (!apt_operand_dynamic(ws->v[i].text, &why))
+			continue;
+		shell_where(ws, i, &line, &col);
+		if (lint_add(out, LINT_APT_DYNAMIC, line, col,
+			     "apt install '%s': %s cannot be locked; name each package",
+			     ws->v[i].text, why) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static int pip_pinned(const char *w)
@@ -129,7 +155,8 @@ static int lint_command(struct lint_findings *out, const struct shell_words *ws,
 					shell_basename(ws->v[c->name].text), verb);
 		}
 		if (!strcmp(verb, "install"))
-			return unpinned_packages(out, ws, c, apt_pinned, LINT_APT_UNPINNED,
+			return apt_dynamic(out, ws, c) < 0 ? -1 :
+			       unpinned_packages(out, ws, c, apt_pinned, LINT_APT_UNPINNED,
 						 "apt install");
 		return 0;
 	case SHELL_PIP:
@@ -295,6 +322,50 @@ int lint_dockerfile(struct lint_findings *out, const struct dockerfile *df)
 	}
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof(*out->v), compare);
+	return 0;
+}
+
+/* 1 when (line, col) is at or after (l0, c0) and before (l1, c1). */
+static int between(size_t line, size_t col, size_t l0, size_t c0, size_t l1, size_t c1)
+{
+	return (line > l0 || (line == l0 && col >= c0)) && (line < l1 || (line == l1 && col < c1));
+}
+
+int lint_drop_locked(struct lint_findings *out, const struct dockerfile *df,
+		     const struct apt_lock *apt)
+{
+	struct apt_installs found;
+	size_t kept = 0;
+	int rc;
+
+	/* an install that cannot be locked keeps its findings (PIN012 says why) */
+	if ((rc = apt_installs_find(&found, df)) < 0)
+		return rc == ERR_NOMEM ? rc : 0;
+	for (size_t i = 0; i < out->n; i++) {
+		struct lint_finding *f = &out->v[i];
+		int locked = 0;
+
+		for (size_t k = 0; f->rule == LINT_APT_UNPINNED && k < found.n && !locked; k++) {
+			const struct apt_install *in = &found.v[k];
+			size_t l1, c1;
+
+			if (!apt_lock_stage(apt, in->stage))
+				continue;
+			if (in->heredoc >= 0) {
+				locked = f->line == in->line && f->col == in->col;
+				continue;
+			}
+			dockerfile_position(df, dockerfile_offset(&df->instructions[in->instruction],
+								  in->end ? in->end - 1 : 0), &l1, &c1);
+			locked = between(f->line, f->col, in->line, in->col, l1, c1 + 1);
+		}
+		if (locked)
+			free(f->message);
+		else
+			out->v[kept++] = *f;
+	}
+	out->n = kept;
+	apt_installs_release(&found);
 	return 0;
 }
 

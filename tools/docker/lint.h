@@ -18,6 +18,7 @@ enum lint_rule {
 	LINT_STALE,		/* PIN009: Dockerfile edited by hand (stale) */
 	LINT_UNDEFINED_VAR,	/* PIN010: a variable no ARG or ENV sets: empty */
 	LINT_IMAGE_ARG,		/* PIN011: a build argument or platform changes an image's name */
+	LINT_APT_DYNAMIC,	/* PIN012: apt-get install of a variable or a glob */
 };
 
 struct lint_finding {
@@ -45,6 +46,14 @@ int lint_dockerfile(struct lint_findings *out, const struct dockerfile *df);
 /* Append one finding; the message is printf-style. Returns 0, or ERR_NOMEM. */
 int lint_add(struct lint_findings *out, enum lint_rule rule, size_t line, size_t col,
 	     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/*
+ * Drop the PIN004 findings of the installs 'apt' locks: pinned render
+ * writes their versions. Returns 0, or ERR_NOMEM.
+ */
+struct apt_lock;
+int lint_drop_locked(struct lint_findings *out, const struct dockerfile *df,
+		     const struct apt_lock *apt);
 
 /*
  * PIN009: compare the Dockerfile at 'path' with what render makes of
