@@ -1,4 +1,5 @@
 /* The lint rules on a parsed Dockerfile. */
+#include "debian/apt_lock.h"
 #include "docker/dockerfile.h"
 #include "docker/lint.h"
 #include "util/error.h"
@@ -15,7 +16,7 @@ static const char text[] =
 	"RUN pip install flask==3.0 requests && npm i left-pad\n"
 	"ADD https://x.example/f.tgz /f.tgz\n"
 	"ADD --checksum=sha256:00 https://x.example/g.tgz /g.tgz\n"
-	"RUN apt-get dist-upgrade\n"
+	"RUN apt-get dist-upgrade && apt-get install -y \"$EXTRA\" lib*-dev\n"
 	"FROM debian:${V:-bookworm}@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n";
 
 static const char *const want[] = {
@@ -27,6 +28,8 @@ static const char *const want[] = {
 	"5:46 PIN006 npm install without a version: left-pad",
 	"6:5 PIN003 ADD https://x.example/f.tgz without --checksum takes whatever the server sends",
 	"8:13 PIN008 apt-get dist-upgrade makes the image depend on the day it is built",
+	"8:48 PIN012 apt install '$EXTRA': a variable or command substitution cannot be locked; name each package",
+	"8:57 PIN012 apt install 'lib*-dev': a glob cannot be locked; name each package",
 	"9:6 PIN011 image 'debian:${V:-bookworm}@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' "
 	"depends on V: it is locked as 'debian:bookworm', and a build given another value gets that digest; "
 	"lock for the values built (pinned lock --build-arg, --platform), or pin each value in a stage of "
@@ -52,5 +55,26 @@ int main(void)
 	lint_findings_release(&f);
 	dockerfile_free(df);
 	test_end("lint: every rule, in order of place, with its message");
+
+	{
+		/* the installs apt.lock pins are not PIN004 in the template */
+		static const char tpl[] = "FROM debian:bookworm\nRUN apt-get install -y curl\n"
+					  "FROM debian:bookworm\nRUN apt-get install -y jq\n";
+		static char *req[] = { "curl", NULL };
+		struct apt_lock_install in = { req, 1, NULL, 0, 0 };
+		struct apt_lock_stage st = { 0 };
+		struct apt_lock apt = { &st, 1, 1 };
+
+		st.installs = &in;
+		st.ninstalls = 1;
+		df = NULL;
+		CHECK(dockerfile_parse(&df, tpl, strlen(tpl), "Dockerfile.in") == 0, "%s", err_msg());
+		CHECK(df && lint_dockerfile(&f, df) == 0 && lint_drop_locked(&f, df, &apt) == 0, "lint");
+		CHECK(f.n == 3 && f.v[2].rule == LINT_APT_UNPINNED && f.v[2].line == 4,
+		      "only the second stage's install, which the lock does not pin: %zu findings", f.n);
+		lint_findings_release(&f);
+		dockerfile_free(df);
+	}
+	test_end("lint: in the template, what apt.lock pins is not unpinned");
 	return TEST_MAIN_RESULT();
 }

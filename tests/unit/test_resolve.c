@@ -126,6 +126,24 @@ int main(void)
 	test_end("resolve: a version asked for, a name one package provides, self-conflicts, cycles, "
 		 "an alternative that cannot be installed");
 
+	{
+		/* an earlier install put libb there: the alternative is satisfied */
+		struct deb_resolve_opts o = { 0, NULL, 0 };
+		struct deb_request r = { "app2", NULL };
+		struct deb_plan p;
+		uint32_t libb = 0;
+
+		for (uint32_t i = 0; i < ix->npkg; i++)
+			if (!strcmp(deb_pkg_name(ix, &ix->pkg[i]), "libb"))
+				libb = i;
+		o.installed = &libb;
+		o.ninstalled = 1;
+		r.name = "usesbroken";
+		CHECK(deb_resolve(&p, ix, &r, 1, &o) == 0 && p.n == 1, "%s", err_msg());
+		deb_plan_release(&p);
+	}
+	test_end("resolve: what earlier installs put there counts as installed");
+
 	CHECK_STR(plan("nosuch", 0), "error: package 'nosuch' is not in the archive");
 	CHECK(err_code() == ERR_NOTFOUND, "not found");
 	CHECK_STR(plan("data=3", 0), "error: version '3' of package 'data' is not in the archive");

@@ -38,6 +38,8 @@ int main(void)
 
 		shell_where(&ws, 3, &line, &col);
 		CHECK(line == 1 && col == 10, "line %zu col %zu", line, col);
+		CHECK(ws.v[1].at == 2 && ws.v[1].end == 7 && ws.v[3].end == 16,
+		      "word ends: %u %u %u", ws.v[1].at, ws.v[1].end, ws.v[3].end);
 	}
 	shell_words_release(&ws);
 	test_end("shell: words without quotes, operators, places");

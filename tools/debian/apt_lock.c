@@ -152,7 +152,11 @@ static json_t *stage_json(const struct apt_lock_stage *st)
 		if (jsonw_set(s, "uri", json_string(src->uri)) < 0 ||
 		    jsonw_set(s, "suite", json_string(src->suite)) < 0 ||
 		    jsonw_set(s, "components", strings_json(src->components)) < 0 ||
-		    jsonw_set(s, "inrelease", json_string(src->inrelease)) < 0 || append(sources, s) < 0)
+		    jsonw_set(s, "inrelease", json_string(src->inrelease)) < 0) {
+			json_decref(s);
+			goto fail;
+		}
+		if (append(sources, s) < 0)	/* takes 's' */
 			goto fail;
 	}
 	for (size_t i = 0; i < st->ninstalls; i++)

@@ -33,7 +33,8 @@ static int cache_name(struct buf *b, const struct apt_lock_package *p)
 	return buf_adds(b, ".deb");
 }
 
-char *apt_render_install(const struct apt_lock_stage *st, const struct apt_lock_install *in)
+char *apt_render_install(const struct apt_lock_stage *st, const struct apt_lock_install *in,
+			 const char *p)
 {
 	static const char apt_opts[] =
 		" -o Dir::Etc::SourceList=/tmp/pinned-apt.list -o Dir::Etc::SourceParts=-";
@@ -53,32 +54,33 @@ char *apt_render_install(const struct apt_lock_stage *st, const struct apt_lock_
 			rc |= buf_printf(&b, " %s", s->components[c]);
 		rc |= buf_adds(&b, "'");
 	}
-	rc |= buf_printf(&b, " >/tmp/pinned-apt.list && apt-get%s -q update"
-			 " && { apt-get%s install -y%s --download-only%s 2>/tmp/pinned-apt.err"
+	rc |= buf_printf(&b, " >/tmp/pinned-apt.list && %sapt-get%s -q update"
+			 " && { %sapt-get%s install -y%s --download-only%s 2>/tmp/pinned-apt.err"
 			 " || { sed -n \"s/^E: Version '\\(.*\\)' for '\\(.*\\)' was not found$/"
 			 "pinned: \\2 \\1 is locked in lockfiles\\/apt.lock but is no longer in the archive:"
 			 " build from a snapshot (pinned lock --apt-snapshot YYYYMMDDTHHMMSSZ)"
 			 " or lock again (pinned lock --update)/p\" /tmp/pinned-apt.err >&2;"
 			 " cat /tmp/pinned-apt.err >&2; exit 100; }; }"
 			 " && (cd /var/cache/apt/archives && printf '%%s  %%s\\n'",
-			 apt_opts, apt_opts, rec, buf_str(&pins));
+			 p, apt_opts, p, apt_opts, rec, buf_str(&pins));
 	for (size_t i = 0; i < in->npackages; i++) {
 		rc |= buf_printf(&b, " %s ", in->packages[i].sha256);
 		rc |= cache_name(&b, &in->packages[i]);
 	}
 	rc |= buf_printf(&b, " | sha256sum -c --quiet --strict)"
-			 " && apt-get%s install -y%s%s", apt_opts, rec, buf_str(&pins));
+			 " && %sapt-get%s install -y%s%s", p, apt_opts, rec, buf_str(&pins));
 	for (size_t i = 0; i < in->npackages; i++)
 		if (!in->packages[i].requested && !in->packages[i].replaces) {
-			rc |= buf_printf(&b, "%s %s", auto_marked ? "" : " && apt-mark auto",
-					 in->packages[i].name);
+			if (!auto_marked)
+				rc |= buf_printf(&b, " && %sapt-mark auto", p);
+			rc |= buf_printf(&b, " %s", in->packages[i].name);
 			auto_marked = 1;
 		}
 	if (auto_marked)
 		rc |= buf_adds(&b, " >/dev/null");
-	rc |= buf_adds(&b, " && rm -rf /tmp/pinned-apt.list /tmp/pinned-apt.err /var/lib/apt/lists/*"
-		       " /var/cache/apt/archives/*.deb /var/log/dpkg.log /var/log/apt/*"
-		       " /var/cache/ldconfig/aux-cache /var/cache/debconf/*-old; }");
+	rc |= buf_printf(&b, " && %srm -rf /tmp/pinned-apt.list /tmp/pinned-apt.err"
+			 " /var/lib/apt/lists/* /var/cache/apt/archives/*.deb /var/log/dpkg.log"
+			 " /var/log/apt/* /var/cache/ldconfig/aux-cache /var/cache/debconf/*-old; }", p);
 	buf_release(&pins);
 	if (rc) {
 		buf_release(&b);
@@ -155,7 +157,7 @@ int apt_render_edits(struct apt_edits *out, const struct dockerfile *df,
 					     df->name, in->line, in->col);
 				break;
 			}
-			if (!(e->text = apt_render_install(st, &st->installs[i]))) {
+			if (!(e->text = apt_render_install(st, &st->installs[i], in->prefix))) {
 				rc = err_nomem();
 				break;
 			}

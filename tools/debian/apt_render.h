@@ -37,8 +37,11 @@ struct apt_edits {
 int apt_render_edits(struct apt_edits *out, const struct dockerfile *df,
 		     const struct apt_lock *lock, const char *lock_name);
 
-/* The command one locked install becomes (the caller frees it). */
-char *apt_render_install(const struct apt_lock_stage *st, const struct apt_lock_install *in);
+/* The command one locked install becomes (the caller frees it); 'prefix'
+ * ("sudo ", "DEBIAN_FRONTEND=noninteractive " or "") goes before each apt
+ * command, as the template wrote it before apt-get. */
+char *apt_render_install(const struct apt_lock_stage *st, const struct apt_lock_install *in,
+			 const char *prefix);
 
 void apt_edits_release(struct apt_edits *e);
 

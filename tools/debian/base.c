@@ -90,8 +90,17 @@ int deb_base_add_layer(struct deb_base *b, const void *data, size_t len, const c
 		goto done;
 	}
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		const char *path = clean(archive_entry_pathname(e) ? archive_entry_pathname(e) : "");
-		const char *base = strrchr(path, '/');
+		char name_buf[4096];
+		const char *path, *base;
+		size_t plen;
+
+		/* "./a/b/" is "a/b" */
+		snprintf(name_buf, sizeof(name_buf), "%s",
+			 clean(archive_entry_pathname(e) ? archive_entry_pathname(e) : ""));
+		for (plen = strlen(name_buf); plen && name_buf[plen - 1] == '/'; plen--)
+			name_buf[plen - 1] = '\0';
+		path = name_buf;
+		base = strrchr(path, '/');
 		size_t dlen = base ? (size_t)(base - path) : 0;
 
 		base = base ? base + 1 : path;

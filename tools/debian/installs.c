@@ -29,6 +29,7 @@ void apt_installs_release(struct apt_installs *a)
 			free(a->v[i].packages[k]);
 		free(a->v[i].packages);
 		free(a->v[i].target_release);
+		free(a->v[i].prefix);
 	}
 	free(a->v);
 	free(a->stages);
@@ -49,8 +50,8 @@ int apt_operand_dynamic(const char *word, const char **why)
 }
 
 static int add_install(struct apt_installs *out, const struct dockerfile *df, size_t stage,
-		       size_t instruction, long heredoc, const struct shell_words *ws,
-		       const struct shell_command *c)
+		       size_t instruction, long heredoc, const char *text,
+		       const struct shell_words *ws, const struct shell_command *c)
 {
 	struct apt_install *in;
 	size_t line, col;
@@ -70,6 +71,9 @@ static int add_install(struct apt_installs *out, const struct dockerfile *df, si
 	in->start = ws->v[c->start].at;
 	in->end = ws->v[c->end - 1].end;
 	in->no_recommends = shell_has_option(c, ws, "--no-install-recommends");
+	/* wrappers and assignments before the command, as written */
+	if (!(in->prefix = strndup(text + ws->v[c->start].at, ws->v[c->name].at - ws->v[c->start].at)))
+		return err_nomem();
 	for (size_t i = c->verb + 1; i < c->end; i++) {
 		const char *w = ws->v[i].text;
 
@@ -117,7 +121,7 @@ static int scan(struct apt_installs *out, const struct dockerfile *df, size_t st
 
 	while (!rc && shell_command_next(&c, &ws, &pos))
 		if (c.tool == SHELL_APT && c.verb < c.end && !strcmp(ws.v[c.verb].text, "install"))
-			rc = add_install(out, df, stage, instruction, heredoc, &ws, &c);
+			rc = add_install(out, df, stage, instruction, heredoc, text, &ws, &c);
 	shell_words_release(&ws);
 	return rc;
 }

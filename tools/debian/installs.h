@@ -17,6 +17,7 @@ struct apt_install {
 	size_t instruction;	/* its RUN, in df->instructions */
 	long heredoc;		/* the heredoc it is in, or -1 for the RUN's own line */
 	size_t start, end;	/* the command's bytes in that text (args or heredoc) */
+	char *prefix;		/* what the text has before apt-get: "sudo VAR=x ", or "" */
 	char **packages;	/* the operands as written, in order */
 	size_t npackages, packages_alloc;
 	int no_recommends;	/* --no-install-recommends */
