@@ -214,7 +214,7 @@ oom: oom-build | deps-test
 
 oom-build: $(OOM_UNIT_BIN)
 
-bench: $(BUILD)/pinned $(BUILD)/gen_tree | deps-bench deps-test
+bench: $(BUILD)/pinned $(BUILD)/gen_tree $(BUILD)/tests/aptplan | deps-bench deps-test
 	@tests/bench/run.sh $(BUILD)
 
 $(BUILD)/gen_tree: tests/bench/gen_tree.c tests/xorshift.h | deps

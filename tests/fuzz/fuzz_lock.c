@@ -1,5 +1,8 @@
-/* libFuzzer: lockfiles/images.lock as the lock reader takes it; what it
- * accepts is written, read again and written again to the same bytes. */
+/* libFuzzer: the input as lockfiles/images.lock and as lockfiles/apt.lock,
+ * as their readers take them; what each accepts is written, read again and
+ * written again to the same bytes, and each locked install is rendered. */
+#include "debian/apt_lock.h"
+#include "debian/apt_render.h"
 #include "docker/images_lock.h"
 
 #include <stdint.h>
@@ -9,8 +12,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* Read data[0, size) as a lock file; 0 when it is one. */
-static int read_bytes(struct images_lock *lock, const void *data, size_t size)
+/* Read data[0, size) as a lock file with 'reader'; 0 when it is one. */
+static int read_as(int (*reader)(void *, const char *), void *lock, const void *data, size_t size)
 {
 	char path[64];
 	int fd = memfd_create("lock", 0), rc = -1;
@@ -19,10 +22,41 @@ static int read_bytes(struct images_lock *lock, const void *data, size_t size)
 		return -1;
 	if (write(fd, data, size) == (ssize_t)size) {
 		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-		rc = images_lock_read(lock, path);
+		rc = reader(lock, path);
 	}
 	close(fd);
 	return rc;
+}
+
+static int images_reader(void *lock, const char *path) { return images_lock_read(lock, path); }
+static int apt_reader(void *lock, const char *path) { return apt_lock_read(lock, path); }
+
+static int read_bytes(struct images_lock *lock, const void *data, size_t size)
+{
+	return read_as(images_reader, lock, data, size);
+}
+
+static void apt(const void *data, size_t size)
+{
+	struct apt_lock lock, again;
+	char *text = NULL, *text2 = NULL;
+	size_t len, len2;
+
+	if (read_as(apt_reader, &lock, data, size) != 0)
+		return;
+	for (size_t i = 0; i < lock.n; i++)
+		for (size_t k = 0; k < lock.stages[i].ninstalls; k++)
+			free(apt_render_install(&lock.stages[i], &lock.stages[i].installs[k], ""));
+	if (apt_lock_format(&text, &len, &lock) == 0 &&
+	    read_as(apt_reader, &again, text, len) == 0) {
+		if (apt_lock_format(&text2, &len2, &again) == 0 &&
+		    (len2 != len || memcmp(text, text2, len)))
+			abort();	/* what is written must read back the same */
+		free(text2);
+		apt_lock_release(&again);
+	}
+	free(text);
+	apt_lock_release(&lock);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -31,6 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text = NULL, *text2 = NULL;
 	size_t len, len2;
 
+	apt(data, size);
 	if (read_bytes(&lock, data, size) < 0)
 		return 0;
 	if (images_lock_format(&text, &len, &lock) == 0 && read_bytes(&again, text, len) == 0) {

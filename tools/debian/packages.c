@@ -84,16 +84,17 @@ static uint32_t hash_bytes(const char *s, size_t len)
 static int rehash(struct deb_index *ix)
 {
 	size_t size = ix->hash_size ? ix->hash_size * 2 : 4096;
-	uint32_t *h = calloc(size, sizeof(*h));
+	struct deb_slot *h = calloc(size, sizeof(*h));
 
 	if (!h)
 		return err_nomem();
 	for (size_t id = 0; id < ix->nname; id++) {
 		size_t i = ix->name[id].hash & (size - 1);
 
-		while (h[i])
+		while (h[i].id)
 			i = (i + 1) & (size - 1);
-		h[i] = (uint32_t)id + 1;
+		h[i].id = (uint32_t)id + 1;
+		h[i].hash = ix->name[id].hash;
 	}
 	free(ix->hash);
 	ix->hash = h;
@@ -106,12 +107,14 @@ static size_t slot(const struct deb_index *ix, const char *s, size_t len, uint32
 {
 	size_t i = h & (ix->hash_size - 1);
 
-	while (ix->hash[i]) {
-		const struct deb_name *n = &ix->name[ix->hash[i] - 1];
+	/* the hash beside the id: a probe that differs touches nothing else */
+	while (ix->hash[i].id) {
+		if (ix->hash[i].hash == h) {
+			const struct deb_name *n = &ix->name[ix->hash[i].id - 1];
 
-		if (n->hash == h && memcmp(ix->str + n->str, s, len) == 0 &&
-		    ix->str[n->str + len] == '\0')
-			break;
+			if (memcmp(ix->str + n->str, s, len) == 0 && ix->str[n->str + len] == '\0')
+				break;
+		}
 		i = (i + 1) & (ix->hash_size - 1);
 	}
 	return i;
@@ -124,7 +127,7 @@ long deb_index_find(const struct deb_index *ix, const char *name)
 	if (!ix->hash_size)
 		return -1;
 	i = slot(ix, name, strlen(name), hash_bytes(name, strlen(name)));
-	return ix->hash[i] ? (long)ix->hash[i] - 1 : -1;
+	return ix->hash[i].id ? (long)ix->hash[i].id - 1 : -1;
 }
 
 /* The id of name 's', added when new. */
@@ -136,15 +139,16 @@ static int intern(struct deb_index *ix, const char *s, size_t len, uint32_t *id)
 	if ((ix->nname + 1) * 2 > ix->hash_size && rehash(ix))
 		return ERR_NOMEM;
 	i = slot(ix, s, len, h);
-	if (ix->hash[i]) {
-		*id = ix->hash[i] - 1;
+	if (ix->hash[i].id) {
+		*id = ix->hash[i].id - 1;
 		return 0;
 	}
 	if (GROW(ix->name, ix->nname, ix->name_alloc) ||
 	    str_add(ix, s, len, &ix->name[ix->nname].str))
 		return err_code();
 	ix->name[ix->nname].hash = h;
-	ix->hash[i] = (uint32_t)ix->nname + 1;
+	ix->hash[i].id = (uint32_t)ix->nname + 1;
+	ix->hash[i].hash = h;
 	*id = (uint32_t)ix->nname++;
 	return 0;
 }
@@ -389,7 +393,7 @@ static void pick(struct stanza *st, const struct deb822 *d)
 		const struct deb822_field *f = &d->f[i];
 
 		for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++)
-			if (want[k].len == f->name_len &&
+			if (want[k].len == f->name_len && (f->name[0] | 0x20) == (want[k].name[0] | 0x20) &&
 			    strncasecmp(f->name, want[k].name, f->name_len) == 0) {
 				*(const struct deb822_field **)((char *)st + want[k].at) = f;
 				break;
@@ -436,7 +440,7 @@ int deb_filename_valid(const char *s, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c <= ' ' || c >= 0x7f || strchr("\"'\\`$", c))
+		if (c <= ' ' || c >= 0x7f || c == '"' || c == '\'' || c == '\\' || c == '`' || c == '$')
 			return 0;
 		if (c == '.' && i + 1 < len && s[i + 1] == '.' && (i == 0 || s[i - 1] == '/') &&
 		    (i + 2 == len || s[i + 2] == '/'))
@@ -445,11 +449,12 @@ int deb_filename_valid(const char *s, size_t len)
 	return 1;
 }
 
-/* 1 when each of the 'len' bytes at 's' is one of 'set'. */
-static int all_of(const char *s, size_t len, const char *set)
+/* 1 when each of the 'len' bytes at 's' is a digit, or with 'hex' a
+ * lowercase hex digit. */
+static int all_of(const char *s, size_t len, int hex)
 {
 	for (size_t i = 0; i < len; i++)
-		if (!s[i] || !strchr(set, s[i]))
+		if (!((s[i] >= '0' && s[i] <= '9') || (hex && s[i] >= 'a' && s[i] <= 'f')))
 			return 0;
 	return 1;
 }
@@ -545,11 +550,11 @@ static int add_stanza(struct deb_index *ix, const struct deb822 *d, const char *
 				       (int)(st.filename->value_len > 64 ? 64 : st.filename->value_len),
 				       st.filename->value);
 		if (st.sha256->value_len != 64 ||
-		    !all_of(st.sha256->value, 64, "0123456789abcdef"))
+		    !all_of(st.sha256->value, 64, 1))
 			return err_set("%s:%zu: package '%.*s': SHA256 is not 64 hex digits", file,
 				       st.sha256->line, (int)pkg_len, pkg);
 		if (st.size->value_len == 0 || st.size->value_len > 15 ||
-		    !all_of(st.size->value, st.size->value_len, "0123456789"))
+		    !all_of(st.size->value, st.size->value_len, 0))
 			return err_set("%s:%zu: package '%.*s': Size is not a number of bytes", file,
 				       st.size->line, (int)pkg_len, pkg);
 	}

@@ -92,7 +92,10 @@ struct deb_index {
 	size_t nrel, rel_alloc;
 	struct deb_provider *prov;
 	size_t nprov, prov_alloc;
-	uint32_t *hash;		/* name ids +1 by the hash of their name */
+	struct deb_slot {
+		uint32_t id;	/* a name id + 1; 0: empty */
+		uint32_t hash;	/* of the name */
+	} *hash;		/* open addressing by the hash of the name */
 	size_t hash_size;
 	size_t skipped;		/* stanzas of other architectures */
 };

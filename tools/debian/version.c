@@ -151,10 +151,11 @@ int deb_version_check(const char *v)
 	if (!is_digit(*p.up))
 		return err_set("version number does not start with digit");
 	for (c = p.up; c < p.up_end; c++)
-		if (!is_digit(*c) && !is_alpha(*c) && !strchr(".-+~:", *c))
+		if (!is_digit(*c) && !is_alpha(*c) && *c != '.' && *c != '-' && *c != '+' &&
+		    *c != '~' && *c != ':')
 			return err_set("invalid character in version number");
 	for (c = p.rev; c < p.rev_end; c++)
-		if (!is_digit(*c) && !is_alpha(*c) && !strchr(".+~", *c))
+		if (!is_digit(*c) && !is_alpha(*c) && *c != '.' && *c != '+' && *c != '~')
 			return err_set("invalid character in revision number");
 	return 0;
 }
