@@ -193,6 +193,27 @@ fault "a missing suite" \
 	"pinned: archive '$archive' has no suite 'bookworm-updates' (dists/bookworm-updates/InRelease: 404)"
 mv "$tmp/updates-aside" "$repo/dists/bookworm-updates"
 
+# a snapshot, in Debian's snapshot layout: its Valid-Until is not checked
+mkdir -p "$www/archive/debian" "$www/archive/debian-security"
+ln -s "$repo" "$www/archive/debian/20250101T000000Z"
+ln -s "$repo" "$www/archive/debian-security/20250101T000000Z"
+sign_suite bookworm "Valid-Until: Thu, 01 Jan 2026 00:00:00 UTC"
+template jq
+check "aptlock: lock --apt-snapshot reads the snapshot (an old Valid-Until is expected)" \
+	lock --update --apt-mirror "http://127.0.0.1:$port" --apt-snapshot 20250101T000000Z
+check "aptlock: the apt lock records the snapshot and its sources" \
+	grep -q "\"uri\": \"http://127.0.0.1:$port/archive/debian-security/20250101T000000Z\"" \
+	"$proj/lockfiles/apt.lock"
+cp "$proj/lockfiles/apt.lock" "$tmp/apt.lock.snap"
+(cd "$proj" && "$PINNED" lock --registry-mirror "$REG" --apt-keyring "$tmp/archive.gpg") >/dev/null 2>&1
+same_file "aptlock: a lock run without --apt-snapshot keeps the snapshot" \
+	"$proj/lockfiles/apt.lock" "$tmp/apt.lock.snap"
+(cd "$proj" && "$PINNED" render)
+check "aptlock: render points apt at the snapshot, without checking Valid-Until" \
+	grep -qF "'deb [check-valid-until=no] http://127.0.0.1:$port/archive/debian/20250101T000000Z bookworm main'" \
+	"$proj/Dockerfile"
+sign_suite bookworm
+
 # a real build installs exactly the locked versions; the builds are
 # buildah's work, so the sanitizer pass (which runs everything above under
 # ASan) leaves them to the plain pass

@@ -45,6 +45,12 @@ case $first in sha256:??????????????????????????????????????????????????????????
 	pass "image: the image digest is the last line" ;;
 *)	fail "image: the image digest is the last line" "$first" ;; esac
 check "image: the lock was written (there was none)" test -s "$a/lockfiles/images.lock"
+# Debian's own InRelease files, verified against debian-archive-keyring
+check "image: the apt lock was written, from Debian's archive, its three suites verified" \
+	test "$(grep -c '"inrelease": "sha256:' "$a/lockfiles/apt.lock")" = 6
+check "image: the rendered Dockerfile installs libjansson4 at the locked version" \
+	grep -q "libjansson4=$(grep -A7 '"name": "libjansson4"' "$a/lockfiles/apt.lock" |
+		sed -n 's/.*"version": "\(.*\)".*/\1/p' | head -1)" "$a/Dockerfile"
 make -s -C "$a" run PINNED="$PINNED" >"$tmp/run.out" 2>"$tmp/run.err"
 same "image: make run exits 0" $? 0
 same "image: make run prints the Bell-state result, only 00 and 11" "$(tail -1 "$tmp/run.out")" \
