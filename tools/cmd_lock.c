@@ -28,7 +28,7 @@ static const char usage[] =
 	"                   [--insecure-registry HOST]... [--registry-mirror HOST]\n"
 	"                   [--ca-file FILE] [--timeout SECONDS] [--connect-timeout SECONDS]\n"
 	"                   [--apt-mirror URI] [--apt-snapshot YYYYMMDDTHHMMSSZ]\n"
-	"                   [--apt-keyring FILE]\n"
+	"                   [--apt-keyring FILE] [--apt-component NAME]...\n"
 	"\n"
 	"Resolve every image the template names to a digest and write\n"
 	"lockfiles/images.lock; resolve every package its apt-get installs would\n"
@@ -64,6 +64,8 @@ static const char usage[] =
 	"                            lays it out\n"
 	"  --apt-keyring FILE        verify the archive's InRelease with FILE (default\n"
 	"                            /usr/share/keyrings/debian-archive-keyring.gpg)\n"
+	"  --apt-component NAME      read this component of each suite (default main;\n"
+	"                            repeat it for several: main contrib non-free-firmware)\n"
 	"  -h, --help                show this help\n";
 
 /* The Docker config the Docker CLI would read: $DOCKER_CONFIG/config.json,
@@ -195,6 +197,8 @@ static int run(const char *template, const struct inputs *in, const struct regis
 		goto fail;
 	if (!ao.mirror && !ao.snapshot && !in->defaults)
 		apt_kept(&ao, &apt_old, kept, sizeof(kept));
+	if (!ao.components && !in->defaults && apt_old.n && apt_old.stages[0].nsources)
+		ao.components = (const char *const *)apt_old.stages[0].sources[0].components;
 	/* every platform reads the template to the same images: lock the first read's */
 	if (render_read_template(&dfs, &ndfs, template, &lock) < 0 || check_taken(dfs[0], &lock) < 0 ||
 	    http_global_init() < 0 || registry_client_new(&client, opts) < 0 ||
@@ -263,11 +267,13 @@ int cmd_lock(int argc, char **argv)
 		{ "apt-mirror", required_argument, NULL, 'M' },
 		{ "apt-snapshot", required_argument, NULL, 'S' },
 		{ "apt-keyring", required_argument, NULL, 'K' },
+		{ "apt-component", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct inputs in = { 0 };
 	struct registry_opts opts = REGISTRY_OPTS_INIT;
-	const char *dir = NULL, *template = DOCKERFILE_TEMPLATE, *insecure[64];
+	const char *dir = NULL, *template = DOCKERFILE_TEMPLATE, *insecure[64], *components[17] = { 0 };
+	size_t ncomponents = 0;
 	char mirror[256];
 	int update = 0, jobs = 8, c, rc;
 	long connect_timeout = 0;
@@ -314,6 +320,16 @@ int cmd_lock(int argc, char **argv)
 			in.apt.snapshot = optarg;
 			break;
 		case 'K': in.apt.keyring = optarg; break;
+		case 'c':
+			if (ncomponents == sizeof(components) / sizeof(components[0]) - 1)
+				return cmd_usage_error(usage, "too many --apt-component values");
+			if (!*optarg || strspn(optarg, "abcdefghijklmnopqrstuvwxyz0123456789-_.") !=
+					    strlen(optarg))
+				return cmd_usage_error(usage, "--apt-component takes a component name "
+						       "(main, contrib, non-free-firmware)");
+			components[ncomponents++] = optarg;
+			in.apt.components = components;
+			break;
 		case 'a': opts.http.ca_file = optarg; break;
 		case 'i':
 			if (opts.http.ninsecure == sizeof(insecure) / sizeof(insecure[0]))

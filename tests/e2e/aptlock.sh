@@ -158,6 +158,9 @@ template jq
 fault "an archive that cannot be reached" \
 	"pinned: cannot connect to archive 'http://127.0.0.1:1/debian'" \
 	--apt-mirror http://127.0.0.1:1/debian
+fault "a component the suites do not have" \
+	"pinned: $archive/dists/bookworm/InRelease lists no contrib/binary-amd64/Packages: the suite has no component 'contrib' for amd64" \
+	--apt-component main --apt-component contrib
 fault "a key the keyring does not hold" \
 	"pinned: $archive/dists/bookworm/InRelease: signed by key $keyid, which keyring $tmp/other.gpg does not hold" \
 	--apt-keyring "$tmp/other.gpg"

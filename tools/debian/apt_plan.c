@@ -72,17 +72,26 @@ static const char *debian_arch(const char *platform, char *buf, size_t size)
 	return NULL;
 }
 
-static int add_source(struct apt_lock_stage *st, const char *uri, const char *suite)
+static int add_source(struct apt_lock_stage *st, const char *uri, const char *suite,
+		      const char *const *components)
 {
+	static const char *const main_only[] = { "main", NULL };
 	struct apt_lock_source *src;
+	size_t n = 0;
 
+	if (!components)
+		components = main_only;
+	while (components[n])
+		n++;
 	if (GROW(st->sources, st->nsources, st->sources_alloc))
 		return ERR_NOMEM;
 	src = &st->sources[st->nsources++];
 	if (!(src->uri = strdup(uri)) || !(src->suite = strdup(suite)) ||
-	    !(src->components = calloc(2, sizeof(*src->components))) ||
-	    !(src->components[0] = strdup("main")))
+	    !(src->components = calloc(n + 1, sizeof(*src->components))))
 		return err_nomem();
+	for (size_t i = 0; i < n; i++)
+		if (!(src->components[i] = strdup(components[i])))
+			return err_nomem();
 	return 0;
 }
 
@@ -101,13 +110,13 @@ static int sources(struct apt_lock_stage *st, const struct apt_plan_opts *o)
 		snprintf(main_uri, sizeof(main_uri), "%s", o->mirror ? o->mirror : APT_DEBIAN_MIRROR);
 		snprintf(security, sizeof(security), "%s", o->mirror ? o->mirror : APT_DEBIAN_SECURITY);
 	}
-	if (add_source(st, main_uri, c))
+	if (add_source(st, main_uri, c, o->components))
 		return err_code();
 	snprintf(suite, sizeof(suite), "%s-updates", c);
-	if (add_source(st, main_uri, suite))
+	if (add_source(st, main_uri, suite, o->components))
 		return err_code();
 	snprintf(suite, sizeof(suite), "%s-security", c);
-	return add_source(st, security, suite);
+	return add_source(st, security, suite, o->components);
 }
 
 /* The image and digest a stage starts from. */
@@ -238,7 +247,7 @@ static int lock_stage(struct planner *p, size_t stage, const struct root *r,
 	for (size_t i = 0; i < r->head.nsources; i++) {
 		const struct apt_lock_source *from = &r->head.sources[i];
 
-		if (add_source(st, from->uri, from->suite) ||
+		if (add_source(st, from->uri, from->suite, (const char *const *)from->components) ||
 		    copy_str(&st->sources[st->nsources - 1].inrelease, from->inrelease))
 			return err_code();
 	}
@@ -399,9 +408,17 @@ static int old_holds(struct planner *p, const struct apt_lock *old)
 			       want.nsources == st->nsources &&
 			       !(p->o->snapshot ? !st->snapshot || strcmp(st->snapshot, p->o->snapshot)
 						: st->snapshot != NULL);
-			for (size_t i = 0; same && i < want.nsources; i++)
+			for (size_t i = 0; same && i < want.nsources; i++) {
+				size_t c = 0;
+
 				same = !strcmp(want.sources[i].uri, st->sources[i].uri) &&
 				       !strcmp(want.sources[i].suite, st->sources[i].suite);
+				for (; same && want.sources[i].components[c]; c++)
+					same = st->sources[i].components[c] &&
+					       !strcmp(want.sources[i].components[c],
+						       st->sources[i].components[c]);
+				same = same && !st->sources[i].components[c];
+			}
 			want.codename = NULL;
 			apt_lock_stage_release(&want);
 		}

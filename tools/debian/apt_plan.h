@@ -21,6 +21,7 @@ struct apt_plan_opts {
 	const char *snapshot;	/* YYYYMMDDTHHMMSSZ: the archive as it was then, in
 				 * Debian's snapshot layout; NULL: as it is now */
 	const char *keyring;	/* NULL: the Debian archive keyring */
+	const char *const *components;	/* NULL-terminated; NULL: "main" */
 	const char *platform;	/* "linux/amd64" */
 	long long now;
 };

@@ -98,7 +98,7 @@ static int fetch_suite(struct apt_archive_fetched *f, struct http_conn *conn, co
 	struct http_response r = { 0 };
 	struct deb_release rel = { 0 };
 	struct deb_release_opts ro;
-	char path[1024], what[600], name[4096], digest[SHA256_STRING_LEN + 1];
+	char path[1024], what[600], name[4096], url[4096], digest[SHA256_STRING_LEN + 1];
 	int rc;
 
 	snprintf(path, sizeof(path), "dists/%s/InRelease", suite);
@@ -143,8 +143,8 @@ static int fetch_suite(struct apt_archive_fetched *f, struct http_conn *conn, co
 			rc = err_prefix("%s/dists/%s", uri, suite);
 			goto done;
 		}
-		snprintf(name, sizeof(name), "%s/%s", uri, path);
-		if ((rc = keep(f, name, &r.body)) < 0)
+		snprintf(url, sizeof(url), "%s/%s", uri, path);
+		if ((rc = keep(f, url, &r.body)) < 0)
 			goto done;
 		http_response_release(&r);
 	}
