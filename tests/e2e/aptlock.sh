@@ -148,6 +148,9 @@ fault() {	# fault NAME MESSAGE [lock arguments]
 template no-such-package
 fault "an unknown package" \
 	"pinned: Dockerfile.in:2:5: apt-get install: package 'no-such-package' is not in the archive"
+printf 'FROM debian:bookworm-slim\nRUN apt-get install -y -t bookworm-backports jq\n' >"$proj/Dockerfile.in"
+fault "a target release" \
+	"pinned: Dockerfile.in:2:5: apt-get install -t bookworm-backports: pinned reads the release's own suites (bookworm, -updates, -security), not a target release: install from those"
 template jq=9.9
 fault "a version the archive does not have" \
 	"pinned: Dockerfile.in:2:5: apt-get install: version '9.9' of package 'jq' is not in the archive"

@@ -273,6 +273,13 @@ static int plan_install(struct planner *p, size_t k)
 		free(req);
 		return 0;
 	}
+	if (in->target_release) {
+		free(req);
+		return err_set("%s:%zu:%zu: apt-get install -t %s: pinned reads the release's own "
+			       "suites (%s, -updates, -security), not a target release: install from "
+			       "those", p->df->name, in->line, in->col,
+			       in->target_release, r ? r->head.codename : "the base's");
+	}
 	if (p->root_of[in->stage] < 0) {
 		free(req);
 		return err_set("%s:%zu:%zu: apt-get install in a stage built on scratch: there is no "
