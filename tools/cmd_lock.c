@@ -306,8 +306,9 @@ int cmd_lock(int argc, char **argv)
 			break;
 		case 'm': opts.mirror = optarg; break;
 		case 'M':
-			if (strncmp(optarg, "http://", 7) && strncmp(optarg, "https://", 8))
-				return cmd_usage_error(usage, "--apt-mirror takes an http:// or https:// URI");
+			if (!apt_uri_valid(optarg))
+				return cmd_usage_error(usage, "--apt-mirror takes an http:// or https:// URI "
+						       "without spaces or quotes");
 			/* "URI/" is "URI" */
 			while (strlen(optarg) > 8 && optarg[strlen(optarg) - 1] == '/')
 				optarg[strlen(optarg) - 1] = '\0';

@@ -252,8 +252,7 @@ static int ok_word(const char *s)
 			     strlen(s);
 }
 
-/* An archive URI: http or https, printable, no space, quote or backslash. */
-static int ok_uri(const char *s)
+int apt_uri_valid(const char *s)
 {
 	if (strncmp(s, "http://", 7) && strncmp(s, "https://", 8))
 		return 0;
@@ -362,7 +361,7 @@ static int read_stage(struct apt_lock_stage *st, json_t *o, struct reader *r)
 			return ERR_NOMEM;
 		src = &st->sources[st->nsources++];
 		snprintf(r->where + at, sizeof(r->where) - at, ".sources[%zu]", i);
-		if (string_member(&src->uri, v, "uri", r, ok_uri) ||
+		if (string_member(&src->uri, v, "uri", r, apt_uri_valid) ||
 		    string_member(&src->suite, v, "suite", r, ok_word) ||
 		    strings_member(&src->components, v, "components", r, ok_word) ||
 		    string_member(&src->inrelease, v, "inrelease", r, ok_digest))

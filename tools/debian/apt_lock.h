@@ -69,6 +69,10 @@ int apt_lock_format(char **out, size_t *len, const struct apt_lock *lock);
 /* The stage 'stage' of the lock, or NULL. */
 const struct apt_lock_stage *apt_lock_stage(const struct apt_lock *lock, size_t stage);
 
+/* 1 when 's' is an archive URI a lock may hold: http:// or https://,
+ * printable, without spaces, quotes, backslashes or '$'. */
+int apt_uri_valid(const char *s);
+
 /* 1 when 's' is a snapshot time as Debian's snapshot archive names them:
  * YYYYMMDDTHHMMSSZ. */
 int apt_snapshot_valid(const char *s);
