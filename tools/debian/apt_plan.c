@@ -33,7 +33,7 @@ struct planner {
 	struct root *roots;
 	size_t nroots, roots_alloc;
 	uint32_t **installed;		/* by stage: versions installed by its end */
-	size_t *ninstalled;
+	size_t *ninstalled, *installed_alloc;
 	long *root_of;			/* by stage */
 	struct apt_lock *out;
 	struct lock_failures *notes;
@@ -266,7 +266,6 @@ static int plan_install(struct planner *p, size_t k)
 	struct deb_plan plan = { 0 };
 	struct apt_lock_stage *st = NULL;
 	struct apt_lock_install *li;
-	uint32_t *grown;
 	int rc;
 
 	if (r && r->unpinned) {
@@ -322,18 +321,16 @@ static int plan_install(struct planner *p, size_t k)
 		goto done;
 	}
 	li->alloc = plan.n + 1;
-	grown = realloc(p->installed[in->stage],
-			(p->ninstalled[in->stage] + plan.n + 1) * sizeof(*grown));
-	if (!grown) {
-		rc = err_nomem();
-		goto done;
-	}
-	p->installed[in->stage] = grown;
 	for (size_t i = 0; i < plan.n; i++) {
 		const struct deb_pkg *pkg = &r->ix->pkg[plan.v[i].pkg];
 		struct apt_lock_package *lp = &li->packages[li->npackages++];
 
-		grown[p->ninstalled[in->stage]++] = plan.v[i].pkg;
+		if (GROW(p->installed[in->stage], p->ninstalled[in->stage],
+			 p->installed_alloc[in->stage])) {
+			rc = ERR_NOMEM;
+			goto done;
+		}
+		p->installed[in->stage][p->ninstalled[in->stage]++] = plan.v[i].pkg;
 		lp->size = pkg->size;
 		lp->requested = plan.v[i].requested;
 		if (copy_str(&lp->name, deb_pkg_name(r->ix, pkg)) ||
@@ -365,7 +362,7 @@ static int inherit(struct planner *p, size_t s)
 	if (!(p->installed[s] = malloc(p->ninstalled[parent] * sizeof(uint32_t))))
 		return err_nomem();
 	memcpy(p->installed[s], p->installed[parent], p->ninstalled[parent] * sizeof(uint32_t));
-	p->ninstalled[s] = p->ninstalled[parent];
+	p->ninstalled[s] = p->installed_alloc[s] = p->ninstalled[parent];
 	return 0;
 }
 
@@ -450,7 +447,7 @@ int apt_plan(struct apt_lock *out, const struct dockerfile *df, const struct ima
 	     struct registry_client *registry, struct http_client *http, struct lock_failures *notes)
 {
 	struct planner p = { df, images, o, registry, NULL, { 0 }, { 0 }, NULL, 0, 0, NULL, NULL,
-			     NULL, out, notes };
+			     NULL, NULL, out, notes };
 	size_t ns;
 	int rc;
 
@@ -464,8 +461,9 @@ int apt_plan(struct apt_lock *out, const struct dockerfile *df, const struct ima
 	ns = p.installs.nstages;
 	p.installed = calloc(ns, sizeof(*p.installed));
 	p.ninstalled = calloc(ns, sizeof(*p.ninstalled));
+	p.installed_alloc = calloc(ns, sizeof(*p.installed_alloc));
 	p.root_of = malloc(ns * sizeof(*p.root_of));
-	if (!p.installed || !p.ninstalled || !p.root_of) {
+	if (!p.installed || !p.ninstalled || !p.installed_alloc || !p.root_of) {
 		rc = err_nomem();
 		goto done;
 	}
@@ -498,6 +496,7 @@ done:
 		free(p.installed[s]);
 	free(p.installed);
 	free(p.ninstalled);
+	free(p.installed_alloc);
 	free(p.root_of);
 	http_conn_free(p.conn);
 	apt_archive_cache_release(&p.cache);

@@ -39,11 +39,10 @@ static int fetch(struct http_response *r, struct http_conn *conn, const char *ur
 static void fetched_release(struct apt_archive_fetched *f)
 {
 	for (size_t k = 0; k < f->n; k++) {
-		free(f->names[k]);
-		buf_release(&f->bodies[k]);
+		free(f->v[k].name);
+		buf_release(&f->v[k].body);
 	}
-	free(f->names);
-	free(f->bodies);
+	free(f->v);
 	free(f->uri);
 	free(f->suite);
 	free(f->inrelease);
@@ -61,18 +60,11 @@ void apt_archive_cache_release(struct apt_archive_cache *c)
 /* Keep index 'body' (taken) as fetched for 'f'. */
 static int keep(struct apt_archive_fetched *f, const char *name, struct buf *body)
 {
-	char **names = realloc(f->names, (f->n + 1) * sizeof(*names));
-	struct buf *bodies;
-
-	if (!names)
+	if (GROW(f->v, f->n, f->alloc))
+		return ERR_NOMEM;
+	if (!(f->v[f->n].name = strdup(name)))
 		return err_nomem();
-	f->names = names;
-	if (!(bodies = realloc(f->bodies, (f->n + 1) * sizeof(*bodies))))
-		return err_nomem();
-	f->bodies = bodies;
-	if (!(f->names[f->n] = strdup(name)))
-		return err_nomem();
-	f->bodies[f->n++] = *body;
+	f->v[f->n++].body = *body;
 	memset(body, 0, sizeof(*body));
 	return 0;
 }
@@ -82,7 +74,7 @@ static int replay(struct deb_index *ix, char **inrelease, const struct apt_archi
 		  unsigned origin)
 {
 	for (size_t k = 0; k < f->n; k++)
-		if (deb_index_add_memory(ix, buf_str(&f->bodies[k]), f->bodies[k].len, f->names[k],
+		if (deb_index_add_memory(ix, buf_str(&f->v[k].body), f->v[k].body.len, f->v[k].name,
 					 DEB_PACKAGES, origin) < 0)
 			return err_code();
 	if (!(*inrelease = strdup(f->inrelease)))

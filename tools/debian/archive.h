@@ -21,11 +21,15 @@ struct apt_archive_opts {
 };
 
 /* What was fetched and checked, to be read again into other indexes. */
+struct apt_archive_index {
+	char *name;		/* its URL, for messages */
+	struct buf body;	/* its bytes, as fetched */
+};
+
 struct apt_archive_fetched {
 	char *uri, *suite, *inrelease;
-	char **names;		/* each index's URL, for messages */
-	struct buf *bodies;	/* each index's bytes, as fetched */
-	size_t n;
+	struct apt_archive_index *v;
+	size_t n, alloc;
 };
 
 struct apt_archive_cache {

@@ -12,6 +12,7 @@
 
 #include "debian/deb822.h"
 #include "debian/version.h"
+#include "util/buf.h"
 #include "util/error.h"
 #include "util/grow.h"
 
@@ -20,13 +21,16 @@ int deb_index_new(struct deb_index **out, const char *arch)
 	struct deb_index *ix = calloc(1, sizeof(*ix));
 
 	*out = NULL;
-	if (!ix || !(ix->arch = strdup(arch)) || !(ix->str = malloc(4096))) {
+	if (!ix || !(ix->arch = strdup(arch))) {
 		deb_index_free(ix);
 		return err_nomem();
 	}
-	ix->str[0] = '\0';
-	ix->str_len = 1;
-	ix->str_alloc = 4096;
+	ix->strs = (struct buf)BUF_INIT(UINT32_MAX);
+	/* offset 0 is "" */
+	if (buf_add(&ix->strs, "", 1) < 0) {
+		deb_index_free(ix);
+		return ERR_NOMEM;
+	}
 	*out = ix;
 	return 0;
 }
@@ -36,7 +40,7 @@ void deb_index_free(struct deb_index *ix)
 	if (!ix)
 		return;
 	free(ix->arch);
-	free(ix->str);
+	buf_release(&ix->strs);
 	free(ix->pkg);
 	free(ix->name);
 	free(ix->rel);
@@ -48,27 +52,20 @@ void deb_index_free(struct deb_index *ix)
 /* Keep 'len' bytes as a string; its offset in '*off'. */
 static int str_add(struct deb_index *ix, const char *s, size_t len, uint32_t *off)
 {
+	size_t at = ix->strs.len;
+	int rc;
+
 	if (len == 0) {
 		*off = 0;
 		return 0;
 	}
-	if (ix->str_len + len + 1 > UINT32_MAX)
-		return err_code_set(ERR_TOOBIG, "more than 4 GiB of package data");
-	if (ix->str_len + len + 1 > ix->str_alloc) {
-		size_t n = ix->str_alloc * 2;
-		char *p;
-
-		while (n < ix->str_len + len + 1)
-			n *= 2;
-		if (!(p = realloc(ix->str, n)))
-			return err_nomem();
-		ix->str = p;
-		ix->str_alloc = n;
+	/* each string is followed by a NUL of its own */
+	if ((rc = buf_add(&ix->strs, s, len)) < 0 || (rc = buf_add(&ix->strs, "", 1)) < 0) {
+		buf_truncate(&ix->strs, at);
+		return rc == ERR_TOOBIG ? err_code_set(ERR_TOOBIG, "more than 4 GiB of package data")
+					: rc;
 	}
-	memcpy(ix->str + ix->str_len, s, len);
-	ix->str[ix->str_len + len] = '\0';
-	*off = (uint32_t)ix->str_len;
-	ix->str_len += len + 1;
+	*off = (uint32_t)at;
 	return 0;
 }
 
@@ -112,7 +109,9 @@ static size_t slot(const struct deb_index *ix, const char *s, size_t len, uint32
 		if (ix->hash[i].hash == h) {
 			const struct deb_name *n = &ix->name[ix->hash[i].id - 1];
 
-			if (memcmp(ix->str + n->str, s, len) == 0 && ix->str[n->str + len] == '\0')
+			const char *str = ix->strs.s + n->str;
+
+			if (memcmp(str, s, len) == 0 && str[len] == '\0')
 				break;
 		}
 		i = (i + 1) & (ix->hash_size - 1);
@@ -481,7 +480,7 @@ static uint32_t held(const struct deb_index *ix, uint32_t name, const char *vers
 {
 	for (uint32_t i = ix->name[name].pkgs; i; i = ix->pkg[i - 1].next) {
 		const struct deb_pkg *p = &ix->pkg[i - 1];
-		const char *v = ix->str + p->version;
+		const char *v = ix->strs.s + p->version;
 
 		if ((p->flags & (DEB_ARCH_ALL | DEB_INSTALLED)) == flags &&
 		    strncmp(v, version, len) == 0 && v[len] == '\0')

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/buf.h"
+
 /*
  * What a Debian system could install and what it has: the stanzas of apt's
  * Packages indexes and of dpkg's status file, for one architecture (and
@@ -82,8 +84,7 @@ struct deb_provider {
 
 struct deb_index {
 	char *arch;		/* the native architecture */
-	char *str;		/* every string, each NUL-terminated */
-	size_t str_len, str_alloc;
+	struct buf strs;	/* every string, each followed by a NUL */
 	struct deb_pkg *pkg;
 	size_t npkg, pkg_alloc;
 	struct deb_name *name;
@@ -139,13 +140,13 @@ int deb_arch_valid(const char *s, size_t len);
 /* A string of the index. */
 static inline const char *deb_str(const struct deb_index *ix, uint32_t off)
 {
-	return ix->str + off;
+	return ix->strs.s + off;
 }
 
 /* The name of a version. */
 static inline const char *deb_pkg_name(const struct deb_index *ix, const struct deb_pkg *p)
 {
-	return ix->str + ix->name[p->name].str;
+	return ix->strs.s + ix->name[p->name].str;
 }
 
 /* The relations of field 'f' of version 'p': '*n' of them. */
