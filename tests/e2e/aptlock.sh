@@ -175,6 +175,11 @@ head -c 1000 "$tmp/Packages.xz.good" >"$packages"
 fault "a truncated index" \
 	"pinned: $archive/dists/bookworm: main/binary-amd64/Packages.xz has 1000 bytes, the release says $(wc -c <"$tmp/Packages.xz.good")"
 cp "$tmp/Packages.xz.good" "$packages"
+# one byte changed, the size kept
+printf 'X' | dd of="$packages" bs=1 seek=100 conv=notrunc 2>/dev/null
+fault "a tampered index" \
+	"pinned: $archive/dists/bookworm: main/binary-amd64/Packages.xz has SHA-256 $(sha256 "$packages"), the release says $(sha256 "$tmp/Packages.xz.good")"
+cp "$tmp/Packages.xz.good" "$packages"
 sed -i 's/^Suite: bookworm$/Suite: bookwork/' "$repo/dists/bookworm/InRelease"
 fault "a bad signature" \
 	"pinned: $archive/dists/bookworm/InRelease: the signature by key $keyid does not match the text: the file was changed after it was signed"
