@@ -452,8 +452,12 @@ int apt_plan(struct apt_lock *out, const struct dockerfile *df, const struct ima
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = apt_installs_find(&p.installs, df)) < 0 || !p.installs.n)
+	if ((rc = apt_installs_find(&p.installs, df)) < 0)
 		return rc;
+	if (!p.installs.n) {
+		apt_installs_release(&p.installs);
+		return 0;
+	}
 	if (old && old->n && old_holds(&p, old)) {
 		apt_installs_release(&p.installs);
 		return 1;
