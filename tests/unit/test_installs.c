@@ -66,6 +66,10 @@ int main(void)
 		  "error: Dockerfile.in:2:1: apt-get install in an exec-form RUN: pinned wraps the "
 		  "install in shell commands; write the RUN in shell form");
 	CHECK_STR(found("FROM debian:12\nRUN [\"echo\", \"apt-get install curl\"]\n"), "");
+	CHECK_STR(found("FROM debian:12\nRUN --mount=type=cache,target=/var/cache/apt "
+			"[\"/bin/sh\", \"-c\", \"apt-get update && apt-get install -y curl\"]\n"),
+		  "error: Dockerfile.in:2:1: apt-get install in an exec-form RUN: pinned wraps the "
+		  "install in shell commands; write the RUN in shell form");
 	test_end("installs: heredocs, and the exec form found and refused");
 
 	CHECK_STR(found("FROM debian:12\nRUN apt-get install -y $PKG\n"),

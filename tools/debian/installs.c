@@ -126,31 +126,56 @@ static int scan(struct apt_installs *out, const struct dockerfile *df, size_t st
 	return rc;
 }
 
-/* An exec-form RUN that runs apt-get install: found, and refused, as the
- * pinned install needs a shell around it. */
-static int exec_form(struct apt_installs *out, const struct dockerfile *df,
-		     const struct dockerfile_instruction *ins)
+/* The JSON array of an exec-form RUN, after its flags (--mount=...): the
+ * first '[' from which the rest reads as one. */
+static json_t *exec_array(const char *args)
 {
-	json_t *array = json_loads(ins->args, 0, NULL), *v;
+	for (const char *p = strchr(args, '['); p; p = strchr(p + 1, '[')) {
+		json_t *a = json_loads(p, 0, NULL);
+
+		if (json_is_array(a))
+			return a;
+		json_decref(a);
+	}
+	return NULL;
+}
+
+/* An exec-form RUN that runs apt-get install, directly or through
+ * [SHELL, "-c", SCRIPT]: found, and refused, as the pinned install needs a
+ * shell around it that the exec form does not give. */
+static int exec_form(struct apt_installs *out, const struct dockerfile *df,
+		     const struct dockerfile_instruction *ins, size_t instruction)
+{
+	static const char *const shells[] = { "sh", "bash", "dash", "ash", "zsh", "ksh", NULL };
+	json_t *array = exec_array(ins->args), *v;
 	struct apt_installs found = { 0 };
 	struct buf text = BUF_INIT(BUF_MAX_TEXT);
+	const char *argv0 = json_string_value(json_array_get(array, 0));
+	const char *argv1 = json_string_value(json_array_get(array, 1));
+	const char *script = json_string_value(json_array_get(array, 2));
 	size_t k;
 	int rc = 0;
 
-	json_array_foreach(array, k, v) {
-		const char *w = json_string_value(v);
+	if (argv0 && shell_is(argv0, shells) && argv1 && !strcmp(argv1, "-c") && script) {
+		rc = buf_adds(&text, script);	/* the script the shell runs */
+	} else {
+		json_array_foreach(array, k, v) {
+			const char *w = json_string_value(v);
 
-		/* each element one word, quoted for the shell reader */
-		if (w && (buf_adds(&text, k ? " '" : "'") || buf_adds(&text, w) || buf_adds(&text, "'"))) {
-			rc = ERR_NOMEM;
-			break;
+			/* each element one word, quoted for the shell reader */
+			if (w && (rc = buf_adds(&text, k ? " '" : "'")) == 0 &&
+			    (rc = buf_adds(&text, w)) == 0)
+				rc = buf_adds(&text, "'");
+			if (rc)
+				break;
 		}
 	}
 	json_decref(array);
 	if (!rc && text.len) {
 		found.stages = out->stages;
 		found.nstages = out->nstages;
-		rc = scan(&found, df, out->nstages - 1, 0, -1, buf_str(&text), dockerfile_instruction_where, ins);
+		rc = scan(&found, df, out->nstages - 1, instruction, -1, buf_str(&text),
+			  dockerfile_instruction_where, ins);
 		if (!rc && found.n)
 			rc = err_set("%s:%zu:%zu: apt-get install in an exec-form RUN: pinned wraps the "
 				     "install in shell commands; write the RUN in shell form", df->name,
@@ -197,7 +222,7 @@ int apt_installs_find(struct apt_installs *out, const struct dockerfile *df)
 		if (strcmp(ins->keyword, "run") || !out->nstages)
 			continue;
 		if (ins->json)
-			rc = exec_form(out, df, ins);
+			rc = exec_form(out, df, ins, i);
 		else
 			rc = scan(out, df, out->nstages - 1, i, -1, ins->args, dockerfile_args_where, &p);
 		for (size_t h = 0; !rc && h < ins->nheredocs; h++)
