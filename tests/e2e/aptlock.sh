@@ -4,7 +4,7 @@
 # here, served by busybox httpd on 127.0.0.1; a Debian bookworm base that
 # trusts the key, in a loopback registry. pinned lock writes apt.lock;
 # every fault is one line, exit 2, both locks unchanged; the rendered
-# Dockerfile built by buildah installs exactly the locked versions, still
+# Dockerfile (an exec-form RUN) built by buildah installs exactly the locked versions, still
 # when the archive gains a newer one, and fails naming the package when the
 # locked version leaves the archive.
 . "$TOP/tests/e2e/lib.sh"
@@ -248,8 +248,13 @@ status_of() {	# status_of LAYOUT PACKAGE: "PACKAGE VERSION" from the image's dpk
 }
 build() { (cd "$proj" && "$PINNED" render && "$PINNED" build --registry-mirror "$REG") \
 	>"$tmp/build.out" 2>"$tmp/build.err"; }
-template jq
+# the builds use the exec form, which render turns into the same command run
+# by /bin/sh (the shell form is built by image.sh and make demo)
+printf 'FROM debian:bookworm-slim\nRUN ["apt-get", "install", "-y", "--no-install-recommends", "jq"]\n' \
+	>"$proj/Dockerfile.in"
 if lock && build; then
+	check "aptlock: render writes the exec form as [\"/bin/sh\", \"-c\", ...]" \
+		grep -q '^RUN \["/bin/sh","-c","{ printf' "$proj/Dockerfile"
 	pass "aptlock: the rendered Dockerfile builds"
 	same "aptlock: the image has the locked jq" "$(status_of "$proj/build/image" jq)" "jq $jqver"
 	same "aptlock: the image has the locked libonig5" "$(status_of "$proj/build/image" libonig5)" \

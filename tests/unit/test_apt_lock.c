@@ -2,6 +2,7 @@
  * render makes of a locked install. */
 #include "debian/apt_lock.h"
 #include "debian/apt_render.h"
+#include "docker/dockerfile.h"
 #include "test.h"
 #include "util/error.h"
 
@@ -123,6 +124,48 @@ int main(void)
 		      strstr(cmd, "&& sudo rm -rf"), "the wrapper before each command");
 	free(cmd);
 	test_end("apt render: the command a locked install becomes");
+
+	{
+		/* an exec-form RUN becomes the same command, JSON-encoded, run by a shell */
+		static const char *const texts[] = {
+			"FROM debian:12\nFROM debian:12\nRUN [\"apt-get\", \"install\", \"-y\", "
+			"\"--no-install-recommends\", \"jq\"]\n",
+			"FROM debian:12\nFROM debian:12\nRUN --mount=type=tmpfs,target=/x [\"sh\", \"-c\", "
+			"\"apt-get update && apt-get install -y --no-install-recommends jq; echo done\"]  \n",
+		};
+		static const char *const heads[] = {
+			"[\"/bin/sh\",\"-c\",\"{ printf '%s\\\\n' 'deb [check-valid-until=no] ",
+			"[\"sh\",\"-c\",\"apt-get update && { printf '%s\\\\n' 'deb [check-valid-until=no] ",
+		};
+		static const char *const tails[] = {
+			"/var/cache/debconf/*-old; }\"]",
+			"/var/cache/debconf/*-old; }; echo done\"]",
+		};
+
+		for (int k = 0; k < 2; k++) {
+			struct dockerfile *df = NULL;
+			struct apt_edits edits = { 0 };
+
+			CHECK(dockerfile_read(&df, texts[k], strlen(texts[k]), "Dockerfile.in", NULL) == 0,
+			      "%s", err_msg());
+			CHECK(df && apt_render_edits(&edits, df, &lock, "lockfiles/apt.lock") == 0, "%s",
+			      err_msg());
+			CHECK(edits.n == 1, "one edit: %zu", edits.n);
+			if (df && edits.n == 1) {
+				const char *t = edits.v[0].text;
+
+				CHECK(!strncmp(t, heads[k], strlen(heads[k])), "%s", t);
+				CHECK(strlen(t) > strlen(tails[k]) &&
+					      !strcmp(t + strlen(t) - strlen(tails[k]), tails[k]), "%s", t);
+				CHECK(!strncmp(df->text + edits.v[0].at, k ? "[\"sh\"" : "[\"apt-get\"", 5) &&
+					      df->text[edits.v[0].end] == (k ? ' ' : '\n'),
+				      "the edit covers the array: [%zu, %zu)", edits.v[0].at, edits.v[0].end);
+			}
+			apt_edits_release(&edits);
+			dockerfile_free(df);
+		}
+	}
+	test_end("apt render: an exec-form RUN, plain and through a shell");
 
 	free(text);
 	free(again);

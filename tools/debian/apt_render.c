@@ -103,6 +103,52 @@ static size_t file_offset(const struct dockerfile *df, const struct apt_install 
 	return at ? (size_t)(at - df->text) + i : SIZE_MAX;
 }
 
+/*
+ * The edit of an exec-form RUN whose installs are found[first, first + n):
+ * its script with each install rewritten, as [SHELL, "-c", SCRIPT] again,
+ * or, for an array that ran apt-get itself, as ["/bin/sh", "-c", SCRIPT].
+ */
+static int exec_edit(struct apt_edit *e, const struct dockerfile *df,
+		     const struct apt_install *found, size_t n, char *const *commands)
+{
+	const struct dockerfile_instruction *ins = &df->instructions[found[0].instruction];
+	const char *script = found[0].exec_script;
+	struct buf b = BUF_INIT(BUF_MAX_TEXT);
+	size_t pos = 0, at, last = strlen(ins->args);
+	json_t *array = apt_exec_array(ins->args, &at);
+	int rc = 0;
+
+	if (!array) {
+		buf_release(&b);
+		return err_set("%s:%zu:%zu: the exec form cannot be read again", df->name, ins->line,
+			       ins->col);
+	}
+	for (size_t i = 0; i < n && !rc; i++) {
+		rc = buf_add(&b, script + pos, found[i].start - pos) < 0 ||
+		     buf_adds(&b, commands[i]) < 0;
+		pos = found[i].end;
+	}
+	if (!rc)
+		rc = buf_adds(&b, script + pos) < 0;
+	while (last > at && (ins->args[last - 1] == ' ' || ins->args[last - 1] == '\t'))
+		last--;
+	if (!rc && found[0].exec_shell) {
+		rc = json_array_set_new(array, 2, json_string(buf_str(&b))) < 0;
+	} else if (!rc) {
+		json_decref(array);
+		rc = !(array = json_pack("[sss]", "/bin/sh", "-c", buf_str(&b)));
+	}
+	if (!rc && !(e->text = json_dumps(array, JSON_COMPACT)))
+		rc = 1;
+	json_decref(array);
+	buf_release(&b);
+	if (rc)
+		return err_nomem();
+	e->at = dockerfile_offset(ins, at);
+	e->end = dockerfile_offset(ins, last - 1) + 1;
+	return 0;
+}
+
 static int same_install(const struct apt_install *in, const struct apt_lock_install *li)
 {
 	size_t j = 0;
@@ -144,6 +190,32 @@ int apt_render_edits(struct apt_edits *out, const struct dockerfile *df,
 					     "(stage %zu, install %zu): run pinned lock", df->name,
 					     in->line, in->col, lock_name, s, i + 1);
 				break;
+			}
+			if (in->heredoc == APT_IN_EXEC) {
+				/* the installs of one exec-form RUN: one edit of its array */
+				size_t m = 1;
+				char *commands[64] = { 0 };
+
+				while (i + m < n && m < 64 && found.v[first + i + m].instruction == in->instruction)
+					m++;
+				for (size_t j = 0; j < m && !rc; j++) {
+					if (i + j >= st->ninstalls ||
+					    !same_install(&found.v[first + i + j], &st->installs[i + j]))
+						rc = err_set("%s:%zu:%zu: this apt-get install is not the one "
+							     "%s locked: run pinned lock", df->name, in->line,
+							     in->col, lock_name);
+					else if (!(commands[j] = apt_render_install(st, &st->installs[i + j],
+										    found.v[first + i + j].prefix)))
+						rc = err_nomem();
+				}
+				if (!rc && GROW(out->v, out->n, out->alloc))
+					rc = ERR_NOMEM;
+				if (!rc && (rc = exec_edit(&out->v[out->n], df, in, m, commands)) == 0)
+					out->n++;
+				for (size_t j = 0; j < m; j++)
+					free(commands[j]);
+				i += m - 1;
+				continue;
 			}
 			if (GROW(out->v, out->n, out->alloc)) {
 				rc = ERR_NOMEM;

@@ -16,6 +16,9 @@
  * logs, dpkg's log, ldconfig's cache and debconf's old files. A locked
  * version that has left the archive fails the build with a line naming the
  * package and version and saying how to build from a snapshot or re-lock.
+ * An exec-form RUN gets the same command run by a shell: ["apt-get", ...]
+ * becomes ["/bin/sh", "-c", "{ ...; }"], and [SHELL, "-c", SCRIPT] keeps its
+ * shell with each install in SCRIPT rewritten.
  */
 struct apt_edit {
 	size_t at, end;		/* the template's bytes [at, end) ... */

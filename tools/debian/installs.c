@@ -30,6 +30,7 @@ void apt_installs_release(struct apt_installs *a)
 		free(a->v[i].packages);
 		free(a->v[i].target_release);
 		free(a->v[i].prefix);
+		free(a->v[i].exec_script);
 	}
 	free(a->v);
 	free(a->stages);
@@ -126,38 +127,38 @@ static int scan(struct apt_installs *out, const struct dockerfile *df, size_t st
 	return rc;
 }
 
-/* The JSON array of an exec-form RUN, after its flags (--mount=...): the
- * first '[' from which the rest reads as one. */
-static json_t *exec_array(const char *args)
+json_t *apt_exec_array(const char *args, size_t *at)
 {
+	/* the first '[' from which the rest reads as one array */
 	for (const char *p = strchr(args, '['); p; p = strchr(p + 1, '[')) {
 		json_t *a = json_loads(p, 0, NULL);
 
-		if (json_is_array(a))
+		if (json_is_array(a)) {
+			*at = (size_t)(p - args);
 			return a;
+		}
 		json_decref(a);
 	}
 	return NULL;
 }
 
-/* An exec-form RUN that runs apt-get install, directly or through
- * [SHELL, "-c", SCRIPT]: found, and refused, as the pinned install needs a
- * shell around it that the exec form does not give. */
+/* The installs of an exec-form RUN: the script of [SHELL, "-c", SCRIPT], or
+ * the array itself read as one command. */
 static int exec_form(struct apt_installs *out, const struct dockerfile *df,
 		     const struct dockerfile_instruction *ins, size_t instruction)
 {
 	static const char *const shells[] = { "sh", "bash", "dash", "ash", "zsh", "ksh", NULL };
-	json_t *array = exec_array(ins->args), *v;
-	struct apt_installs found = { 0 };
+	size_t at, k, first = out->n;
+	json_t *array = apt_exec_array(ins->args, &at), *v;
 	struct buf text = BUF_INIT(BUF_MAX_TEXT);
 	const char *argv0 = json_string_value(json_array_get(array, 0));
 	const char *argv1 = json_string_value(json_array_get(array, 1));
 	const char *script = json_string_value(json_array_get(array, 2));
-	size_t k;
+	int shell = argv0 && shell_is(argv0, shells) && argv1 && !strcmp(argv1, "-c") && script;
 	int rc = 0;
 
-	if (argv0 && shell_is(argv0, shells) && argv1 && !strcmp(argv1, "-c") && script) {
-		rc = buf_adds(&text, script);	/* the script the shell runs */
+	if (shell) {
+		rc = buf_adds(&text, script);
 	} else {
 		json_array_foreach(array, k, v) {
 			const char *w = json_string_value(v);
@@ -171,18 +172,13 @@ static int exec_form(struct apt_installs *out, const struct dockerfile *df,
 		}
 	}
 	json_decref(array);
-	if (!rc && text.len) {
-		found.stages = out->stages;
-		found.nstages = out->nstages;
-		rc = scan(&found, df, out->nstages - 1, instruction, -1, buf_str(&text),
+	if (!rc && text.len)
+		rc = scan(out, df, out->nstages - 1, instruction, APT_IN_EXEC, buf_str(&text),
 			  dockerfile_instruction_where, ins);
-		if (!rc && found.n)
-			rc = err_set("%s:%zu:%zu: apt-get install in an exec-form RUN: pinned wraps the "
-				     "install in shell commands; write the RUN in shell form", df->name,
-				     ins->line, ins->col);
-		found.stages = NULL;
-		found.nstages = 0;
-		apt_installs_release(&found);
+	for (size_t i = first; !rc && i < out->n; i++) {
+		out->v[i].exec_shell = shell;
+		if (!(out->v[i].exec_script = strdup(buf_str(&text))))
+			rc = err_nomem();
 	}
 	buf_release(&text);
 	return rc;
@@ -224,7 +220,8 @@ int apt_installs_find(struct apt_installs *out, const struct dockerfile *df)
 		if (ins->json)
 			rc = exec_form(out, df, ins, i);
 		else
-			rc = scan(out, df, out->nstages - 1, i, -1, ins->args, dockerfile_args_where, &p);
+			rc = scan(out, df, out->nstages - 1, i, APT_IN_ARGS, ins->args,
+				  dockerfile_args_where, &p);
 		for (size_t h = 0; !rc && h < ins->nheredocs; h++)
 			rc = scan(out, df, out->nstages - 1, i, (long)h, ins->heredocs[h].content,
 				  dockerfile_instruction_where, ins);

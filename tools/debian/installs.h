@@ -1,13 +1,15 @@
 #ifndef PINNED_INSTALLS_H
 #define PINNED_INSTALLS_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "docker/dockerfile.h"
 
 /*
  * The apt installs of a Dockerfile: every "apt-get install" and "apt
- * install" in a RUN (shell form, exec form, heredocs), read through the
+ * install" in a RUN (shell form, heredocs, and the exec form: the array
+ * read as one command, or the script of [SHELL, "-c", SCRIPT]), read through the
  * same shell-command reader as lint (docker/shell.h), so the two never
  * disagree about what a line installs; and the stages they run in.
  */
@@ -15,14 +17,21 @@ struct apt_install {
 	size_t stage;		/* which stage, counting from 0 */
 	size_t line, col;	/* where the command starts */
 	size_t instruction;	/* its RUN, in df->instructions */
-	long heredoc;		/* the heredoc it is in, or -1 for the RUN's own line */
-	size_t start, end;	/* the command's bytes in that text (args or heredoc) */
+	long heredoc;		/* the heredoc it is in; APT_IN_ARGS for the RUN's own line;
+				 * APT_IN_EXEC for an exec-form RUN */
+	size_t start, end;	/* the command's bytes in that text (args, heredoc, exec_script) */
+	char *exec_script;	/* an exec-form RUN: the script of [SHELL, "-c", SCRIPT],
+				 * or the array's words quoted for the shell; else NULL */
+	int exec_shell;		/* 1: the RUN is [SHELL, "-c", SCRIPT, ...] */
 	char *prefix;		/* what the text has before apt-get: "sudo VAR=x ", or "" */
 	char **packages;	/* the operands as written, in order */
 	size_t npackages, packages_alloc;
 	int no_recommends;	/* --no-install-recommends */
 	char *target_release;	/* -t / --target-release, or NULL */
 };
+
+#define APT_IN_ARGS (-1L)
+#define APT_IN_EXEC (-2L)
 
 struct apt_stage {
 	long from_image;	/* its FROM in df->images, or -1 */
@@ -44,6 +53,10 @@ struct apt_installs {
  * install in a stage FROM scratch; or ERR_NOMEM. Empty 'out' with
  * apt_installs_release() either way.
  */
+/* The JSON array of an exec-form RUN's arguments, after any flags; '*at'
+ * gets where it starts in 'args'. NULL when there is none. */
+json_t *apt_exec_array(const char *args, size_t *at);
+
 int apt_installs_find(struct apt_installs *out, const struct dockerfile *df);
 
 /* 1 when an operand of apt-get install cannot be locked as written: it
