@@ -240,10 +240,7 @@ static int ok_arch(const char *s) { return deb_arch_valid(s, strlen(s)); }
 static int ok_filename(const char *s) { return deb_filename_valid(s, strlen(s)); }
 static int ok_digest(const char *s) { return oci_digest_valid(s); }
 
-static int ok_hex(const char *s)
-{
-	return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
-}
+static int ok_sha256(const char *s) { return deb_sha256_valid(s, strlen(s)); }
 
 /* A suite or component: letters, digits, '.', '_', '-' and '/'. */
 static int ok_word(const char *s)
@@ -298,7 +295,7 @@ static int read_package(struct apt_lock_package *p, json_t *o, struct reader *r)
 	    string_member(&p->version, o, "version", r, ok_version) ||
 	    string_member(&p->architecture, o, "architecture", r, ok_arch) ||
 	    string_member(&p->filename, o, "filename", r, ok_filename) ||
-	    string_member(&p->sha256, o, "sha256", r, ok_hex))
+	    string_member(&p->sha256, o, "sha256", r, ok_sha256))
 		return err_code();
 	if (json_object_get(o, "replaces") &&
 	    string_member(&p->replaces, o, "replaces", r, ok_version))

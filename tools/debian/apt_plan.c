@@ -123,8 +123,8 @@ static int sources(struct apt_lock_stage *st, const struct apt_plan_opts *o)
 static int image_of(const struct planner *p, long image, const struct dockerfile_image **img,
 		    const char **digest, char **base)
 {
-	const struct images_lock_entry *e = NULL;
-	char *key;
+	const struct images_lock_entry *e;
+	char *key, *name;
 
 	*img = &p->df->images[image];
 	*digest = (*img)->ref.digest;
@@ -138,17 +138,13 @@ static int image_of(const struct planner *p, long image, const struct dockerfile
 				       (*img)->line, (*img)->col, (*img)->expanded);
 		*digest = e->digest;
 	}
-	if (asprintf(base, "%s@%s", e ? e->name : (*img)->ref.domain, *digest) < 0) {
+	/* named as the lock names it (image_ref_name), by digest */
+	if (!(name = image_ref_name(&(*img)->ref)) || asprintf(base, "%s@%s", name, *digest) < 0) {
+		free(name);
 		*base = NULL;
 		return err_nomem();
 	}
-	if (!e) {	/* name it as the lock would: domain/path */
-		free(*base);
-		if (asprintf(base, "%s/%s@%s", (*img)->ref.domain, (*img)->ref.path, *digest) < 0) {
-			*base = NULL;
-			return err_nomem();
-		}
-	}
+	free(name);
 	return 0;
 }
 

@@ -458,6 +458,11 @@ static int all_of(const char *s, size_t len, int hex)
 	return 1;
 }
 
+int deb_sha256_valid(const char *s, size_t len)
+{
+	return len == 64 && all_of(s, len, 1);
+}
+
 int deb_arch_valid(const char *s, size_t len)
 {
 	if (len == 0)
@@ -548,8 +553,7 @@ static int add_stanza(struct deb_index *ix, const struct deb822 *d, const char *
 				       file, st.filename->line, (int)pkg_len, pkg,
 				       (int)(st.filename->value_len > 64 ? 64 : st.filename->value_len),
 				       st.filename->value);
-		if (st.sha256->value_len != 64 ||
-		    !all_of(st.sha256->value, 64, 1))
+		if (!deb_sha256_valid(st.sha256->value, st.sha256->value_len))
 			return err_set("%s:%zu: package '%.*s': SHA256 is not 64 hex digits", file,
 				       st.sha256->line, (int)pkg_len, pkg);
 		if (st.size->value_len == 0 || st.size->value_len > 15 ||

@@ -136,6 +136,9 @@ long deb_index_find(const struct deb_index *ix, const char *name);
 int deb_name_valid(const char *s, size_t len);
 int deb_filename_valid(const char *s, size_t len);
 int deb_arch_valid(const char *s, size_t len);
+/* 1 when 'len' bytes at 's' are a SHA-256 as Debian writes it: 64 lowercase
+ * hex digits (Packages, Release, apt.lock). */
+int deb_sha256_valid(const char *s, size_t len);
 
 /* A string of the index. */
 static inline const char *deb_str(const struct deb_index *ix, uint32_t off)

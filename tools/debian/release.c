@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "debian/deb822.h"
+#include "debian/packages.h"
 #include "util/error.h"
 #include "util/grow.h"
 #include "util/process.h"
@@ -76,16 +77,6 @@ long long deb_release_time(const char *s, size_t len)
 	return (long long)timegm(&tm);
 }
 
-static int hex64(const char *s, size_t n)
-{
-	if (n != 64)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
-}
-
 /* The "SHA256:" field: lines of "HEX SIZE PATH". */
 static int add_files(struct deb_release *r, const struct deb822_field *f, const char *name)
 {
@@ -111,7 +102,7 @@ static int add_files(struct deb_release *r, const struct deb822_field *f, const 
 		if (n) {
 			uint64_t size = 0;
 
-			if (n != 3 || !hex64(w[0], (size_t)(we[0] - w[0])) || we[1] - w[1] > 15)
+			if (n != 3 || !deb_sha256_valid(w[0], (size_t)(we[0] - w[0])) || we[1] - w[1] > 15)
 				return err_set("%s:%zu: SHA256: expected 'SHA-256 SIZE PATH'", name, line);
 			for (const char *d = w[1]; d < we[1]; d++) {
 				if (*d < '0' || *d > '9')
