@@ -4,7 +4,9 @@
 # dpkg status of a bookworm minbase system (build/cache/bookworm-minbase.tar),
 # the packages pinned's resolver installs equal the "Inst" lines of
 # 'apt-get install --simulate', apt pointed at a private root. Sets that
-# apt refuses must be refused too.
+# apt refuses must be refused too. With bookworm-backports beside (cached
+# in build/cache/bookworm-backports-index), apt's priorities are held too:
+# NotAutomatic with ButAutomaticUpgrades, and -t RELEASE.
 . "$TOP/tests/e2e/lib.sh"
 
 plan=$BUILD/tests/aptplan
@@ -21,9 +23,10 @@ root=$tmp/root
 mkdir -p "$root/etc/apt/apt.conf.d" "$root/etc/apt/preferences.d" "$root/var/lib/apt/lists/partial" \
 	"$root/var/cache/apt/archives/partial" "$root/var/lib/dpkg" "$root/var/log/apt"
 tar -xOf "$TOP/build/cache/bookworm-minbase.tar" ./var/lib/dpkg/status >"$root/var/lib/dpkg/status"
+lists=$root/var/lib/apt/lists/mirror.invalid_debian_dists
 echo "deb [trusted=yes] http://mirror.invalid/debian bookworm main" >"$root/etc/apt/sources.list"
-xz -dc "$index/main-amd64-Packages.xz" \
-	>"$root/var/lib/apt/lists/mirror.invalid_debian_dists_bookworm_main_binary-amd64_Packages"
+xz -dc "$index/main-amd64-Packages.xz" >"${lists}_bookworm_main_binary-amd64_Packages"
+cp "$index/InRelease" "${lists}_bookworm_InRelease"
 cat >"$tmp/apt.conf" <<CONF
 Dir "$root/";
 Dir::State::status "$root/var/lib/dpkg/status";
@@ -31,17 +34,39 @@ APT::Architecture "amd64";
 APT::Architectures { "amd64"; };
 Debug::NoLocking "true";
 CONF
+# the same with bookworm-backports beside, when the mirror has it
+bpo=$TOP/build/cache/bookworm-backports-index
+if "$TOP/mk/bookworm-index.sh" "$bpo" bookworm-backports 2>"$tmp/bpo.err"; then
+	{ cat "$root/etc/apt/sources.list"
+	  echo "deb [trusted=yes] http://mirror.invalid/debian bookworm-backports main"; } >"$root/etc/apt/bpo.list"
+	xz -dc "$bpo/main-amd64-Packages.xz" >"${lists}_bookworm-backports_main_binary-amd64_Packages"
+	cp "$bpo/InRelease" "${lists}_bookworm-backports_InRelease"
+	{ cat "$tmp/apt.conf"; echo "Dir::Etc::sourcelist \"$root/etc/apt/bpo.list\";"; } >"$tmp/apt-bpo.conf"
+else
+	bpo=
+fi
 
-# compare NAME [--recommends] PACKAGE...: the same packages and versions
+# compare NAME [--recommends] [--bpo] [-t RELEASE] PACKAGE...: the same
+# packages and versions (--bpo: with bookworm-backports beside)
 compare() {
 	name=$1; shift
-	aptrec=--no-install-recommends ourrec=
-	if [ "$1" = --recommends ]; then aptrec= ourrec=--recommends; shift; fi
-	APT_CONFIG=$tmp/apt.conf apt-get -s -q install $aptrec "$@" >"$tmp/apt.out" 2>"$tmp/apt.err"
+	aptrec=--no-install-recommends ourrec= conf=$tmp/apt.conf target=
+	indexes="$index/main-amd64-Packages.xz,$index/Release"
+	while :; do
+		case $1 in
+		--recommends) aptrec= ourrec=--recommends; shift ;;
+		--bpo)
+			[ -n "$bpo" ] || { echo "SKIP: apt: $name: no bookworm-backports: $(tail -1 "$tmp/bpo.err")"; return; }
+			conf=$tmp/apt-bpo.conf indexes="$indexes $bpo/main-amd64-Packages.xz,$bpo/Release"; shift ;;
+		-t) target="-t $2"; shift 2 ;;
+		*) break ;;
+		esac
+	done
+	APT_CONFIG=$conf apt-get -s -q install $target $aptrec "$@" >"$tmp/apt.out" 2>"$tmp/apt.err"
 	apt_status=$?
 	sed -n 's/^Inst \([^ ]*\) \(\[[^]]*\] \)\{0,1\}(\([^ ]*\) .*/\1 \3/p' "$tmp/apt.out" |
 		sort >"$tmp/apt.set"
-	"$plan" $ourrec amd64 "$root/var/lib/dpkg/status" "$index/main-amd64-Packages.xz" -- "$@" \
+	"$plan" $ourrec $target amd64 "$root/var/lib/dpkg/status" $indexes -- "$@" \
 		>"$tmp/ours" 2>"$tmp/ours.err"
 	our_status=$?
 	sort "$tmp/ours" >"$tmp/ours.set"
@@ -93,4 +118,15 @@ compare "with recommends: R (x-terminal-emulator providers tie)" --recommends r-
 compare "a conflict: two mail transport agents" exim4-daemon-light postfix
 compare "a virtual package with many providers" mail-transport-agent
 compare "an unknown package" no-such-package-here
+compare "-t bookworm: the release itself as target" -t bookworm python3
+compare "-t a release the sources do not have" -t bookworm-backports curl
+compare "backports beside (priority 100): curl stays bookworm's" --bpo curl
+compare "a package only backports has" --bpo 7zip-standalone
+compare "-t bookworm-backports: curl and its libraries from backports" --bpo -t bookworm-backports curl
+compare "-t bookworm-backports: cmake" --bpo -t bookworm-backports cmake
+compare "-t bookworm-backports: golang-go" --bpo -t bookworm-backports golang-go
+compare "-t by suite: oldstable-backports" --bpo -t oldstable-backports openssh-client
+compare "-t by glob: '*-backports'" --bpo -t '*-backports' tmux systemd
+compare "-t backports: installed binaries of the same source upgraded along" --bpo -t bookworm-backports libudev-dev
+compare "-t backports, with recommends" --bpo --recommends -t bookworm-backports curl
 finish

@@ -148,9 +148,12 @@ fault() {	# fault NAME MESSAGE [lock arguments]
 template no-such-package
 fault "an unknown package" \
 	"pinned: Dockerfile.in:2:5: apt-get install: package 'no-such-package' is not in the archive"
+printf 'FROM debian:bookworm-slim\nRUN apt-get install -y -t stable jq\n' >"$proj/Dockerfile.in"
+fault "a target release no suite is" \
+	"pinned: Dockerfile.in:2:5: apt-get install -t stable: no suite read for this stage is that release (bookworm, bookworm-updates, bookworm-security; CODENAME-backports is added when named)"
 printf 'FROM debian:bookworm-slim\nRUN apt-get install -y -t bookworm-backports jq\n' >"$proj/Dockerfile.in"
-fault "a target release" \
-	"pinned: Dockerfile.in:2:5: apt-get install -t bookworm-backports: pinned reads the release's own suites (bookworm, -updates, -security), not a target release: install from those"
+fault "a backports suite the archive does not have" \
+	"pinned: archive '$archive' has no suite 'bookworm-backports' (dists/bookworm-backports/InRelease: 404)"
 template jq=9.9
 fault "a version the archive does not have" \
 	"pinned: Dockerfile.in:2:5: apt-get install: version '9.9' of package 'jq' is not in the archive"
@@ -203,6 +206,26 @@ mv "$repo/dists/bookworm-updates" "$tmp/updates-aside"
 fault "a missing suite" \
 	"pinned: archive '$archive' has no suite 'bookworm-updates' (dists/bookworm-updates/InRelease: 404)"
 mv "$tmp/updates-aside" "$repo/dists/bookworm-updates"
+
+# backports, as Debian marks them (NotAutomatic, ButAutomaticUpgrades): read
+# when an install names them with -t, and then preferred
+bpover=9.0~bpo12+1
+fake_deb jq "$bpover" "Depends: libjq1"
+mkdir -p "$repo/pool/bookworm-backports"
+cp "$tmp/made/jq_${bpover}_all.deb" "$repo/pool/bookworm-backports/"
+sign_suite bookworm-backports "NotAutomatic: yes
+ButAutomaticUpgrades: yes"
+printf 'FROM debian:bookworm-slim\nRUN apt-get install -y -t bookworm-backports jq\nRUN apt-get install -y jq\n' \
+	>"$proj/Dockerfile.in"
+check "aptlock: lock with -t bookworm-backports" lock --update
+got=$(grep -E '"(suite|target_release)": "bookworm-backports"|"version": "9.0~bpo12\+1"' \
+	"$proj/lockfiles/apt.lock" | tr -d ' ,"' | sort | paste -sd' ')
+same "aptlock: the backports suite is read, its jq locked, the target recorded" "$got" \
+	"suite:bookworm-backports target_release:bookworm-backports version:$bpover"
+printf 'FROM debian:bookworm-slim\nRUN apt-get install -y jq\n' >"$proj/Dockerfile.in"
+lock --update >/dev/null 2>&1
+check "aptlock: without -t, backports are neither read nor preferred" \
+	sh -c "! grep -q bookworm-backports '$proj/lockfiles/apt.lock' && grep -q '\"version\": \"$jqver\"' '$proj/lockfiles/apt.lock'"
 
 # a snapshot, in Debian's snapshot layout: its Valid-Until is not checked
 mkdir -p "$www/archive/debian" "$www/archive/debian-security"
@@ -283,5 +306,13 @@ if build; then
 else
 	check "aptlock: the failed build names the package, its version and what to do" \
 		grep -q "^pinned: jq $jqver is locked in lockfiles/apt.lock but is no longer in the archive: build from a snapshot (pinned lock --apt-snapshot YYYYMMDDTHHMMSSZ) or lock again (pinned lock --update)" "$tmp/build.err"
+fi
+# -t bookworm-backports: the build installs backports' jq
+printf 'FROM debian:bookworm-slim\nRUN apt-get install -y -t bookworm-backports jq\n' >"$proj/Dockerfile.in"
+if lock --update >/dev/null 2>&1 && build; then
+	same "aptlock: an install with -t bookworm-backports builds with backports' jq" \
+		"$(status_of "$proj/build/image" jq)" "jq $bpover"
+else
+	fail "aptlock: build an install with -t bookworm-backports" "$(tail -5 "$tmp/build.err")"
 fi
 finish

@@ -13,6 +13,7 @@
 
 static char *comps[] = { "main", NULL };
 static char *requested[] = { "jq", NULL };
+static char target[] = "bookworm-backports";
 static struct apt_lock_package pkgs[] = {
 	{ "jq", "1.6-2.1+deb12u2", "amd64", "pool/main/j/jq/jq_1.6-2.1+deb12u2_amd64.deb",
 	  "f2303584378ac85f6d3a9ae8e46412196061681e81610d3b020abe4b5d389eb0", 63984, 1, NULL },
@@ -47,7 +48,7 @@ int main(void)
 	struct apt_lock_source src = { "http://snapshot.debian.org/archive/debian/20250520T000000Z",
 				       "bookworm", comps,
 				       "sha256:77737fa43b4a51cb2f6f5b0d8dbb1c9b1eb4e0d5a2e4f01b0cc0a6c1e7a9e8f1" };
-	struct apt_lock_install in = { requested, 0, pkgs, 3, 3 };
+	struct apt_lock_install in = { requested, 0, target, pkgs, 3, 3 };
 	struct apt_lock_stage st = { 1, "docker.io/library/debian@sha256:b8a3fcf962c8cd696fa7949230435fbbf1ebf6b8a939d723548b2d7657d6e288",
 				     "bookworm", "amd64", "20250520T000000Z", &src, 1, 1, &in, 1, 1 };
 	struct apt_lock lock = { &st, 1, 1 }, back = { 0 };
@@ -60,6 +61,7 @@ int main(void)
 	CHECK(text && strstr(text, "\"replaces\": \"3.0.17-1~deb12u1\"") &&
 		      strstr(text, "\"snapshot\": \"20250520T000000Z\"") &&
 		      strstr(text, "\"requested\": [\n            \"jq\"\n          ]") &&
+		      strstr(text, "\"target_release\": \"bookworm-backports\"") &&
 		      strstr(text, "\"version\": 1\n}\n"), "fields");
 	test_end("apt lock: the bytes written");
 
@@ -91,6 +93,8 @@ int main(void)
 			  "stages[0].snapshot: not a valid value" },
 			{ "\"size\": 63984", "\"size\": -1",
 			  "stages[0].installs[0].packages[0].size: not a number of bytes" },
+			{ "\"bookworm-backports\"", "\"bookworm backports\"",
+			  "stages[0].installs[0].target_release: not a valid value" },
 		};
 
 		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -128,8 +132,8 @@ int main(void)
 	{
 		/* an exec-form RUN becomes the same command, JSON-encoded, run by a shell */
 		static const char *const texts[] = {
-			"FROM debian:12\nFROM debian:12\nRUN [\"apt-get\", \"install\", \"-y\", "
-			"\"--no-install-recommends\", \"jq\"]\n",
+			"FROM debian:12\nFROM debian:12\nRUN [\"apt-get\", \"install\", \"-y\", \"-t\", "
+			"\"bookworm-backports\", \"--no-install-recommends\", \"jq\"]\n",
 			"FROM debian:12\nFROM debian:12\nRUN --mount=type=tmpfs,target=/x [\"sh\", \"-c\", "
 			"\"apt-get update && apt-get install -y --no-install-recommends jq; echo done\"]  \n",
 		};
@@ -146,6 +150,7 @@ int main(void)
 			struct dockerfile *df = NULL;
 			struct apt_edits edits = { 0 };
 
+			in.target_release = k ? NULL : target;	/* the lock says what the RUN says */
 			CHECK(dockerfile_read(&df, texts[k], strlen(texts[k]), "Dockerfile.in", NULL) == 0,
 			      "%s", err_msg());
 			CHECK(df && apt_render_edits(&edits, df, &lock, "lockfiles/apt.lock") == 0, "%s",
@@ -154,6 +159,7 @@ int main(void)
 			if (df && edits.n == 1) {
 				const char *t = edits.v[0].text;
 
+				CHECK(!strstr(t, "-t "), "every version is named: no -t");
 				CHECK(!strncmp(t, heads[k], strlen(heads[k])), "%s", t);
 				CHECK(strlen(t) > strlen(tails[k]) &&
 					      !strcmp(t + strlen(t) - strlen(tails[k]), tails[k]), "%s", t);

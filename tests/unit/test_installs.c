@@ -64,6 +64,16 @@ int main(void)
 		  "0:2:23:curl,ca-certificates:norec 0:3:22:git:t=bookworm-backports 1:5:5:jq=1.6-2.1:prefix=sudo DEBIAN_FRONTEND=noninteractive ");
 	test_end("installs: each command, its stage, place, options and packages");
 
+	CHECK_STR(found("FROM debian:12\nRUN apt-get install --target-release=bookworm-backports git\n"
+			"RUN apt-get install --target-release '*-backports' git\n"),
+		  "0:2:5:git:t=bookworm-backports 0:3:5:git:t=*-backports");
+	CHECK_STR(found("FROM debian:12\nRUN apt-get install -t \"$REL\" git\n"),
+		  "error: Dockerfile.in:2:5: apt-get install -t '$REL': a variable or command "
+		  "substitution cannot be locked; name the release");
+	CHECK_STR(found("FROM debian:12\nRUN apt-get install -t 'a b' git\n"),
+		  "error: Dockerfile.in:2:5: apt-get install -t 'a b': not a release");
+	test_end("installs: the target release, in each spelling; one that cannot be locked");
+
 	CHECK_STR(found("FROM debian:12\nRUN <<EOF\nset -e\napt-get install -y curl\nEOF\n"), "0:2:1:curl");
 	CHECK_STR(found("FROM debian:12\nRUN [\"apt-get\", \"install\", \"curl\"]\n"), "0:2:1:curl:exec");
 	CHECK_STR(found("FROM debian:12\nRUN [\"echo\", \"apt-get install curl\"]\n"), "");

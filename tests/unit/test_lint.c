@@ -61,7 +61,7 @@ int main(void)
 		static const char tpl[] = "FROM debian:bookworm\nRUN apt-get install -y curl\n"
 					  "FROM debian:bookworm\nRUN apt-get install -y jq\n";
 		static char *req[] = { "curl", NULL };
-		struct apt_lock_install in = { req, 1, NULL, 0, 0 };
+		struct apt_lock_install in = { req, 1, NULL, NULL, 0, 0 };
 		struct apt_lock_stage st = { 0 };
 		struct apt_lock apt = { &st, 1, 1 };
 

@@ -126,8 +126,8 @@ int main(void)
 	}
 
 	CHECK_STR(verify("good.signed", "a.gpg", now, &r), "");
-	CHECK(r.suite && strcmp(r.suite, "stable") == 0, "suite");
-	CHECK(r.codename && strcmp(r.codename, "bookworm") == 0, "codename");
+	CHECK(r.meta.suite && strcmp(r.meta.suite, "stable") == 0, "suite");
+	CHECK(r.meta.codename && strcmp(r.meta.codename, "bookworm") == 0, "codename");
 	CHECK(r.date == now - 3 * 86400 - 6203 && r.valid_until == r.date + 7 * 86400, "dates %lld %lld",
 	      r.date, r.valid_until);
 	CHECK(r.signer && strlen(r.signer) == 40, "the signer's fingerprint");
@@ -183,6 +183,44 @@ int main(void)
 		deb_release_release(&r);
 	}
 	test_end("release: what is not a Release file");
+
+	{
+		static const char bpo[] = "Suite: oldstable-backports\nCodename: bookworm-backports\n"
+					  "Date: Mon, 23 Nov 2026 08:10:14 UTC\nNotAutomatic: yes\n"
+					  "ButAutomaticUpgrades: yes\nSHA256:\n";
+		static const char sec[] = "Suite: oldstable-security\nCodename: bookworm-security\n"
+					  "Version: 12\nDate: Mon, 23 Nov 2026 08:10:14 UTC\n"
+					  "ButAutomaticUpgrades: yes\nSHA256:\n";
+		static const char exp[] = "Suite: experimental\nCodename: rc-buggy\n"
+					  "Date: Mon, 23 Nov 2026 08:10:14 UTC\nNotAutomatic: Yes\n"
+					  "SHA256:\n";
+		struct deb_release s, e;
+
+		memset(&r, 0, sizeof(r));
+		memset(&s, 0, sizeof(s));
+		memset(&e, 0, sizeof(e));
+		CHECK(deb_release_parse(&r, bpo, sizeof(bpo) - 1, "bpo") == 0 &&
+		      deb_release_parse(&s, sec, sizeof(sec) - 1, "sec") == 0 &&
+		      deb_release_parse(&e, exp, sizeof(exp) - 1, "exp") == 0, "%s", err_msg());
+		CHECK(deb_release_pin(&r.meta, NULL) == 100 && deb_release_pin(&s.meta, NULL) == 500 &&
+		      deb_release_pin(&e.meta, NULL) == 1,
+		      "NotAutomatic 1, with ButAutomaticUpgrades 100, ButAutomaticUpgrades alone 500");
+		CHECK(deb_release_pin(&r.meta, "bookworm-backports") == 990 &&
+		      deb_release_pin(&r.meta, "oldstable-backports") == 990 &&
+		      deb_release_pin(&r.meta, "Bookworm-Backports") == 990 &&
+		      deb_release_pin(&r.meta, "bookworm") == 100, "by codename or suite, any case");
+		CHECK(deb_release_is(&r.meta, "*-backports") && deb_release_is(&r.meta, "/^old.*ports$/") &&
+		      !deb_release_is(&r.meta, "/^stable/") && !deb_release_is(&r.meta, "[/"),
+		      "globs and /regular expressions/");
+		CHECK(deb_release_is(&s.meta, "12") && deb_release_is(&s.meta, "1*") &&
+		      !deb_release_is(&s.meta, "1") && !deb_release_is(&s.meta, "12.1") &&
+		      !deb_release_is(&r.meta, "12"), "a version: exactly, or its beginning with '*'");
+		deb_release_release(&r);
+		deb_release_release(&s);
+		deb_release_release(&e);
+	}
+	test_end("release: apt's priorities: NotAutomatic, ButAutomaticUpgrades, -t by suite, "
+		 "codename, version, glob or regular expression");
 	sh("rm -rf %s", dir);
 	return TEST_MAIN_RESULT();
 }

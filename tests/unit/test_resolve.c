@@ -10,13 +10,15 @@
 #include <string.h>
 
 static struct deb_index *ix;
+static const int *pins;		/* apt's priority by origin, for plan() */
+static size_t npins;
 
 /* The plan for 'names' (space-separated, NAME or NAME=VERSION) as
  * "name version" words, '*' after the requested; or "error: MESSAGE". */
 static const char *plan(const char *names, int recommends)
 {
 	static char out[1024];
-	struct deb_resolve_opts opts = { recommends, NULL, 0 };
+	struct deb_resolve_opts opts = { recommends, NULL, 0, pins, npins };
 	struct deb_request req[16];
 	struct deb_plan p;
 	char buf[256], *save = NULL, *w;
@@ -128,7 +130,7 @@ int main(void)
 
 	{
 		/* an earlier install put libb there: the alternative is satisfied */
-		struct deb_resolve_opts o = { 0, NULL, 0 };
+		struct deb_resolve_opts o = { 0, NULL, 0, NULL, 0 };
 		struct deb_request r = { "app2", NULL };
 		struct deb_plan p;
 		uint32_t libb = 0;
@@ -156,5 +158,56 @@ int main(void)
 	test_end("resolve: refusals name the packages and relations");
 
 	deb_index_free(ix);
+
+	{
+		/* origin 1: the release (500); 2: backports (NotAutomatic with
+		 * ButAutomaticUpgrades: 100, or 990 for -t); 3: experimental
+		 * (NotAutomatic: 1) */
+		static char rel[4096], bpo[4096], exp[4096], st[1024];
+		static const int plain[] = { 500, 100, 1 }, target[] = { 500, 990, 1 };
+
+		archive_stanza(rel, sizeof(rel), "tool", "1.0", "");
+		archive_stanza(rel, sizeof(rel), "lib", "1.0", "");
+		archive_stanza(rel, sizeof(rel), "kept", "2.0", "");
+		archive_stanza(rel, sizeof(rel), "both", "1.0", "");
+		archive_stanza(bpo, sizeof(bpo), "tool", "2.0~bpo12+1", "Depends: lib (>= 2)\n");
+		archive_stanza(bpo, sizeof(bpo), "lib", "2.0~bpo12+1", "");
+		archive_stanza(bpo, sizeof(bpo), "only-bpo", "1.0~bpo12+1", "");
+		archive_stanza(bpo, sizeof(bpo), "kept", "1.5~bpo12+1", "");
+		archive_stanza(bpo, sizeof(bpo), "both", "1.0", "");
+		archive_stanza(exp, sizeof(exp), "tool", "3.0", "");
+		archive_stanza(exp, sizeof(exp), "only-exp", "1.0", "");
+		status_stanza(st, sizeof(st), "kept", "2.0", "");
+		CHECK(deb_index_new(&ix, "amd64") == 0 &&
+		      deb_index_add_memory(ix, rel, strlen(rel), "rel", DEB_PACKAGES, 1) == 0 &&
+		      deb_index_add_memory(ix, bpo, strlen(bpo), "bpo", DEB_PACKAGES, 2) == 0 &&
+		      deb_index_add_memory(ix, exp, strlen(exp), "exp", DEB_PACKAGES, 3) == 0 &&
+		      deb_index_add_memory(ix, st, strlen(st), "status", DEB_STATUS, 0) == 0,
+		      "%s", err_msg());
+		CHECK(deb_index_add_memory(ix, st, strlen(st), "status", DEB_STATUS, 33) != 0,
+		      "origin 33 refused");
+		{
+			long both = deb_index_find(ix, "both");
+			uint32_t v = both < 0 ? 0 : ix->name[both].pkgs;
+
+			CHECK(v && ix->pkg[v - 1].origins == 3u && !ix->pkg[v - 1].next,
+			      "one version listed by origins 1 and 2: kept once with both");
+		}
+		pins = plain;
+		npins = 3;
+		CHECK_STR(plan("tool", 0), "tool 1.0*");
+		CHECK_STR(plan("only-bpo only-exp", 0), "only-bpo 1.0~bpo12+1*, only-exp 1.0*");
+		pins = target;
+		CHECK_STR(plan("tool", 0), "lib 2.0~bpo12+1, tool 2.0~bpo12+1*");
+		CHECK_STR(plan("kept", 0), "");
+		CHECK_STR(plan("tool=3.0", 0), "tool 3.0*");
+		pins = NULL;
+		npins = 0;
+		CHECK_STR(plan("tool", 0), "tool 3.0*");
+		deb_index_free(ix);
+	}
+	test_end("resolve: candidates by apt's priorities: the release before NotAutomatic suites, "
+		 "-t's release first, never below what is installed, a version asked for whatever "
+		 "its priority");
 	return TEST_MAIN_RESULT();
 }

@@ -39,6 +39,7 @@ void apt_lock_stage_release(struct apt_lock_stage *st)
 		struct apt_lock_install *in = &st->installs[k];
 
 		strings_free(in->requested);
+		free(in->target_release);
 		for (size_t p = 0; p < in->npackages; p++) {
 			free(in->packages[p].name);
 			free(in->packages[p].version);
@@ -128,7 +129,9 @@ static json_t *install_json(const struct apt_lock_install *in)
 		if (append(pkgs, package_json(&in->packages[i])) < 0)
 			goto fail;
 	if (jsonw_set(o, "requested", strings_json(in->requested)) < 0 ||
-	    jsonw_set(o, "recommends", json_boolean(in->recommends)) < 0)
+	    jsonw_set(o, "recommends", json_boolean(in->recommends)) < 0 ||
+	    (in->target_release &&
+	     jsonw_set(o, "target_release", json_string(in->target_release)) < 0))
 		goto fail;
 	if (jsonw_set(o, "packages", pkgs) < 0) {
 		pkgs = NULL;
@@ -249,6 +252,20 @@ static int ok_word(const char *s)
 			     strlen(s);
 }
 
+int apt_lock_install_matches(const struct apt_lock_install *li, const struct apt_install *in)
+{
+	size_t j = 0;
+
+	if (li->recommends != !in->no_recommends ||
+	    !li->target_release != !in->target_release ||
+	    (li->target_release && strcmp(li->target_release, in->target_release)))
+		return 0;
+	for (; j < in->npackages && li->requested[j]; j++)
+		if (strcmp(li->requested[j], in->packages[j]))
+			return 0;
+	return j == in->npackages && !li->requested[j];
+}
+
 int apt_uri_valid(const char *s)
 {
 	if (strncmp(s, "http://", 7) && strncmp(s, "https://", 8))
@@ -319,6 +336,9 @@ static int read_install(struct apt_lock_install *in, json_t *o, struct reader *r
 	if (!json_is_boolean(rec))
 		return bad(r, "recommends", "not true or false");
 	in->recommends = json_is_true(rec);
+	if (json_object_get(o, "target_release") &&
+	    string_member(&in->target_release, o, "target_release", r, apt_target_valid))
+		return err_code();
 	if (!json_is_array(pkgs))
 		return bad(r, "packages", "missing, or not a list");
 	json_array_foreach(pkgs, i, v) {

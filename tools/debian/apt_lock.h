@@ -35,6 +35,7 @@ struct apt_lock_package {
 struct apt_lock_install {
 	char **requested;	/* the packages as the template names them, NULL-terminated */
 	int recommends;		/* 1: without --no-install-recommends */
+	char *target_release;	/* apt-get -t RELEASE, or NULL */
 	struct apt_lock_package *packages;	/* sorted by name */
 	size_t npackages, alloc;
 };
@@ -76,6 +77,12 @@ int apt_uri_valid(const char *s);
 /* 1 when 's' is a snapshot time as Debian's snapshot archive names them:
  * YYYYMMDDTHHMMSSZ. */
 int apt_snapshot_valid(const char *s);
+
+struct apt_install;
+
+/* 1 when 'li' locks install 'in' as the template now writes it: the same
+ * packages asked for, recommends and target release. */
+int apt_lock_install_matches(const struct apt_lock_install *li, const struct apt_install *in);
 
 void apt_lock_stage_release(struct apt_lock_stage *st);
 void apt_lock_release(struct apt_lock *lock);

@@ -20,6 +20,7 @@ struct root {
 	int unpinned;			/* not Debian: its installs are left as written */
 	struct deb_index *ix;
 	struct apt_lock_stage head;	/* base, codename, architecture, snapshot, sources */
+	struct apt_archive_suite *read;	/* what was read of each source, as head.sources */
 };
 
 struct planner {
@@ -95,9 +96,38 @@ static int add_source(struct apt_lock_stage *st, const char *uri, const char *su
 	return 0;
 }
 
-/* The sources of release 'codename': its suite, -updates and -security. */
-static int sources(struct apt_lock_stage *st, const struct apt_plan_opts *o)
+/* The FROM image the chain of stages of stage 's' starts from, or -1 for
+ * scratch. */
+static long chain_image(const struct planner *p, size_t s)
 {
+	size_t at = s;
+	int hops = 0;
+
+	while (p->installs.stages[at].parent >= 0 && hops++ < 100000)
+		at = (size_t)p->installs.stages[at].parent;
+	if (p->installs.stages[at].scratch)
+		return -1;
+	return p->installs.stages[at].from_image;
+}
+
+/* 1 when apt-get -t 'target' asks for a suite beside release 'codename'
+ * that its sources do not hold: CODENAME-backports or -backports-sloppy. */
+static int extra_suite(const char *target, const char *codename)
+{
+	size_t n = strlen(codename);
+
+	return !strncmp(target, codename, n) &&
+	       (!strcmp(target + n, "-backports") || !strcmp(target + n, "-backports-sloppy"));
+}
+
+/*
+ * The sources of release 'codename' for the stages built on image 'image':
+ * its suite, -updates and -security, and the backports suites that their
+ * installs name with -t.
+ */
+static int sources(struct apt_lock_stage *st, const struct planner *p, long image)
+{
+	const struct apt_plan_opts *o = p->o;
 	char main_uri[2048], security[2048], suite[256];
 	const char *c = st->codename;
 
@@ -116,7 +146,20 @@ static int sources(struct apt_lock_stage *st, const struct apt_plan_opts *o)
 	if (add_source(st, main_uri, suite, o->components))
 		return err_code();
 	snprintf(suite, sizeof(suite), "%s-security", c);
-	return add_source(st, security, suite, o->components);
+	if (add_source(st, security, suite, o->components))
+		return err_code();
+	for (size_t k = 0; k < p->installs.n; k++) {
+		const char *t = p->installs.v[k].target_release;
+		int have = 0;
+
+		if (!t || chain_image(p, p->installs.v[k].stage) != image || !extra_suite(t, c))
+			continue;
+		for (size_t i = 0; i < st->nsources && !have; i++)
+			have = !strcmp(st->sources[i].suite, t);
+		if (!have && add_source(st, main_uri, t, o->components))
+			return err_code();
+	}
+	return 0;
 }
 
 /* The image and digest a stage starts from. */
@@ -146,6 +189,11 @@ static int image_of(const struct planner *p, long image, const struct dockerfile
 	}
 	free(name);
 	return 0;
+}
+
+static int copy_str(char **to, const char *from)
+{
+	return from && !(*to = strdup(from)) ? err_nomem() : 0;
 }
 
 /* The index of the base image 'image' (a FROM in df->images). */
@@ -193,16 +241,21 @@ static int root_for(struct planner *p, long image, long *out)
 		rc = err_nomem();
 		goto done;
 	}
-	if ((rc = sources(&r->head, p->o)) < 0 || (rc = deb_index_new(&r->ix, arch)) < 0)
+	if ((rc = sources(&r->head, p, image)) < 0 || (rc = deb_index_new(&r->ix, arch)) < 0)
 		goto done;
+	if (!(r->read = calloc(r->head.nsources, sizeof(*r->read)))) {
+		rc = err_nomem();
+		goto done;
+	}
 	for (size_t i = 0; i < r->head.nsources; i++) {
 		struct apt_lock_source *src = &r->head.sources[i];
 		struct apt_archive_opts ao = { p->o->keyring ? p->o->keyring : APT_DEBIAN_KEYRING, arch,
 					       p->o->now, !p->o->snapshot };
 
-		if ((rc = apt_archive_read(r->ix, &src->inrelease, &p->cache, p->conn, src->uri,
+		if ((rc = apt_archive_read(r->ix, &r->read[i], &p->cache, p->conn, src->uri,
 					   src->suite, (const char *const *)src->components, &ao,
-					   (unsigned)i + 1)) < 0)
+					   (unsigned)i + 1)) < 0 ||
+		    (rc = copy_str(&src->inrelease, r->read[i].inrelease)) < 0)
 			goto done;
 	}
 	/* apt reads the status after the archive's indexes */
@@ -214,11 +267,6 @@ static int root_for(struct planner *p, long image, long *out)
 done:
 	deb_base_release(&base);
 	return rc;
-}
-
-static int copy_str(char **to, const char *from)
-{
-	return from && !(*to = strdup(from)) ? err_nomem() : 0;
 }
 
 /* The lock's stage for 'stage', made from its root's head when new. */
@@ -251,13 +299,45 @@ static int lock_stage(struct planner *p, size_t stage, const struct root *r,
 	return 0;
 }
 
+/*
+ * apt's priority for each source of root 'r' (origin i + 1 is source i), as
+ * install 'in' sees them: with -t RELEASE, apt refuses a release that no
+ * source is, and prefers those that are.
+ */
+static int pins(const struct planner *p, const struct apt_install *in, const struct root *r,
+		struct deb_resolve_opts *ro)
+{
+	const char *t = in->target_release;
+	int *pin = calloc(r->head.nsources, sizeof(*pin)), found = 0;
+
+	if (!pin)
+		return err_nomem();
+	for (size_t i = 0; i < r->head.nsources; i++) {
+		pin[i] = deb_release_pin(&r->read[i].meta, t);
+		found |= pin[i] == 990;
+	}
+	ro->pin = pin;
+	ro->npin = r->head.nsources;
+	if (t && !found) {
+		char read[1024] = "";
+
+		for (size_t i = 0, n = 0; i < r->head.nsources && n < sizeof(read); i++)
+			n += (size_t)snprintf(read + n, sizeof(read) - n, "%s%s", i ? ", " : "",
+					      r->head.sources[i].suite);
+		return err_set("%s:%zu:%zu: apt-get install -t %s: no suite read for this stage is "
+			       "that release (%s; CODENAME-backports is added when named)",
+			       p->df->name, in->line, in->col, t, read);
+	}
+	return 0;
+}
+
 /* Resolve install 'k' and record it in its stage of the lock. */
 static int plan_install(struct planner *p, size_t k)
 {
 	const struct apt_install *in = &p->installs.v[k];
 	const struct root *r = p->root_of[in->stage] < 0 ? NULL : &p->roots[p->root_of[in->stage]];
 	struct deb_resolve_opts ro = { !in->no_recommends, p->installed[in->stage],
-				       p->ninstalled[in->stage] };
+				       p->ninstalled[in->stage], NULL, 0 };
 	struct deb_request *req = calloc(in->npackages + 1, sizeof(*req));
 	struct deb_plan plan = { 0 };
 	struct apt_lock_stage *st = NULL;
@@ -268,13 +348,6 @@ static int plan_install(struct planner *p, size_t k)
 		free(req);
 		return 0;
 	}
-	if (in->target_release) {
-		free(req);
-		return err_set("%s:%zu:%zu: apt-get install -t %s: pinned reads the release's own "
-			       "suites (%s, -updates, -security), not a target release: install from "
-			       "those", p->df->name, in->line, in->col,
-			       in->target_release, r ? r->head.codename : "the base's");
-	}
 	if (p->root_of[in->stage] < 0) {
 		free(req);
 		return err_set("%s:%zu:%zu: apt-get install in a stage built on scratch: there is no "
@@ -282,6 +355,8 @@ static int plan_install(struct planner *p, size_t k)
 	}
 	if (!req)
 		return err_nomem();
+	if ((rc = pins(p, in, r, &ro)) < 0)
+		goto done;
 	for (size_t i = 0; i < in->npackages; i++) {
 		/* NAME=VERSION: cut a copy at the '=' */
 		char *eq = strchr(in->packages[i], '=');
@@ -305,6 +380,8 @@ static int plan_install(struct planner *p, size_t k)
 	}
 	li = &st->installs[st->ninstalls++];
 	li->recommends = !in->no_recommends;
+	if ((rc = copy_str(&li->target_release, in->target_release)) < 0)
+		goto done;
 	if (!(li->requested = calloc(in->npackages + 1, sizeof(*li->requested)))) {
 		rc = err_nomem();
 		goto done;
@@ -345,6 +422,7 @@ done:
 	for (size_t i = 0; i < in->npackages; i++)
 		free((char *)req[i].name);
 	free(req);
+	free((int *)ro.pin);
 	return rc;
 }
 
@@ -365,14 +443,9 @@ static int inherit(struct planner *p, size_t s)
 /* The root of stage 's': the registry image its chain of stages starts from. */
 static int stage_root(struct planner *p, size_t s)
 {
-	size_t at = s;
-	int hops = 0;
+	long image = chain_image(p, s);
 
-	while (p->installs.stages[at].parent >= 0 && hops++ < 100000)
-		at = (size_t)p->installs.stages[at].parent;
-	if (p->installs.stages[at].from_image < 0 || p->installs.stages[at].scratch)
-		return 0;
-	return root_for(p, p->installs.stages[at].from_image, &p->root_of[s]);
+	return image < 0 ? 0 : root_for(p, image, &p->root_of[s]);
 }
 
 /* 1 when 'old' locks exactly these installs on these bases from these
@@ -384,7 +457,8 @@ static int old_holds(struct planner *p, const struct apt_lock *old)
 	for (size_t s = 0; s < p->installs.nstages; s++) {
 		const struct apt_lock_stage *st = apt_lock_stage(old, s);
 		struct apt_lock_stage want = { 0 };
-		size_t at = s, n = 0;
+		long image = chain_image(p, s);
+		size_t n = 0;
 		int same;
 
 		for (size_t i = k; i < p->installs.n && p->installs.v[i].stage == s; i++)
@@ -392,19 +466,15 @@ static int old_holds(struct planner *p, const struct apt_lock *old)
 		if (!n)
 			continue;
 		nstages++;
-		if (!st || st->ninstalls != n)
-			return 0;
-		while (p->installs.stages[at].parent >= 0)
-			at = (size_t)p->installs.stages[at].parent;
-		if (p->installs.stages[at].from_image < 0 || p->installs.stages[at].scratch)
+		if (!st || st->ninstalls != n || image < 0)
 			return 0;
 		{
 			const struct dockerfile_image *img;
 			const char *digest;
 
 			want.codename = st->codename;
-			same = image_of(p, p->installs.stages[at].from_image, &img, &digest, &want.base) == 0 &&
-			       !strcmp(want.base, st->base) && sources(&want, p->o) == 0 &&
+			same = image_of(p, image, &img, &digest, &want.base) == 0 &&
+			       !strcmp(want.base, st->base) && sources(&want, p, image) == 0 &&
 			       want.nsources == st->nsources &&
 			       !(p->o->snapshot ? !st->snapshot || strcmp(st->snapshot, p->o->snapshot)
 						: st->snapshot != NULL);
@@ -422,16 +492,8 @@ static int old_holds(struct planner *p, const struct apt_lock *old)
 			want.codename = NULL;
 			apt_lock_stage_release(&want);
 		}
-		for (size_t i = 0; same && i < n; i++, k++) {
-			const struct apt_install *in = &p->installs.v[k];
-			const struct apt_lock_install *li = &st->installs[i];
-			size_t j = 0;
-
-			same = li->recommends == !in->no_recommends;
-			for (; same && j < in->npackages && li->requested[j]; j++)
-				same = !strcmp(li->requested[j], in->packages[j]);
-			same = same && j == in->npackages && !li->requested[j];
-		}
+		for (size_t i = 0; same && i < n; i++, k++)
+			same = apt_lock_install_matches(&st->installs[i], &p->installs.v[k]);
 		if (!same)
 			return 0;
 	}
@@ -488,6 +550,9 @@ int apt_plan(struct apt_lock *out, const struct dockerfile *df, const struct ima
 	}
 done:
 	for (size_t i = 0; i < p.nroots; i++) {
+		for (size_t k = 0; p.roots[i].read && k < p.roots[i].head.nsources; k++)
+			apt_archive_suite_release(&p.roots[i].read[k]);
+		free(p.roots[i].read);
 		deb_index_free(p.roots[i].ix);
 		apt_lock_stage_release(&p.roots[i].head);
 	}

@@ -149,18 +149,6 @@ static int exec_edit(struct apt_edit *e, const struct dockerfile *df,
 	return 0;
 }
 
-static int same_install(const struct apt_install *in, const struct apt_lock_install *li)
-{
-	size_t j = 0;
-
-	if (li->recommends != !in->no_recommends)
-		return 0;
-	for (; j < in->npackages && li->requested[j]; j++)
-		if (strcmp(li->requested[j], in->packages[j]))
-			return 0;
-	return j == in->npackages && !li->requested[j];
-}
-
 int apt_render_edits(struct apt_edits *out, const struct dockerfile *df,
 		     const struct apt_lock *lock, const char *lock_name)
 {
@@ -185,7 +173,7 @@ int apt_render_edits(struct apt_edits *out, const struct dockerfile *df,
 			const struct apt_install *in = &found.v[first + i];
 			struct apt_edit *e;
 
-			if (i >= st->ninstalls || !same_install(in, &st->installs[i])) {
+			if (i >= st->ninstalls || !apt_lock_install_matches(&st->installs[i], in)) {
 				rc = err_set("%s:%zu:%zu: this apt-get install is not the one %s locked "
 					     "(stage %zu, install %zu): run pinned lock", df->name,
 					     in->line, in->col, lock_name, s, i + 1);
@@ -200,7 +188,8 @@ int apt_render_edits(struct apt_edits *out, const struct dockerfile *df,
 					m++;
 				for (size_t j = 0; j < m && !rc; j++) {
 					if (i + j >= st->ninstalls ||
-					    !same_install(&found.v[first + i + j], &st->installs[i + j]))
+					    !apt_lock_install_matches(&st->installs[i + j],
+								      &found.v[first + i + j]))
 						rc = err_set("%s:%zu:%zu: this apt-get install is not the one "
 							     "%s locked: run pinned lock", df->name, in->line,
 							     in->col, lock_name);

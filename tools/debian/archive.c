@@ -45,8 +45,15 @@ static void fetched_release(struct apt_archive_fetched *f)
 	free(f->v);
 	free(f->uri);
 	free(f->suite);
-	free(f->inrelease);
+	apt_archive_suite_release(&f->read);
 	memset(f, 0, sizeof(*f));
+}
+
+void apt_archive_suite_release(struct apt_archive_suite *s)
+{
+	free(s->inrelease);
+	deb_release_meta_release(&s->meta);
+	memset(s, 0, sizeof(*s));
 }
 
 void apt_archive_cache_release(struct apt_archive_cache *c)
@@ -70,16 +77,16 @@ static int keep(struct apt_archive_fetched *f, const char *name, struct buf *bod
 }
 
 /* Read what was fetched into 'ix'. */
-static int replay(struct deb_index *ix, char **inrelease, const struct apt_archive_fetched *f,
-		  unsigned origin)
+static int replay(struct deb_index *ix, struct apt_archive_suite *out,
+		  const struct apt_archive_fetched *f, unsigned origin)
 {
 	for (size_t k = 0; k < f->n; k++)
 		if (deb_index_add_memory(ix, buf_str(&f->v[k].body), f->v[k].body.len, f->v[k].name,
 					 DEB_PACKAGES, origin) < 0)
 			return err_code();
-	if (!(*inrelease = strdup(f->inrelease)))
+	if (!(out->inrelease = strdup(f->read.inrelease)))
 		return err_nomem();
-	return 0;
+	return deb_release_meta_copy(&out->meta, &f->read.meta);
 }
 
 static int fetch_suite(struct apt_archive_fetched *f, struct http_conn *conn, const char *uri,
@@ -105,9 +112,10 @@ static int fetch_suite(struct apt_archive_fetched *f, struct http_conn *conn, co
 	if ((rc = sha256_string(digest, buf_str(&r.body), r.body.len)) < 0 ||
 	    (rc = deb_release_verify(&rel, buf_str(&r.body), r.body.len, &ro)) < 0)
 		goto done;
-	if (rel.codename && rel.suite && strcmp(rel.codename, suite) && strcmp(rel.suite, suite)) {
+	if (rel.meta.codename && rel.meta.suite && strcmp(rel.meta.codename, suite) &&
+	    strcmp(rel.meta.suite, suite)) {
 		rc = err_code_set(ERR_REFUSED, "%s: the file is for suite '%s' (%s), not '%s'", name,
-				  rel.suite, rel.codename, suite);
+				  rel.meta.suite, rel.meta.codename, suite);
 		goto done;
 	}
 	http_response_release(&r);
@@ -140,15 +148,20 @@ static int fetch_suite(struct apt_archive_fetched *f, struct http_conn *conn, co
 			goto done;
 		http_response_release(&r);
 	}
-	if (!(f->inrelease = strdup(digest)))
+	if (!(f->read.inrelease = strdup(digest))) {
 		rc = err_nomem();
+		goto done;
+	}
+	f->read.meta = rel.meta;	/* taken */
+	memset(&rel.meta, 0, sizeof(rel.meta));
 done:
 	http_response_release(&r);
 	deb_release_release(&rel);
 	return rc;
 }
 
-int apt_archive_read(struct deb_index *ix, char **inrelease, struct apt_archive_cache *cache,
+int apt_archive_read(struct deb_index *ix, struct apt_archive_suite *out,
+		     struct apt_archive_cache *cache,
 		     struct http_conn *conn, const char *uri, const char *suite,
 		     const char *const *components, const struct apt_archive_opts *o,
 		     unsigned origin)
@@ -156,10 +169,10 @@ int apt_archive_read(struct deb_index *ix, char **inrelease, struct apt_archive_
 	struct apt_archive_fetched one = { 0 }, *f = &one;
 	int rc;
 
-	*inrelease = NULL;
+	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; cache && i < cache->n; i++)
 		if (!strcmp(cache->v[i].uri, uri) && !strcmp(cache->v[i].suite, suite))
-			return replay(ix, inrelease, &cache->v[i], origin);
+			return replay(ix, out, &cache->v[i], origin);
 	if (cache) {
 		if (GROW(cache->v, cache->n, cache->alloc))
 			return ERR_NOMEM;
@@ -173,7 +186,7 @@ int apt_archive_read(struct deb_index *ix, char **inrelease, struct apt_archive_
 	}
 	rc = fetch_suite(f, conn, uri, suite, components, o);
 	if (!rc)
-		rc = replay(ix, inrelease, f, origin);
+		rc = replay(ix, out, f, origin);
 	if (!cache)
 		fetched_release(&one);
 	else if (rc) {

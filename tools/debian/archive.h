@@ -4,6 +4,7 @@
 #include <stddef.h>
 
 #include "debian/packages.h"
+#include "debian/release.h"
 #include "util/buf.h"
 #include "util/http.h"
 
@@ -20,6 +21,14 @@ struct apt_archive_opts {
 	int check_valid_until;		/* 0 for a snapshot, whose files are meant to be old */
 };
 
+/* What was read of one suite. */
+struct apt_archive_suite {
+	char *inrelease;		/* "sha256:..." of its InRelease */
+	struct deb_release_meta meta;	/* what apt's policy reads of its release */
+};
+
+void apt_archive_suite_release(struct apt_archive_suite *s);
+
 /* What was fetched and checked, to be read again into other indexes. */
 struct apt_archive_index {
 	char *name;		/* its URL, for messages */
@@ -27,7 +36,8 @@ struct apt_archive_index {
 };
 
 struct apt_archive_fetched {
-	char *uri, *suite, *inrelease;
+	char *uri, *suite;
+	struct apt_archive_suite read;
 	struct apt_archive_index *v;
 	size_t n, alloc;
 };
@@ -41,15 +51,17 @@ void apt_archive_cache_release(struct apt_archive_cache *c);
 
 /*
  * Read suite 'suite' of the archive at 'uri' (components NULL-terminated)
- * into 'ix' with origin 'origin'; '*inrelease' gets "sha256:..." of the
- * InRelease read (caller frees). With a 'cache' (or NULL), a suite read
+ * into 'ix' with origin 'origin'; 'out' (zeroed) gets the digest of the
+ * InRelease read and what it says of the release (release with
+ * apt_archive_suite_release() either way). With a 'cache' (or NULL), a suite read
  * before is not fetched again. Returns 0, or a negative code with one
  * line naming the archive, suite and file: ERR_NOTFOUND for a suite or
  * component the archive does not have, ERR_REFUSED for a signature, date
  * or checksum that does not hold, ERR_FAIL for an index that cannot be
  * read, the HTTP layer's codes for an archive that cannot be reached.
  */
-int apt_archive_read(struct deb_index *ix, char **inrelease, struct apt_archive_cache *cache,
+int apt_archive_read(struct deb_index *ix, struct apt_archive_suite *out,
+		     struct apt_archive_cache *cache,
 		     struct http_conn *conn, const char *uri, const char *suite,
 		     const char *const *components, const struct apt_archive_opts *opts,
 		     unsigned origin);

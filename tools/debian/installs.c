@@ -22,6 +22,18 @@ int apt_request_valid(const char *w)
 	return deb_name_valid(w, n) && (!eq || deb_version_check(eq + 1) == 0);
 }
 
+int apt_target_valid(const char *w)
+{
+	size_t n = strlen(w);
+
+	if (!n || n > 128)
+		return 0;
+	for (; *w; w++)
+		if ((unsigned char)*w <= ' ' || (unsigned char)*w >= 0x7f || strchr("\"'\\`$", *w))
+			return 0;
+	return 1;
+}
+
 void apt_installs_release(struct apt_installs *a)
 {
 	for (size_t i = 0; i < a->n; i++) {
@@ -80,8 +92,16 @@ static int add_install(struct apt_installs *out, const struct dockerfile *df, si
 
 		if (!strcmp(w, "-t") || !strcmp(w, "--target-release") ||
 		    !strncmp(w, "--target-release=", 17)) {
-			const char *v = w[1] == 't' ? (i + 1 < c->end ? ws->v[i + 1].text : "") : w + 17;
+			const char *v = !strncmp(w, "--target-release=", 17) ? w + 17
+					: i + 1 < c->end ? ws->v[i + 1].text : "";
 
+			if (strpbrk(v, "$`"))
+				return err_set("%s:%zu:%zu: apt-get install -t '%s': a variable or command "
+					       "substitution cannot be locked; name the release", df->name,
+					       line, col, v);
+			if (!apt_target_valid(v))
+				return err_set("%s:%zu:%zu: apt-get install -t '%s': not a release",
+					       df->name, line, col, v);
 			free(in->target_release);
 			if (!(in->target_release = strdup(v)))
 				return err_nomem();

@@ -67,6 +67,10 @@ int apt_operand_dynamic(const char *word, const char **why);
  * what an install may ask for. */
 int apt_request_valid(const char *w);
 
+/* 1 when 'w' can be a release for apt-get -t as a lock holds it: 1 to 128
+ * printable characters without spaces, quotes, backslashes or '$'. */
+int apt_target_valid(const char *w);
+
 void apt_installs_release(struct apt_installs *a);
 
 #endif

@@ -364,7 +364,7 @@ const char *deb_rel_text(const struct deb_index *ix, const struct deb_rel *r, ch
 /* The fields a stanza gives us. */
 struct stanza {
 	const struct deb822_field *package, *version, *arch, *multiarch, *essential, *protected_,
-		*priority, *status, *filename, *size, *sha256, *rel[DEB_NFIELDS],
+		*priority, *status, *filename, *size, *sha256, *source, *rel[DEB_NFIELDS],
 		*names[3];	/* Suggests, Replaces, Enhances: their names only */
 };
 
@@ -379,7 +379,7 @@ static void pick(struct stanza *st, const struct deb822 *d)
 		W("Package", package), W("Version", version), W("Architecture", arch),
 		W("Multi-Arch", multiarch), W("Essential", essential), W("Protected", protected_),
 		W("Important", protected_), W("Priority", priority), W("Status", status),
-		W("Filename", filename), W("Size", size), W("SHA256", sha256),
+		W("Filename", filename), W("Size", size), W("SHA256", sha256), W("Source", source),
 		W("Pre-Depends", rel[DEB_PRE_DEPENDS]), W("Depends", rel[DEB_DEPENDS]),
 		W("Recommends", rel[DEB_RECOMMENDS]), W("Conflicts", rel[DEB_CONFLICTS]),
 		W("Breaks", rel[DEB_BREAKS]), W("Provides", rel[DEB_PROVIDES]),
@@ -494,6 +494,30 @@ static uint32_t held(const struct deb_index *ix, uint32_t name, const char *vers
 	return 0;
 }
 
+/* "Source: NAME" or "NAME (VERSION)": 0 with the parts, or -1. */
+static int read_source(const struct deb822_field *f, const char **name, size_t *name_len,
+		       const char **version, size_t *version_len)
+{
+	const char *v = f->value, *end = v + f->value_len, *sp = memchr(v, ' ', f->value_len);
+	char buf[256];
+
+	*name = v;
+	*name_len = sp ? (size_t)(sp - v) : f->value_len;
+	if (!deb_name_valid(*name, *name_len))
+		return -1;
+	if (!sp)
+		return 0;
+	while (sp < end && *sp == ' ')
+		sp++;
+	if (sp == end || *sp != '(' || end[-1] != ')' || (size_t)(end - sp) - 2 >= sizeof(buf))
+		return -1;
+	*version = sp + 1;
+	*version_len = (size_t)(end - sp) - 2;
+	memcpy(buf, *version, *version_len);
+	buf[*version_len] = '\0';
+	return deb_version_check(buf) ? -1 : 0;
+}
+
 static int add_stanza(struct deb_index *ix, const struct deb822 *d, const char *file,
 		      enum deb_source src, unsigned origin)
 {
@@ -503,7 +527,9 @@ static int add_stanza(struct deb_index *ix, const struct deb822 *d, const char *
 	const char *pkg;
 	size_t pkg_len, rels = ix->nrel;
 	unsigned flags = 0;
-	uint32_t name;
+	uint32_t name, seen;
+	const char *srcname = NULL, *srcver = NULL;
+	size_t srcname_len = 0, srcver_len = 0;
 	char vbuf[256];
 
 	pick(&st, d);
@@ -541,6 +567,11 @@ static int add_stanza(struct deb_index *ix, const struct deb822 *d, const char *
 	if (deb_version_check(vbuf))
 		return err_prefix("%s:%zu: package '%.*s': version '%s'", file, st.version->line,
 				  (int)pkg_len, pkg, vbuf);
+	if (st.source && read_source(st.source, &srcname, &srcname_len, &srcver, &srcver_len))
+		return err_set("%s:%zu: package '%.*s': Source '%.*s' is not NAME or NAME (VERSION)",
+			       file, st.source->line, (int)pkg_len, pkg,
+			       (int)(st.source->value_len > 64 ? 64 : st.source->value_len),
+			       st.source->value);
 	if (src == DEB_PACKAGES) {
 		if (!st.filename)
 			return missing(file, d, pkg, pkg_len, "Filename");
@@ -563,8 +594,10 @@ static int add_stanza(struct deb_index *ix, const struct deb822 *d, const char *
 	}
 	if (intern(ix, pkg, pkg_len, &name))
 		return err_code();
-	if (held(ix, name, st.version->value, st.version->value_len, flags))
+	if ((seen = held(ix, name, st.version->value, st.version->value_len, flags))) {
+		ix->pkg[seen - 1].origins |= origin ? 1u << (origin - 1) : 0;
 		return 0;
+	}
 	if (is(st.essential, "yes"))
 		flags |= DEB_ESSENTIAL;
 	if (is(st.protected_, "yes"))
@@ -573,7 +606,7 @@ static int add_stanza(struct deb_index *ix, const struct deb822 *d, const char *
 		return ERR_NOMEM;
 	p = &ix->pkg[ix->npkg];
 	p->name = name;
-	p->origin = (uint16_t)origin;
+	p->origins = origin ? 1u << (origin - 1) : 0;
 	p->flags = (uint8_t)flags;
 	p->priority = (uint8_t)priority(st.priority);
 	p->multiarch = is(st.multiarch, "same") ? DEB_MA_SAME
@@ -581,7 +614,9 @@ static int add_stanza(struct deb_index *ix, const struct deb822 *d, const char *
 		       : is(st.multiarch, "allowed") ? DEB_MA_ALLOWED : DEB_MA_NO;
 	p->line = line32(d->stanza_line);
 	p->rels = (uint32_t)rels;
-	if (str_add(ix, st.version->value, st.version->value_len, &ix->pkg[ix->npkg].version))
+	if (str_add(ix, st.version->value, st.version->value_len, &ix->pkg[ix->npkg].version) ||
+	    str_add(ix, srcname, srcname_len, &ix->pkg[ix->npkg].source) ||
+	    str_add(ix, srcver, srcver_len, &ix->pkg[ix->npkg].source_version))
 		return err_code();
 	if (src == DEB_PACKAGES) {
 		p = &ix->pkg[ix->npkg];
@@ -738,7 +773,9 @@ static int add_archive(struct deb_index *ix, struct archive *a, const char *name
 		       enum deb_source src, unsigned origin)
 {
 	struct feed f = { ix, { 0 }, name, src, origin, 1 };
-	int r = feed_archive(&f, a);
+	int r = origin > DEB_ORIGINS ? err_set("%s: origin %u: an index tells %d apart", name,
+					       origin, DEB_ORIGINS)
+				     : feed_archive(&f, a);
 
 	deb822_release(&f.d);
 	archive_read_free(a);

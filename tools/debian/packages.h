@@ -55,11 +55,13 @@ enum deb_priority {
 struct deb_pkg {
 	uint32_t name;		/* name id */
 	uint32_t version, filename, sha256;	/* strings */
+	uint32_t source, source_version;	/* strings: its Source field's; empty: as
+						 * its name, as its version */
 	uint64_t size;
 	uint32_t rels;		/* its relations: rel[rels ...] */
 	uint16_t nrel[DEB_NFIELDS];	/* how many in each field, in enum order */
 	uint32_t next;		/* the next version of the same name, +1; 0: none */
-	uint16_t origin;	/* which index it came from (the caller's number) */
+	uint32_t origins;	/* the indexes that list it: bit N-1 for origin N */
 	uint8_t multiarch, priority, flags;
 	uint32_t line;		/* where its stanza starts in its file */
 };
@@ -101,6 +103,9 @@ struct deb_index {
 	size_t skipped;		/* stanzas of other architectures */
 };
 
+/* How many origins an index tells apart. */
+#define DEB_ORIGINS 32
+
 /* Where an index comes from: an archive's Packages, or dpkg's status
  * (only its "install ok installed" stanzas are kept, flagged DEB_INSTALLED). */
 enum deb_source { DEB_PACKAGES, DEB_STATUS };
@@ -113,8 +118,9 @@ void deb_index_free(struct deb_index *ix);
 /*
  * Add the stanzas of an index, plain or compressed with gzip or xz, from
  * 'len' bytes in memory or from file 'path'; 'name' names it in messages.
- * 'origin' is kept with each version. A version already there (same name,
- * version and architecture) is kept once, from the first index. Returns 0,
+ * 'origin' (1 to DEB_ORIGINS, or 0: none) is kept with each version. A
+ * version already there (same name, version and architecture) is kept once,
+ * with the stanza of the first index and the origins of all. Returns 0,
  * or ERR_FAIL ("NAME:LINE: ...") for a stanza or relation that is not
  * well-formed or lacks a field it needs, ERR_NOTFOUND for a missing file,
  * ERR_NOMEM, ERR_TOOBIG past 4 GiB of strings; the index may then hold part
@@ -150,6 +156,18 @@ static inline const char *deb_str(const struct deb_index *ix, uint32_t off)
 static inline const char *deb_pkg_name(const struct deb_index *ix, const struct deb_pkg *p)
 {
 	return ix->strs.s + ix->name[p->name].str;
+}
+
+/* The source package a version is built from, and its version. */
+static inline const char *deb_pkg_source(const struct deb_index *ix, const struct deb_pkg *p)
+{
+	return p->source ? ix->strs.s + p->source : deb_pkg_name(ix, p);
+}
+
+static inline const char *deb_pkg_source_version(const struct deb_index *ix,
+						 const struct deb_pkg *p)
+{
+	return ix->strs.s + (p->source_version ? p->source_version : p->version);
 }
 
 /* The relations of field 'f' of version 'p': '*n' of them. */

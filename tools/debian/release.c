@@ -1,9 +1,12 @@
 /* InRelease files: gpgv's verdict, then the signed text. */
 #include "debian/release.h"
 
+#include <fnmatch.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "debian/deb822.h"
@@ -20,9 +23,79 @@ void deb_release_release(struct deb_release *r)
 	free(r->files);
 	free(r->text);
 	free(r->signer);
-	free(r->suite);
-	free(r->codename);
+	deb_release_meta_release(&r->meta);
 	memset(r, 0, sizeof(*r));
+}
+
+void deb_release_meta_release(struct deb_release_meta *m)
+{
+	free(m->suite);
+	free(m->codename);
+	free(m->version);
+	memset(m, 0, sizeof(*m));
+}
+
+int deb_release_meta_copy(struct deb_release_meta *to, const struct deb_release_meta *from)
+{
+	*to = *from;
+	to->suite = to->codename = to->version = NULL;
+	if ((from->suite && !(to->suite = strdup(from->suite))) ||
+	    (from->codename && !(to->codename = strdup(from->codename))) ||
+	    (from->version && !(to->version = strdup(from->version)))) {
+		deb_release_meta_release(to);
+		return err_nomem();
+	}
+	return 0;
+}
+
+/* apt's ExpressionMatches: "/RE/" or a glob, either ignoring case. */
+static int expression_matches(const char *pattern, const char *s)
+{
+	size_t n = strlen(pattern);
+
+	if (!s)
+		return 0;
+	if (n > 1 && pattern[0] == '/' && pattern[n - 1] == '/') {
+		char *re = strndup(pattern + 1, n - 2);
+		regex_t preg;
+		int hit = 0;
+
+		if (re && regcomp(&preg, re, REG_EXTENDED | REG_ICASE | REG_NOSUB) == 0) {
+			hit = regexec(&preg, s, 0, NULL, 0) == 0;
+			regfree(&preg);
+		}
+		free(re);
+		return hit;
+	}
+	return fnmatch(pattern, s, FNM_CASEFOLD) == 0;
+}
+
+int deb_release_is(const struct deb_release_meta *m, const char *target)
+{
+	size_t n = strlen(target);
+
+	if (target[0] >= '0' && target[0] <= '9') {
+		/* a version: exactly, or its beginning with a trailing '*' */
+		int prefix = target[n - 1] == '*';
+		size_t len = n - (size_t)prefix;
+
+		if (!m->version)
+			return 0;
+		if ((prefix ? strlen(m->version) >= len : strlen(m->version) == len) &&
+		    strncasecmp(m->version, target, len) == 0)
+			return 1;
+		return expression_matches(target, m->version);
+	}
+	return expression_matches(target, m->suite) || expression_matches(target, m->codename);
+}
+
+int deb_release_pin(const struct deb_release_meta *m, const char *target)
+{
+	if (target && deb_release_is(m, target))
+		return 990;
+	if (m->not_automatic)
+		return m->but_automatic_upgrades ? 100 : 1;
+	return 500;
 }
 
 static int digits(const char *s, size_t n, int *out)
@@ -135,6 +208,18 @@ static int copy_field(char **out, const struct deb822 *d, const char *field)
 	return 0;
 }
 
+/* 1 when field 'name' says yes, as apt's StringToBool reads it. */
+static int yes(const struct deb822 *d, const char *name)
+{
+	static const char *const words[] = { "1", "yes", "true", "with", "on", "enable" };
+	const struct deb822_field *f = deb822_get(d, name);
+
+	for (size_t i = 0; f && i < sizeof(words) / sizeof(words[0]); i++)
+		if (f->value_len == strlen(words[i]) && !strncasecmp(f->value, words[i], f->value_len))
+			return 1;
+	return 0;
+}
+
 int deb_release_parse(struct deb_release *out, const char *text, size_t len, const char *name)
 {
 	struct deb822 d = { 0 };
@@ -148,8 +233,13 @@ int deb_release_parse(struct deb_release *out, const char *text, size_t len, con
 	if (rc < 0)
 		goto done;
 	rc = 0;
-	if ((rc = copy_field(&out->suite, &d, "Suite")) || (rc = copy_field(&out->codename, &d, "Codename")))
+	if ((rc = copy_field(&out->meta.suite, &d, "Suite")) ||
+	    (rc = copy_field(&out->meta.codename, &d, "Codename")) ||
+	    (rc = copy_field(&out->meta.version, &d, "Version")))
 		goto done;
+	/* apt: ButAutomaticUpgrades counts only with NotAutomatic */
+	out->meta.not_automatic = yes(&d, "NotAutomatic");
+	out->meta.but_automatic_upgrades = out->meta.not_automatic && yes(&d, "ButAutomaticUpgrades");
 	if (!(f = deb822_get(&d, "Date"))) {
 		rc = err_set("%s: no Date field", name);
 		goto done;

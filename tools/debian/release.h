@@ -17,11 +17,18 @@ struct deb_release_file {
 	char sha256[65];
 };
 
+/* What apt's policy reads of a release. */
+struct deb_release_meta {
+	char *suite, *codename, *version;	/* as the file names them; NULL when absent */
+	int not_automatic;		/* NotAutomatic: yes */
+	int but_automatic_upgrades;	/* ButAutomaticUpgrades: yes, with NotAutomatic */
+};
+
 struct deb_release {
 	char *text;		/* the signed text */
 	size_t len;
 	char *signer;		/* the fingerprint of the key that signed it */
-	char *suite, *codename;	/* as the file names them; NULL when absent */
+	struct deb_release_meta meta;
 	long long date;		/* seconds since the epoch */
 	long long valid_until;	/* 0: none given */
 	struct deb_release_file *files;
@@ -66,5 +73,24 @@ int deb_release_check(const struct deb_release *r, const char *path, const void 
 long long deb_release_time(const char *s, size_t len);
 
 void deb_release_release(struct deb_release *r);
+
+/*
+ * 1 when 'target' (apt-get -t, APT::Default-Release) names release 'm' as
+ * apt's pkgVersionMatch reads it: a value that starts with a digit is the
+ * release's Version (exactly, or its beginning when it ends in '*'), any
+ * other its Suite or Codename; "/RE/" is an extended regular expression,
+ * else a glob; case does not count.
+ */
+int deb_release_is(const struct deb_release_meta *m, const char *target);
+
+/* apt's priority for the indexes of release 'm': 990 when 'target' (or
+ * NULL) names it, else 1 for NotAutomatic, 100 with ButAutomaticUpgrades
+ * too, and 500 for the rest. */
+int deb_release_pin(const struct deb_release_meta *m, const char *target);
+
+/* Copy 'from' into 'to' (zeroed); release with deb_release_meta_release().
+ * Returns 0 or ERR_NOMEM. */
+int deb_release_meta_copy(struct deb_release_meta *to, const struct deb_release_meta *from);
+void deb_release_meta_release(struct deb_release_meta *m);
 
 #endif

@@ -18,6 +18,9 @@ struct state {
 	uint32_t *cand;		/* by name: its candidate, +1; 0: none; computed lazily */
 	uint8_t *marked;	/* by name: 1 new or upgraded, 2 also requested */
 	uint8_t *cand_done;
+	uint32_t *src_head;	/* by hash of a source's name: its first version, +1 */
+	uint32_t *src_next;	/* by version: the next of a source with that hash, +1 */
+	size_t src_size;	/* a power of two; 0: not made yet */
 	unsigned depth;
 	char why[512];		/* why the first attempt that failed did */
 };
@@ -47,21 +50,71 @@ static int installed(const struct state *s, uint32_t pkg)
 }
 
 /*
- * The candidate of 'name', +1: the newest version the index offers, or the
- * installed version when none is newer (apt's default pins: 500 for an
- * archive, 100 for what is installed, and never a downgrade).
+ * apt's priority for version 'pkg' (its policy's): the highest of the
+ * indexes that list it, each as opts->pin says (500 without one), and 100
+ * for the version the system has; a version only dpkg's status lists that
+ * is no longer installed has none.
+ */
+static int priority(const struct state *s, uint32_t pkg)
+{
+	const struct deb_pkg *p = &s->ix->pkg[pkg];
+	int best = installed(s, pkg) ? 100 : 0;
+
+	if (!(p->flags & DEB_INSTALLED) && !p->origins)
+		best = 500;
+	for (unsigned k = 0; k < DEB_ORIGINS; k++)
+		if (p->origins & (1u << k)) {
+			int v = s->opts->pin && k < s->opts->npin ? s->opts->pin[k] : 500;
+
+			if (v > best)
+				best = v;
+		}
+	return best;
+}
+
+/* The priority of version 'v' of 'name': of all the entries that have it. */
+static int version_priority(const struct state *s, uint32_t name, const char *v)
+{
+	int best = 0;
+
+	for (uint32_t i = s->ix->name[name].pkgs; i; i = s->ix->pkg[i - 1].next)
+		if (!strcmp(pkg_version(s, i - 1), v)) {
+			int prio = priority(s, i - 1);
+
+			if (prio > best)
+				best = prio;
+		}
+	return best;
+}
+
+/*
+ * The candidate of 'name', +1, as apt's pkgPolicy::GetCandidateVer chooses
+ * it: of the versions not older than the one the system has (never a
+ * downgrade below priority 1000, which pinned does not give), the one of
+ * the highest priority above 0, the newest of those; the system's own
+ * entry when that is the version it has.
  */
 static uint32_t candidate(struct state *s, uint32_t name)
 {
-	uint32_t best = 0;
+	uint32_t best = 0, cur = current(s, name);
+	int best_prio = 0;
 
 	if (s->cand_done[name])
 		return s->cand[name];
-	for (uint32_t i = s->ix->name[name].pkgs; i; i = s->ix->pkg[i - 1].next)
-		if (!best || deb_version_cmp(pkg_version(s, i - 1), pkg_version(s, best - 1)) > 0 ||
-		    (installed(s, i - 1) &&
-		     deb_version_cmp(pkg_version(s, i - 1), pkg_version(s, best - 1)) == 0))
+	for (uint32_t i = s->ix->name[name].pkgs; i; i = s->ix->pkg[i - 1].next) {
+		const char *v = pkg_version(s, i - 1);
+		int prio, c;
+
+		if (cur && deb_version_cmp(v, pkg_version(s, cur - 1)) < 0)
+			continue;
+		if ((prio = version_priority(s, name, v)) <= 0)
+			continue;
+		c = best ? deb_version_cmp(v, pkg_version(s, best - 1)) : 1;
+		if (prio > best_prio || (prio == best_prio && c > 0) || (c == 0 && installed(s, i - 1))) {
 			best = i;
+			best_prio = prio;
+		}
+	}
 	s->cand[name] = best;
 	s->cand_done[name] = 1;
 	return best;
@@ -359,6 +412,74 @@ static int install_deps(struct state *s, uint32_t pkg)
 	return rc;
 }
 
+static uint32_t hash_str(const char *p)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	return h;
+}
+
+/* The versions by source package, made the first time they are needed. */
+static int sources(struct state *s)
+{
+	size_t size = 1024;
+
+	if (s->src_size)
+		return 0;
+	while (size < s->ix->npkg * 2)
+		size *= 2;
+	if (!(s->src_head = calloc(size, sizeof(*s->src_head))) ||
+	    !(s->src_next = calloc(s->ix->npkg + 1, sizeof(*s->src_next)))) {
+		free(s->src_head);
+		s->src_head = NULL;
+		return err_nomem();
+	}
+	s->src_size = size;
+	for (size_t i = s->ix->npkg; i-- > 0;) {
+		uint32_t h = hash_str(deb_pkg_source(s->ix, &s->ix->pkg[i])) & (uint32_t)(size - 1);
+
+		s->src_next[i] = s->src_head[h];
+		s->src_head[h] = (uint32_t)i + 1;
+	}
+	return 0;
+}
+
+/*
+ * apt 2.6's Upgrade-By-Source-Package, as 'pkg' is marked: each other
+ * installed package built from the same source, whose candidate is built
+ * from the same source version, is upgraded to it too. One that cannot be
+ * is left as it is.
+ */
+static int install(struct state *s, uint32_t pkg, int requested);
+
+static int upgrade_siblings(struct state *s, uint32_t pkg)
+{
+	const struct deb_pkg *p = &s->ix->pkg[pkg];
+	const char *src = deb_pkg_source(s->ix, p), *ver = deb_pkg_source_version(s->ix, p);
+	int rc;
+
+	if ((rc = sources(s)) < 0)
+		return rc;
+	for (uint32_t i = s->src_head[hash_str(src) & (uint32_t)(s->src_size - 1)]; i;
+	     i = s->src_next[i - 1]) {
+		const struct deb_pkg *o = &s->ix->pkg[i - 1];
+		char kept[sizeof(s->why)];
+
+		if (o->name == p->name || !current(s, o->name) || s->marked[o->name] ||
+		    installed(s, i - 1) || candidate(s, o->name) != i ||
+		    strcmp(deb_pkg_source(s->ix, o), src) ||
+		    strcmp(deb_pkg_source_version(s->ix, o), ver))
+			continue;
+		memcpy(kept, s->why, sizeof(kept));
+		if ((rc = install(s, i - 1, 0)) < 0)
+			return rc;
+		memcpy(s->why, kept, sizeof(kept));	/* a sibling that fails is no failure */
+	}
+	return 0;
+}
+
 /*
  * apt's MarkInstall: install version 'pkg' and what it needs. Returns 0, or
  * 1 when it cannot be (then nothing of it is marked; the reason is kept in
@@ -380,9 +501,9 @@ static int install(struct state *s, uint32_t pkg, int requested)
 	    (rc = conflicting(s, pkg, up, &nup, 16)) != 0)
 		return rc;
 	mark(s, pkg, requested);
-	for (size_t i = 0; i < nup; i++)
-		if ((rc = install(s, up[i], 0)) != 0)
-			break;
+	rc = upgrade_siblings(s, pkg);
+	for (size_t i = 0; i < nup && !rc; i++)
+		rc = install(s, up[i], 0);
 	if (!rc)
 		rc = install_deps(s, pkg);
 	if (rc > 0)
@@ -418,6 +539,8 @@ static int install_request(struct state *s, uint32_t pkg)
 	int rc;
 
 	s->why[0] = '\0';
+	if ((rc = upgrade_siblings(s, pkg)) < 0)
+		return rc;
 	rc = conflicting(s, pkg, up, &nup, 16);
 	for (size_t i = 0; i < nup && !rc; i++)
 		rc = install(s, up[i], 0);
@@ -501,7 +624,7 @@ static int plan(struct deb_plan *out, struct state *s)
 int deb_resolve(struct deb_plan *out, const struct deb_index *ix, const struct deb_request *req,
 		size_t nreq, const struct deb_resolve_opts *opts)
 {
-	struct state s = { ix, opts, NULL, NULL, NULL, NULL, NULL, 0, "" };
+	struct state s = { ix, opts, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, "" };
 	uint32_t *pkgs = NULL;
 	int rc = 0;
 
@@ -541,6 +664,8 @@ done:
 	free(s.cand);
 	free(s.marked);
 	free(s.cand_done);
+	free(s.src_head);
+	free(s.src_next);
 	free(pkgs);
 	return rc;
 }

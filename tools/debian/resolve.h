@@ -8,8 +8,8 @@
 
 /*
  * What "apt-get install" would install on a system: the requested packages
- * at their candidate versions (the newest the index has, unless the system
- * has a newer one), plus the closure of their Pre-Depends and Depends (and
+ * at their candidate versions (of the highest priority, the newest of
+ * those, never older than what the system has), plus the closure of their Pre-Depends and Depends (and
  * Recommends, unless told not to), minus what the system already has at a
  * version that satisfies. Alternatives are chosen as apt chooses them: the
  * first that is satisfied or can be installed, a real package before those
@@ -44,6 +44,9 @@ struct deb_resolve_opts {
 					 * was read, by earlier installs: each replaces the
 					 * version of its name the status gives */
 	size_t ninstalled;
+	const int *pin;		/* pin[k]: apt's priority for the versions of origin k + 1
+				 * (deb_release_pin()); NULL, or past npin: 500 */
+	size_t npin;
 };
 
 /*
