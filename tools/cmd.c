@@ -93,7 +93,7 @@ int cmd_skip_own(struct context *ctx)
 	static const char *const own[] = {
 		DEFAULT_OUTPUT, "build/context.manifest", "build/build-context", BUILD_STORAGE,
 		BUILD_STORAGE "-twice", BUILD_IMAGE, BUILD_IMAGE "-twice", BUILD_IMAGE ".new",
-		BUILD_IMAGE "-twice.new", "build/registries.conf", "build/build.json", NULL
+		BUILD_IMAGE "-twice.new", "build/registries.conf", NULL
 	};
 
 	for (const char *const *p = own; *p; p++)

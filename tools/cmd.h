@@ -14,6 +14,7 @@ int cmd_lock(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #include <stddef.h>
 #include <stdio.h>

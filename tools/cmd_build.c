@@ -9,8 +9,10 @@
 #include "util/http.h"
 #include "verify/builder.h"
 #include "verify/imagediff.h"
+#include "verify/record.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,8 +27,9 @@ static const char usage[] =
 	"Build the image from exactly the bytes pinned context archives (build/context.tar,\n"
 	"its digest checked again before the builder starts), with every timestamp set\n"
 	"from the context's (SOURCE_DATE_EPOCH, else the commit time). The image goes to\n"
-	"build/image/ as an OCI layout, the record to build/build.json, and the digest of\n"
-	"its image manifest is the last line of output. The build arguments that\n"
+	"build/image/ as an OCI layout, the record of what went in and came out to\n"
+	"lockfiles/build.lock (pinned verify checks a tree against it), and the digest\n"
+	"of its image manifest is the last line of output. The build arguments that\n"
 	"lockfiles/images.lock was made with are given to the builder.\n"
 	"\n"
 	"  -C DIR                    run as if started in DIR\n"
@@ -41,7 +44,6 @@ static const char usage[] =
 	"  -h, --help                show this help\n";
 
 #define BUILD_CONTEXT_DIR "build/build-context"
-#define RECORD_PATH "build/build.json"
 #define REGISTRIES_CONF "build/registries.conf"
 #define IMAGE_TAG "localhost/pinned-build:latest"
 
@@ -132,25 +134,31 @@ static int build_once(char digest[SHA256_STRING_LEN + 1], const struct builder *
 	return rc;
 }
 
-static int write_record(const struct builder *b, const struct builder_job *job,
-			const char *context_digest, const char *image_digest)
+/* lockfiles/build.lock: the inputs, from the context and its manifest just
+ * written, and the image. */
+static int write_record(struct context *ctx, const struct builder *b, const struct builder_job *job,
+			const char *context_digest)
 {
-	json_t *rec = json_pack("{s:i, s:{s:s, s:s, s:o}, s:s, s:I, s:s, s:s}", "version", 1,
-				"builder", "name", b->name, "version", b->version, "options",
-				builder_options(b, job), "context", context_digest, "epoch",
-				(json_int_t)job->epoch, "image", image_digest, "layout", BUILD_IMAGE);
-	char *text = rec ? json_dumps(rec, JSON_INDENT(2) | JSON_SORT_KEYS) : NULL;
-	struct buf out = BUF_INIT(BUF_MAX_TEXT);
+	struct record rec = { 0 };
+	char *manifest = NULL, *text = NULL;
+	size_t mlen, len;
 	int rc;
 
-	json_decref(rec);
-	if (!text)
-		return err_nomem();
-	rc = buf_adds(&out, text) < 0 || buf_adds(&out, "\n") < 0 ? -1 :
-	     outfile_write(RECORD_PATH, out.s, out.len);
-	buf_release(&out);
+	if ((rc = file_read_at(&manifest, &mlen, AT_FDCWD, "build/context.manifest")) == 0 &&
+	    (rc = record_inputs(&rec, ctx, DOCKERFILE_TEMPLATE, "Dockerfile", manifest, mlen,
+				context_digest)) == 0 &&
+	    (rc = record_add_build(&rec, b->name, b->version, builder_options(b, job),
+				   dockerfile_host_platform(), (long long)job->epoch, BUILD_IMAGE)) == 0 &&
+	    (rc = record_format(&text, &len, &rec)) == 0) {
+		if (mkdir("lockfiles", 0777) < 0 && errno != EEXIST)
+			rc = err_errno("cannot make 'lockfiles'");
+		else
+			rc = outfile_write(RECORD_PATH, text, len);
+	}
+	record_release(&rec);
+	free(manifest);
 	free(text);
-	return rc;
+	return rc < 0 ? err_prefix("cannot write the record %s", RECORD_PATH) : 0;
 }
 
 /*
@@ -176,7 +184,7 @@ static int read_lock(struct images_lock *lock)
 static int build(const struct settings *s)
 {
 	struct images_lock lock = { 0 };
-	struct context_opts copts = { .root = "." };
+	struct context_opts copts = { .root = ".", .never = RECORD_PATH };
 	struct context *ctx = NULL;
 	struct builder b;
 	struct builder_job job = { .tag = IMAGE_TAG };
@@ -206,7 +214,7 @@ static int build(const struct settings *s)
 	fprintf(stderr, "pinned: building %s with %s %s\n", context_digest, b.name, b.version);
 	if (build_once(digest, &b, &job, BUILD_STORAGE, BUILD_IMAGE) < 0)
 		goto fail;
-	if (write_record(&b, &job, context_digest, digest) < 0)
+	if (write_record(ctx, &b, &job, context_digest) < 0)
 		goto fail;
 	if (s->twice) {
 		fprintf(stderr, "pinned: building again from clean storage\n");

@@ -1,4 +1,5 @@
 #include "cmd.h"
+#include "verify/record.h"
 #include "archive/context.h"
 #include "util/error.h"
 #include "util/fileio.h"
@@ -166,7 +167,7 @@ int cmd_context(int argc, char **argv)
 		{ "rev", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct context_opts opts = { .root = "." };
+	struct context_opts opts = { .root = ".", .never = RECORD_PATH };
 	struct context *ctx = NULL;
 	const char *dir = NULL, *output = NULL, *manifest = NULL;
 	int do_list = 0, c, rc;

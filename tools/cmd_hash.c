@@ -1,5 +1,6 @@
 #include "verify/build_digest.h"
 #include "cmd.h"
+#include "verify/record.h"
 #include "archive/context.h"
 
 #include <getopt.h>
@@ -10,8 +11,8 @@
 static const char usage[] =
 	"usage: pinned hash [-C DIR] [-f DOCKERFILE] [--rev REV]\n"
 	"\n"
-	"Print the build digest: one SHA-256 over the Dockerfile and the\n"
-	"canonical context archive (see pinned context).\n"
+	"Print the build digest: one SHA-256 over the Dockerfile, the canonical\n"
+	"context archive (see pinned context) and the lockfiles.\n"
 	"\n"
 	"  -C DIR         run as if started in DIR\n"
 	"  -f DOCKERFILE  the Dockerfile, relative to the context (default Dockerfile)\n"
@@ -25,7 +26,7 @@ int cmd_hash(int argc, char **argv)
 		{ "rev", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct context_opts opts = { .root = ".", .dockerfile = "Dockerfile" };
+	struct context_opts opts = { .root = ".", .dockerfile = "Dockerfile", .never = RECORD_PATH };
 	char digest[SHA256_STRING_LEN + 1];
 	struct context *ctx = NULL;
 	const char *dir = NULL;

@@ -22,12 +22,13 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "context", cmd_context, "write the canonical tar of the build context" },
-	{ "hash", cmd_hash, "print the build digest of Dockerfile and context" },
+	{ "hash", cmd_hash, "print the build digest of Dockerfile, context and lockfiles" },
 	{ "lock", cmd_lock, "resolve the template's images to digests: lockfiles/images.lock" },
 	{ "render", cmd_render, "Dockerfile.in + lockfiles -> Dockerfile" },
 	{ "lint", cmd_lint, "report what breaks reproducibility in a Dockerfile" },
 	{ "build", cmd_build, "build the image from the context, reproducibly: its digest" },
 	{ "run", cmd_run, "run the image once as PlanQK does and print its result" },
+	{ "verify", cmd_verify, "check a tree or revision against its build record" },
 };
 
 static void usage(FILE *out)

@@ -31,7 +31,7 @@ case $digest in sha256:?????????????????????????????????????????????????????????
 same "build: the layout holds that manifest" \
 	"$(grep -o '"digest":"sha256:[0-9a-f]*"' "$p/build/image/index.json" | cut -d'"' -f4)" "$digest"
 same "build: the record names the builder and the image" \
-	"$(grep -c -e '"name": "buildah"' -e "\"image\": \"$digest\"" "$p/build/build.json")" 2
+	"$(grep -c -e '"name": "buildah"' -e "\"manifest\": \"$digest\"" "$p/lockfiles/build.lock")" 2
 same "build: the builder's output went to stderr" "$(grep -c 'STEP 1/4: FROM scratch' "$tmp/err")" 1
 
 # the same project elsewhere, with other mtimes, umask, time zone and clean storage
@@ -51,7 +51,7 @@ if command -v podman >/dev/null; then
 	same "build with podman (PINNED_BUILDER): the same digest as buildah" "$(tail -1 "$tmp/out2")" \
 		"$digest"
 	same "build with podman: the record names podman" \
-		"$(grep -c '"name": "podman"' "$tmp/pod/build/build.json")" 1
+		"$(grep -c '"name": "podman"' "$tmp/pod/lockfiles/build.lock")" 1
 else
 	echo "SKIP: build with podman: podman is not installed"
 fi
@@ -76,7 +76,7 @@ same "build: without them the default names default.txt, which is not there" \
 printf '{"buildArgs": {"MSG": "given"}, "images": {}, "version": 1}\n' >"$a/lockfiles/images.lock"
 "$PINNED" build -C "$a" >/dev/null 2>&1
 check "build: the record names the build arguments" \
-	sh -c 'tr -d " \n" <"$1" | grep -q "\"build-args\":\[\"MSG=given\"\]"' - "$a/build/build.json"
+	sh -c 'tr -d " \n" <"$1" | grep -q "\"build-args\":\[\"MSG=given\"\]"' - "$a/lockfiles/build.lock"
 
 start_registry push || exit 0
 "$PINNED" build -C "$p" --twice --push "$REG/service:1" >"$tmp/out" 2>"$tmp/err"

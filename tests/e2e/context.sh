@@ -7,7 +7,7 @@ EPOCH=1700000000
 GOLDEN_FIXTURE=sha256:49814299dac4acb7ddac3f52a48f4a99c09a51ffaf29a7934a81d2b745d7179b
 GOLDEN_FIXTURE_MANIFEST=1ac161751cc68ed10bbfbfa588939f75f0c6674431bb7db5abd6e574df737ecc
 GOLDEN_EMPTY=sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef
-GOLDEN_HASH=sha256:c2091aa55403d4d89fa25034bc980abd21f909bb79ef26742efb9415955c330d
+GOLDEN_HASH=sha256:73de25af0601aee4facc9067d5b51476c417fea3b04b8859562f86ba49979a1e	# v2: lock lines (none here)
 
 # ---- golden digests ----------------------------------------------------------
 

@@ -1,14 +1,24 @@
-# pinned hash: the build digest over the Dockerfile and the context archive.
+# pinned hash: the build digest over the Dockerfile, the context archive and
+# the lockfiles.
 . "$TOP/tests/e2e/lib.sh"
 
 make_fixture "$tmp/ctx"
 export SOURCE_DATE_EPOCH=1700000000
 context=$("$PINNED" context -C "$tmp/ctx" -o "$tmp/ctx.tar")
 dockerfile=sha256:$(sha256 "$tmp/ctx/Dockerfile")
-printf 'pinned build digest v1\ndockerfile %s\ncontext %s\n' "$dockerfile" "$context" >"$tmp/text"
+printf 'pinned build digest v2\ndockerfile %s\ncontext %s\n' "$dockerfile" "$context" >"$tmp/text"
 same "hash: the SHA-256 of the inputs named by digest" \
 	"$("$PINNED" hash -C "$tmp/ctx")" "sha256:$(sha256 "$tmp/text")"
 check "hash: writes no archive" test ! -e "$tmp/ctx/build/context.tar"
+# a lockfile is named even where .dockerignore keeps it out of the context
+mkdir -p "$tmp/ctx/lockfiles"
+printf '{"images": {}, "version": 1}\n' >"$tmp/ctx/lockfiles/images.lock"
+printf 'lockfiles\n' >>"$tmp/ctx/.dockerignore"
+context=$("$PINNED" context -C "$tmp/ctx" -o "$tmp/ctx.tar")
+printf 'pinned build digest v2\ndockerfile %s\ncontext %s\nlock lockfiles/images.lock sha256:%s\n' \
+	"$dockerfile" "$context" "$(sha256 "$tmp/ctx/lockfiles/images.lock")" >"$tmp/text"
+same "hash: each lockfile named by digest" \
+	"$("$PINNED" hash -C "$tmp/ctx")" "sha256:$(sha256 "$tmp/text")"
 
 before=$("$PINNED" hash -C "$tmp/ctx")
 echo "RUN true" >>"$tmp/ctx/Dockerfile"

@@ -1,9 +1,11 @@
-/* libFuzzer: the input as lockfiles/images.lock and as lockfiles/apt.lock,
- * as their readers take them; what each accepts is written, read again and
- * written again to the same bytes, and each locked install is rendered. */
+/* libFuzzer: the input as lockfiles/images.lock, lockfiles/apt.lock and
+ * lockfiles/build.lock (the build record), as their readers take them; what
+ * each accepts is written, read again and written again to the same bytes,
+ * each locked install is rendered, and a record is compared with itself. */
 #include "debian/apt_lock.h"
 #include "debian/apt_render.h"
 #include "docker/images_lock.h"
+#include "verify/record.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -59,6 +61,29 @@ static void apt(const void *data, size_t size)
 	apt_lock_release(&lock);
 }
 
+static void record(const void *data, size_t size)
+{
+	struct record r, again;
+	struct record_diffs d;
+	char *text = NULL, *text2 = NULL;
+	size_t len, len2;
+
+	if (record_parse(&r, data, size, "build.lock") != 0)
+		return;
+	if (record_compare(&d, &r, &r) == 0 && d.n)
+		abort();	/* a record is the same as itself */
+	record_diffs_release(&d);
+	if (record_format(&text, &len, &r) == 0 && record_parse(&again, text, len, "again") == 0) {
+		if (record_format(&text2, &len2, &again) == 0 &&
+		    (len2 != len || memcmp(text, text2, len)))
+			abort();
+		free(text2);
+		record_release(&again);
+	}
+	free(text);
+	record_release(&r);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct images_lock lock, again;
@@ -66,6 +91,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len, len2;
 
 	apt(data, size);
+	record(data, size);
 	if (read_bytes(&lock, data, size) < 0)
 		return 0;
 	if (images_lock_format(&text, &len, &lock) == 0 && read_bytes(&again, text, len) == 0) {

@@ -95,7 +95,8 @@ int main(void)
 	{
 		unsigned char d[SHA256_LEN];
 		char ctxd[SHA256_STRING_LEN + 1], dfd[SHA256_STRING_LEN + 1], got[SHA256_STRING_LEN + 1];
-		char want[SHA256_STRING_LEN + 1], textbuf[BUILD_DIGEST_TEXT_MAX];
+		char want[SHA256_STRING_LEN + 1], textbuf[1024], lockd[SHA256_STRING_LEN + 1];
+		int n;
 
 		opts.rev = NULL;
 		opts.source_date_epoch = "0";
@@ -108,12 +109,35 @@ int main(void)
 		CHECK_STR(want, ctxd);	/* a handle walks the same tree every time */
 		sha256_buffer(d, "FROM other\n", 11);
 		sha256_format(dfd, d);
-		sha256_buffer(d, textbuf, build_digest_text(textbuf, dfd, ctxd));
+		n = snprintf(textbuf, sizeof(textbuf), "pinned build digest v2\ndockerfile %s\ncontext %s\n",
+			     dfd, ctxd);
+		sha256_buffer(d, textbuf, (size_t)n);
 		sha256_format(want, d);
 		CHECK_STR(got, want);
-		CHECK(!strncmp(textbuf, "pinned build digest v1\ndockerfile sha256:", 41), "%s", textbuf);
 		context_free(ctx);
-		test_end("build digest: one SHA-256 over the inputs named by digest");
+
+		/* a lockfile is named; the record is never archived */
+		sh("mkdir -p '%s/lockfiles' && printf '{}\\n' >'%s/lockfiles/images.lock' && "
+		   "printf x >'%s/lockfiles/build.lock'", dir);
+		opts.never = "lockfiles/build.lock";
+		CHECK(context_open(&ctx, &opts) == 0, "%s", err_msg());
+		CHECK(build_digest(got, ctx, "Dockerfile") == 0, "%s", err_msg());
+		CHECK(context_archive(d, ctx, -1, NULL, NULL) == 0, "%s", err_msg());
+		sha256_format(ctxd, d);
+		sha256_buffer(d, "{}\n", 3);
+		sha256_format(lockd, d);
+		n = snprintf(textbuf, sizeof(textbuf), "pinned build digest v2\ndockerfile %s\ncontext %s\n"
+			     "lock lockfiles/images.lock %s\n", dfd, ctxd, lockd);
+		sha256_buffer(d, textbuf, (size_t)n);
+		sha256_format(want, d);
+		CHECK_STR(got, want);
+		names[0] = '\0';
+		CHECK(context_walk(ctx, collect, NULL) == 0, "%s", err_msg());
+		CHECK(strstr(names, "lockfiles/images.lock") && !strstr(names, "build.lock"),
+		      "the record is not archived: %s", names);
+		context_free(ctx);
+		opts.never = NULL;
+		test_end("build digest: one SHA-256 over the inputs named by digest, lockfiles too");
 	}
 	sh("rm -rf '%s'", dir);
 	return TEST_MAIN_RESULT();

@@ -32,6 +32,7 @@ struct child {
 struct context {
 	char *root;
 	char *dockerfile;
+	char *never;			/* opts->never, or NULL */
 	int dirfd;			/* the root, when reading the working tree */
 	struct gitrepo *repo;		/* with a revision, or for HEAD's commit time */
 	int have_commit;
@@ -105,6 +106,8 @@ enum decision { SKIP, INCLUDE, WALK_ONLY };
 /* Decide on the walker's current path (no trailing '/'). */
 static enum decision decide(struct walker *w, int dir)
 {
+	if (!dir && w->ctx->never && !strcmp(w->path.s, w->ctx->never))
+		return SKIP;
 	if (!ignore_excluded(w->ctx->ignore, w->path.s))
 		return INCLUDE;
 	if (dir && ignore_may_include_below(w->ctx->ignore, w->path.s))
@@ -795,7 +798,8 @@ int context_open(struct context **out, const struct context_opts *opts)
 		return err_nomem();
 	ctx->dirfd = -1;
 	if (!(ctx->root = strdup(opts->root)) ||
-	    !(ctx->dockerfile = strdup(opts->dockerfile ? opts->dockerfile : "Dockerfile"))) {
+	    !(ctx->dockerfile = strdup(opts->dockerfile ? opts->dockerfile : "Dockerfile")) ||
+	    (opts->never && !(ctx->never = strdup(opts->never)))) {
 		rc = err_nomem();
 		goto fail;
 	}
@@ -841,6 +845,7 @@ void context_free(struct context *ctx)
 	ignore_free(ctx->ignore);
 	free(ctx->root);
 	free(ctx->dockerfile);
+	free(ctx->never);
 	free(ctx);
 }
 

@@ -20,6 +20,8 @@ struct context_opts {
 	const char *rev;		/* a git revision to archive instead of the tree, or NULL */
 	const char *dockerfile;		/* always sent, as Docker does; NULL: "Dockerfile" */
 	const char *source_date_epoch;	/* $SOURCE_DATE_EPOCH as the command read it, or NULL */
+	const char *never;		/* a file never archived, whatever .dockerignore says
+					 * (the build record: "lockfiles/build.lock"), or NULL */
 };
 
 struct context;

@@ -12,6 +12,7 @@
 #include "debian/version.h"
 #include "docker/oci.h"
 #include "util/error.h"
+#include "util/fileio.h"
 #include "util/grow.h"
 #include "util/jsonw.h"
 
@@ -398,7 +399,18 @@ static int read_stage(struct apt_lock_stage *st, json_t *o, struct reader *r)
 	return 0;
 }
 
+static int parse(void *out, const char *text, size_t len, const char *path)
+{
+	return apt_lock_parse(out, text, len, path);
+}
+
 int apt_lock_read(struct apt_lock *out, const char *path)
+{
+	memset(out, 0, sizeof(*out));
+	return file_parse(path, parse, out);
+}
+
+int apt_lock_parse(struct apt_lock *out, const char *text, size_t len, const char *path)
 {
 	struct reader r = { path, "" };
 	json_error_t jerr;
@@ -407,9 +419,7 @@ int apt_lock_read(struct apt_lock *out, const char *path)
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (access(path, F_OK) < 0 && errno == ENOENT)
-		return 0;
-	if (!(root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr)))
+	if (!(root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr)))
 		return err_set("%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
 	if (!json_is_object(root) ||
 	    json_integer_value(json_object_get(root, "version")) != APT_LOCK_VERSION) {

@@ -64,6 +64,9 @@ struct apt_lock {
  * naming the file and what is wrong, ERR_NOMEM. */
 int apt_lock_read(struct apt_lock *out, const char *path);
 
+/* The same from 'len' bytes of 'text'; 'path' names them in messages. */
+int apt_lock_parse(struct apt_lock *out, const char *text, size_t len, const char *path);
+
 /* The lock's bytes, as written; the caller frees '*out'. */
 int apt_lock_format(char **out, size_t *len, const struct apt_lock *lock);
 

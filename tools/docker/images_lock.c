@@ -361,7 +361,18 @@ done:
 	return rc;
 }
 
+static int parse(void *out, const char *text, size_t len, const char *path)
+{
+	return images_lock_parse(out, text, len, path);
+}
+
 int images_lock_read(struct images_lock *out, const char *path)
+{
+	memset(out, 0, sizeof(*out));
+	return file_parse(path, parse, out);
+}
+
+int images_lock_parse(struct images_lock *out, const char *text, size_t len, const char *path)
 {
 	json_error_t jerr;
 	json_t *root, *images, *value;
@@ -369,9 +380,7 @@ int images_lock_read(struct images_lock *out, const char *path)
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (access(path, F_OK) < 0 && errno == ENOENT)
-		return 0;
-	if (!(root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr)))
+	if (!(root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr)))
 		return err_set("%s:%d:%d: %s", path, jerr.line, jerr.column, jerr.text);
 	if (!json_is_object(root) ||
 	    json_integer_value(json_object_get(root, "version")) != IMAGES_LOCK_VERSION) {

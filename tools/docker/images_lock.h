@@ -49,6 +49,9 @@ struct images_lock {
  */
 int images_lock_read(struct images_lock *out, const char *path);
 
+/* The same from 'len' bytes of 'text'; 'path' names them in messages. */
+int images_lock_parse(struct images_lock *out, const char *text, size_t len, const char *path);
+
 /* The lock's bytes, as they are written; the caller frees '*out'. */
 int images_lock_format(char **out, size_t *len, const struct images_lock *lock);
 

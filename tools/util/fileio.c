@@ -409,3 +409,17 @@ done:
 	buf_release(&b);
 	return rc;
 }
+
+int file_parse(const char *path, int (*parse)(void *arg, const char *text, size_t len,
+					      const char *name), void *arg)
+{
+	char *text;
+	size_t len;
+	int rc;
+
+	if ((rc = file_read_at(&text, &len, AT_FDCWD, path)) < 0)
+		return rc == ERR_NOTFOUND ? 0 : rc;
+	rc = parse(arg, text, len, path);
+	free(text);
+	return rc;
+}

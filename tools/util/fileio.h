@@ -82,4 +82,13 @@ int write_all(int fd, const void *data, size_t len);
  */
 int file_read_at(char **out, size_t *len, int dirfd, const char *name);
 
+/*
+ * Read all of 'path' (as file_read_at) and hand its bytes to 'parse' with
+ * 'arg' and 'path' (for messages): a lock file's reader. A missing file is
+ * nothing to parse: 0 without calling 'parse'. Returns what 'parse' does,
+ * or the read's negative code.
+ */
+int file_parse(const char *path, int (*parse)(void *arg, const char *text, size_t len,
+					      const char *name), void *arg);
+
 #endif

@@ -1,0 +1,141 @@
+# pinned verify against the record pinned build writes (lockfiles/build.lock):
+# a service made from busybox-static (no registry needed), built once with
+# buildah; then the tree changed in one way at a time, each change named
+# exactly, several at once all named, the same as JSON; a revision checked
+# against its own record; a missing or broken record is trouble.
+. "$TOP/tests/e2e/lib.sh"
+
+if ! command -v buildah >/dev/null || ! command -v git >/dev/null; then
+	echo "SKIP: verify: buildah or git is not installed"
+	finish
+	exit 0
+fi
+
+p=$tmp/p
+mkdir -p "$p/src" "$p/input"
+cp /bin/busybox "$p/busybox"
+printf 'echo "PlanQK:Job:Result: {}"\n' >"$p/src/run.sh"
+printf 'flask==3.0\n' >"$p/src/requirements.txt"
+printf 'FROM scratch\nCOPY busybox /bin/busybox\nCOPY src/ /src/\nENTRYPOINT ["/bin/busybox", "sh", "/src/run.sh"]\n' \
+	>"$p/Dockerfile.in"
+printf '.git\ninput\nbuild\n' >"$p/.dockerignore"
+printf 'build\n' >"$p/.gitignore"
+echo '{}' >"$p/input/data.json"
+git -C "$p" init -q
+commit() { git -C "$p" add -A && git -C "$p" -c user.name=t -c user.email=t@example.org commit -qm "$1"; }
+verify() { "$PINNED" verify -C "$p" "$@" >"$tmp/out" 2>"$tmp/err"; echo $? >"$tmp/status"; }
+# lines: the report's lines before the summary, without the values in
+# parentheses and what follows "stale:"
+lines() { sed '$d' "$tmp/out" | sed 's/ (.*//; s/: stale: .*/: stale/'; }
+# report NAME STATUS LINES: exit status STATUS, and the lines before the
+# summary are exactly LINES
+report() {
+	same "$1: exit status" "$(cat "$tmp/status")" "$2"
+	same "$1: the report" "$(sed '$d' "$tmp/out")" "$3"
+}
+
+(cd "$p" && "$PINNED" lock && "$PINNED" render) >/dev/null 2>&1 && commit template
+if ! "$PINNED" build -C "$p" >"$tmp/build.out" 2>"$tmp/build.err"; then
+	fail "verify: build the service" "$(tail -3 "$tmp/build.err")"
+	finish
+	exit 0
+fi
+commit record
+check "verify: build writes the record" test -s "$p/lockfiles/build.lock"
+same "verify: the record names the image built" \
+	"$(grep -c "\"manifest\": \"$(tail -1 "$tmp/build.out")\"" "$p/lockfiles/build.lock")" 1
+check "verify: the record names the language lockfile" \
+	grep -q '"src/requirements.txt": "sha256:' "$p/lockfiles/build.lock"
+check "verify: the record is not part of the context" \
+	sh -c "! grep -q '\"lockfiles/build.lock\": \"f ' '$p/lockfiles/build.lock'"
+
+verify
+same "verify: a clean tree: exit 0" "$(cat "$tmp/status")" 0
+check "verify: a clean tree: says what it checked" \
+	grep -q '^same as lockfiles/build.lock: template, Dockerfile, 1 lockfile, .* context entries, 0 images, 0 packages; build digest sha256:' "$tmp/out"
+same "verify: the build digest it names is pinned hash's" \
+	"$(sed -n 's/.*build digest //p' "$tmp/out")" \
+	"$(SOURCE_DATE_EPOCH=$(git -C "$p" log -1 --format=%ct HEAD~1) "$PINNED" hash -C "$p")"
+cp -a "$p" "$tmp/clean"
+reset() { rm -rf "$p" && cp -a "$tmp/clean" "$p"; }
+
+printf 'x' >>"$p/src/run.sh"
+verify
+report "verify: one byte of a source file" 1 "context: src/run.sh: content changed"
+reset
+
+chmod +x "$p/src/requirements.txt"
+verify
+report "verify: one mode bit" 1 "context: src/requirements.txt: mode changed (0644, now 0755)"
+reset
+
+echo '{"x": 1}' >"$p/input/params.json"
+verify
+report "verify: an ignored file added" 0 ""
+reset
+
+echo new >"$p/src/extra.txt"
+verify
+report "verify: a file added" 1 "context: src/extra.txt: added"
+reset
+
+echo '# by hand' >>"$p/Dockerfile"
+verify
+same "verify: a hand-edited Dockerfile: exit 1" "$(cat "$tmp/status")" 1
+same "verify: a hand-edited Dockerfile: named, and said stale" "$(lines)" \
+	"dockerfile: Dockerfile: changed
+dockerfile: Dockerfile:7: stale"
+reset
+
+printf '{\n  "buildArgs": {"X": "1"},\n  "images": {},\n  "version": 1\n}\n' >"$p/lockfiles/images.lock"
+verify
+same "verify: an edited lock: exit 1" "$(cat "$tmp/status")" 1
+same "verify: an edited lock: named (and the Dockerfile, which names its digest, stale)" \
+	"$(lines)" \
+	"lock: lockfiles/images.lock: changed
+dockerfile: Dockerfile:2: stale"
+
+# several at once, all named; the same as JSON
+printf 'x' >>"$p/src/run.sh"
+echo new >"$p/src/extra.txt"
+chmod +x "$p/src/requirements.txt"
+verify
+same "verify: several at once: all named" "$(lines)" \
+	"lock: lockfiles/images.lock: changed
+context: src/extra.txt: added
+context: src/requirements.txt: mode changed
+context: src/run.sh: content changed
+dockerfile: Dockerfile:2: stale"
+check "verify: several at once: the summary counts them" grep -q '^5 differences from lockfiles/build.lock' "$tmp/out"
+verify --json
+same "verify --json: exit 1" "$(cat "$tmp/status")" 1
+same "verify --json: the same differences as data" \
+	"$(tr -d ' \n' <"$tmp/out" | grep -o '"class":"[a-z ]*","[a-z]*":[^}]*"path":"[^"]*"' |
+		sed 's/"class":"\([a-z ]*\)".*"path":"\([^"]*\)"/\1 \2/' | paste -sd,)" \
+	"lock lockfiles/images.lock,context src/extra.txt,context src/requirements.txt,context src/run.sh,dockerfile Dockerfile"
+check "verify --json: same is false, both build digests given" \
+	sh -c "tr -d ' \n' <'$tmp/out' | grep -q '\"build_digest\":{\"now\":\"sha256:[0-9a-f]*\",\"recorded\":\"sha256:[0-9a-f]*\"}.*\"same\":false'"
+reset
+
+# a revision against its own record, read from git: no checkout
+printf 'changed\n' >>"$p/src/run.sh"
+commit later
+verify --rev HEAD
+report "verify --rev HEAD: the later commit's change" 1 "context: src/run.sh: content changed"
+verify --rev HEAD~1
+report "verify --rev HEAD~1: the commit that holds the record" 0 ""
+verify --rev HEAD~2
+same "verify --rev: a revision without a record is trouble" "$(cat "$tmp/status"): $(cat "$tmp/err")" \
+	"2: pinned: no record lockfiles/build.lock in revision HEAD~2: build first (pinned build, make image)"
+reset
+
+# a broken record is trouble, one line
+sed -i 's/"build_digest": "sha256:/"build_digest": "md5:/' "$p/lockfiles/build.lock"
+verify
+same "verify: a broken record is trouble, named" "$(cat "$tmp/status"): $(cat "$tmp/err")" \
+	"2: pinned: lockfiles/build.lock: build_digest: missing, or not a valid value"
+rm "$p/lockfiles/build.lock"
+verify
+same "verify: no record is trouble" "$(cat "$tmp/status"): $(cat "$tmp/err")" \
+	"2: pinned: no record lockfiles/build.lock: build first (pinned build, make image)"
+finish

@@ -1,0 +1,217 @@
+#include "cmd.h"
+#include "archive/context.h"
+#include "debian/apt_lock.h"
+#include "docker/dockerfile.h"
+#include "docker/images_lock.h"
+#include "docker/render.h"
+#include "util/error.h"
+#include "util/jsonw.h"
+#include "verify/record.h"
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+	"usage: pinned verify [-C DIR] [--rev REV] [--json]\n"
+	"\n"
+	"Check the tree (or git revision REV, without a checkout) against the record\n"
+	"of its build, lockfiles/build.lock: compute again the digests of the\n"
+	"template, the Dockerfile, each lockfile and every entry of the context (with\n"
+	"the time the record was built with), the images and packages the locks pin,\n"
+	"and the build digest, and name every difference, by class: template,\n"
+	"dockerfile, lock, base image, package, context. In the working tree the\n"
+	"Dockerfile must also be what pinned render makes of the template and the\n"
+	"locks. Exit 0 same, 1 differs, 2 trouble.\n"
+	"\n"
+	"  -C DIR     run as if started in DIR\n"
+	"  --rev REV  verify git revision REV against its own record\n"
+	"  --json     print the report as JSON\n"
+	"  -h, --help show this help\n";
+
+#define DOCKERFILE "Dockerfile"
+
+/* The record, from the tree or from the revision 'rev' (then '*commit' gets
+ * the commit it resolved to, so that the run reads one revision). */
+static int read_record(struct record *rec, const char *rev, char **commit)
+{
+	struct context_opts opts = { .root = ".", .rev = rev, .never = RECORD_PATH };
+	struct context *ctx = NULL;
+	char *text = NULL;
+	size_t len;
+	int rc;
+
+	*commit = NULL;
+	if ((rc = context_open(&ctx, &opts)) < 0)
+		return rc;
+	if (rev && !(*commit = strdup(context_commit(ctx))))
+		rc = err_nomem();
+	else if ((rc = context_read(&text, &len, ctx, RECORD_PATH)) == ERR_NOTFOUND)
+		rc = err_code_set(ERR_NOTFOUND, "no record %s%s%s: build first (pinned build, "
+				  "make image)", RECORD_PATH, rev ? " in revision " : "", rev ? rev : "");
+	else if (rc == 0)
+		rc = record_parse(rec, text, len, RECORD_PATH);
+	free(text);
+	context_free(ctx);
+	return rc;
+}
+
+/* The detail of one difference, for the text report. */
+static void detail(char *out, size_t size, const struct record_diff *d)
+{
+	const char *a = d->recorded, *b = d->now;
+
+	if (!strcmp(d->class, "context") && a && b) {
+		if (!strcmp(d->what, "mode changed"))
+			snprintf(out, size, " (%.4s, now %.4s)", a + 2, b + 2);
+		else if (!strcmp(d->what, "type changed"))
+			snprintf(out, size, " (%c, now %c)", a[0], b[0]);
+		else
+			snprintf(out, size, "%s", "");
+		return;
+	}
+	if (!strcmp(d->class, "context"))
+		snprintf(out, size, "%s", "");
+	else if (a && b)
+		snprintf(out, size, " (%s, now %s)", a, b);
+	else
+		snprintf(out, size, " (%s)", a ? a : b);
+}
+
+static int report_text(const struct record *recorded, const struct record *now,
+		       const struct record_diffs *d, int stale, size_t stale_line)
+{
+	char more[300];
+
+	for (size_t i = 0; i < d->n; i++) {
+		detail(more, sizeof(more), &d->v[i]);
+		cmd_print(stdout, "%s: %s: %s%s", d->v[i].class, d->v[i].path, d->v[i].what, more);
+	}
+	if (stale)
+		cmd_print(stdout, "dockerfile: %s:%zu: stale: not what pinned render makes of %s and "
+			  "the locks now", DOCKERFILE, stale_line, DOCKERFILE_TEMPLATE);
+	if (d->n || stale)
+		cmd_print(stdout, "%zu difference%s from %s: build digest %s recorded, %s now",
+			  d->n + (size_t)stale, d->n + (size_t)stale == 1 ? "" : "s", RECORD_PATH,
+			  recorded->build_digest, now->build_digest);
+	else
+		cmd_print(stdout, "same as %s: template, Dockerfile, %zu lockfile%s, %zu context "
+			  "entries, %zu images, %zu packages; build digest %s", RECORD_PATH,
+			  now->locks.n, now->locks.n == 1 ? "" : "s", now->files.n, now->images.n,
+			  now->packages.n, now->build_digest);
+	return 0;
+}
+
+static int report_json(const struct record *recorded, const struct record *now,
+		       const struct record_diffs *d, int stale, size_t stale_line)
+{
+	json_t *root = json_object(), *list = json_array();
+	char *text = NULL;
+	size_t len;
+	int rc = -1;
+
+	for (size_t i = 0; list && i < d->n; i++) {
+		json_t *o = json_object();
+
+		if (jsonw_set(o, "class", json_string(d->v[i].class)) < 0 ||
+		    jsonw_set(o, "path", json_string(d->v[i].path)) < 0 ||
+		    jsonw_set(o, "what", json_string(d->v[i].what)) < 0 ||
+		    (d->v[i].recorded && jsonw_set(o, "recorded", json_string(d->v[i].recorded)) < 0) ||
+		    (d->v[i].now && jsonw_set(o, "now", json_string(d->v[i].now)) < 0) ||
+		    json_array_append_new(list, o) < 0)
+			goto done;
+	}
+	if (stale && list &&
+	    json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:I}", "class", "dockerfile",
+						  "path", DOCKERFILE, "what", "stale",
+						  "line", (json_int_t)stale_line)) < 0)
+		goto done;
+	if (jsonw_set(root, "record", json_string(RECORD_PATH)) < 0 ||
+	    jsonw_set(root, "same", json_boolean(!d->n && !stale)) < 0 ||
+	    jsonw_set(root, "build_digest", json_pack("{s:s, s:s}", "recorded", recorded->build_digest,
+						      "now", now->build_digest)) < 0 ||
+	    jsonw_set(root, "differences", json_incref(list)) < 0 ||
+	    jsonw_dump(&text, &len, root) < 0)
+		goto done;
+	rc = fwrite(text, 1, len, stdout) == len ? 0 : -1;
+done:
+	json_decref(list);
+	json_decref(root);
+	free(text);
+	return rc < 0 ? err_nomem() : 0;
+}
+
+static int verify(const char *rev, int json)
+{
+	struct record recorded = { 0 }, now = { 0 };
+	struct record_diffs d = { 0 };
+	struct context *ctx = NULL;
+	char epoch[32], *commit = NULL, *want = NULL;
+	size_t wlen, stale_line = 0;
+	int stale = 0, rc = EXIT_TROUBLE;
+
+	if (read_record(&recorded, rev, &commit) < 0)
+		goto fail;
+	/* the time the record was built with: the commit that holds the record
+	 * is not the one it was built from, and its time is no input */
+	if (recorded.nbuilds)
+		snprintf(epoch, sizeof(epoch), "%lld", recorded.builds[0].epoch);
+	{
+		struct context_opts opts = { .root = ".", .rev = commit, .never = RECORD_PATH,
+					     .source_date_epoch = recorded.nbuilds ? epoch : NULL };
+
+		if (context_open(&ctx, &opts) < 0 || (!rev && cmd_skip_own(ctx) < 0) ||
+		    record_inputs(&now, ctx, DOCKERFILE_TEMPLATE, DOCKERFILE, NULL, 0, NULL) < 0 ||
+		    record_compare(&d, &recorded, &now) < 0)
+			goto fail;
+	}
+	/* the working tree's Dockerfile must be what render makes */
+	if (!rev && now.template_digest) {
+		if (render_project(&want, &wlen, DOCKERFILE_TEMPLATE, IMAGES_LOCK_PATH,
+				   APT_LOCK_PATH) < 0 ||
+		    (stale = render_compare(&stale_line, DOCKERFILE, want, wlen)) < 0)
+			goto fail;
+	}
+	if ((json ? report_json : report_text)(&recorded, &now, &d, stale, stale_line) < 0)
+		goto fail;
+	rc = d.n || stale ? EXIT_DIFFERS : EXIT_SAME;
+	goto done;
+fail:
+	cmd_fail();
+done:
+	free(want);
+	free(commit);
+	record_diffs_release(&d);
+	record_release(&recorded);
+	record_release(&now);
+	context_free(ctx);
+	return rc;
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "rev", required_argument, NULL, 'r' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *dir = NULL, *rev = NULL;
+	int json = 0, c, rc;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+C:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'C': dir = optarg; break;
+		case 'r': rev = optarg; break;
+		case 'j': json = 1; break;
+		default: return cmd_other_option(c, argv, usage);
+		}
+	}
+	if ((rc = cmd_begin(argc, argv, usage, dir)) >= 0)
+		return rc;
+	return verify(rev, json);
+}

@@ -1,0 +1,119 @@
+#ifndef PINNED_RECORD_H
+#define PINNED_RECORD_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "archive/context.h"
+
+/*
+ * lockfiles/build.lock, the record of a build. What went in, by digest: the
+ * template, the rendered Dockerfile, each lockfile, the context (its
+ * archive, its manifest, and each entry's line of the manifest), the
+ * language lockfiles the context holds, the images and packages the locks
+ * pin, the build digest and the git commit; and what came out, per builder
+ * and platform: the image manifest, its config and each layer's diff_id.
+ * JSON with sorted keys, 2-space indent and a final newline, as the locks.
+ * It is never part of the context (context_opts.never).
+ */
+#define RECORD_PATH "lockfiles/build.lock"
+#define RECORD_VERSION 1
+
+/* Names with values, sorted by name. */
+struct record_pair {
+	char *name, *value;
+};
+
+struct record_pairs {
+	struct record_pair *v;
+	size_t n, alloc;
+};
+
+/* One image built. */
+struct record_build {
+	char *builder, *builder_version;
+	json_t *options;	/* the builder's options that change digests */
+	char *platform;		/* "linux/amd64" */
+	long long epoch;	/* every timestamp of the image */
+	char *manifest, *config;	/* "sha256:..." */
+	char **diff_ids;	/* each layer's, uncompressed; NULL-terminated */
+};
+
+struct record {
+	char *build_digest;
+	char *commit;			/* the git commit, or NULL */
+	char *template_name, *template_digest;	/* NULL when there is no template */
+	char *dockerfile_name, *dockerfile_digest;
+	char *context_digest;		/* the canonical archive's */
+	char *manifest_digest;		/* its manifest's */
+	struct record_pairs locks;	/* "lockfiles/images.lock" -> "sha256:..." */
+	struct record_pairs files;	/* archive path -> "TYPE MODE SIZE DIGEST[ TARGET]",
+					 * as the manifest gives them (escaped) */
+	struct record_pairs language;	/* requirements*.txt, poetry.lock, uv.lock,
+					 * package-lock.json, go.sum, Cargo.lock -> digest */
+	struct record_pairs images;	/* the images lock's keys -> digest */
+	struct record_pairs packages;	/* "STAGE:NAME" -> version, from the apt lock */
+	struct record_build *builds;
+	size_t nbuilds, builds_alloc;
+};
+
+/*
+ * The inputs of a build, as 'ctx' (a working tree or a revision) has them:
+ * 'template' (may be missing) and 'dockerfile' (must be there), the
+ * lockfiles, the context's manifest and archive digest, the build digest
+ * and the commit. 'manifest' (with its length) and 'context_digest' are the
+ * context's, when already taken (pinned build archives it anyway), else
+ * NULL to take them here. 'out' is zeroed first; release it with
+ * record_release() either way. Returns 0 or a negative code.
+ */
+int record_inputs(struct record *out, struct context *ctx, const char *template,
+		  const char *dockerfile, const char *manifest, size_t manifest_len,
+		  const char *context_digest);
+
+/*
+ * Add what a build made: the image in the OCI layout 'layout', built by
+ * 'builder' at 'version' with 'options' (taken) for 'platform' with every
+ * time 'epoch'. Returns 0 or a negative code.
+ */
+int record_add_build(struct record *r, const char *builder, const char *version, json_t *options,
+		     const char *platform, long long epoch, const char *layout);
+
+/* The record's bytes, as written; the caller frees '*out'. */
+int record_format(char **out, size_t *len, const struct record *r);
+
+/*
+ * Read 'len' bytes of a record; 'name' names it in messages. Every value is
+ * checked (digests, paths, the manifest lines). Returns 0, or ERR_FAIL
+ * naming the file and what is wrong, or ERR_NOMEM. 'out' is zeroed first.
+ */
+int record_parse(struct record *out, const char *text, size_t len, const char *name);
+
+void record_release(struct record *r);
+
+/* One way the inputs differ from the record. */
+struct record_diff {
+	const char *class;	/* "template", "dockerfile", "lock", "base image",
+				 * "package", "context" */
+	char *path;		/* what: a file, an image, "STAGE:NAME" */
+	const char *what;	/* "changed", "added", "removed", "content changed",
+				 * "mode changed", "type changed", "link target changed" */
+	char *recorded, *now;	/* the values, or NULL where there is none */
+};
+
+struct record_diffs {
+	struct record_diff *v;
+	size_t n, alloc;
+};
+
+/*
+ * Every way the inputs 'now' differ from 'recorded', never only the first:
+ * class by class in the order above, each by name. Returns 0 or ERR_NOMEM;
+ * release 'out' with record_diffs_release() either way.
+ */
+int record_compare(struct record_diffs *out, const struct record *recorded,
+		   const struct record *now);
+
+void record_diffs_release(struct record_diffs *d);
+
+#endif
