@@ -2,9 +2,11 @@
 #include "util/error.h"
 #include "util/buf.h"
 #include "archive/context.h"
+#include "util/fileio.h"
 #include "util/http.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -86,6 +88,41 @@ int cmd_begin(int argc, char **argv, const char *usage, const char *dir)
 		return cmd_fail();
 	}
 	return -1;
+}
+
+/* 1 when the file at 'path' is empty or holds 'magic' at byte 'at': what
+ * we write there. */
+static int ours(const char *path, const char *magic, size_t at)
+{
+	char head[512];
+	ssize_t n;
+	size_t len = strlen(magic);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, head, sizeof(head));
+	close(fd);
+	return n == 0 || (n >= (ssize_t)(at + len) && !memcmp(head + at, magic, len));
+}
+
+int cmd_open_output(struct outfile *out, struct context *ctx, const char *path, const char *what,
+		    const char *magic, size_t at)
+{
+	int held;
+
+	if (strcmp(path, "-")) {
+		if ((held = context_holds(ctx, path)) < 0)
+			return -1;
+		if (held && !ours(path, magic, at))
+			return err_set("refusing to write the %s over '%s', a file of the context: "
+				       "write it elsewhere, or exclude it in .dockerignore", what, path);
+		if (context_skip_path(ctx, path) < 0)
+			return -1;
+	}
+	if (outfile_open(out, path) < 0)
+		return -1;
+	return out->tmp ? context_skip(ctx, out->fd) : 0;
 }
 
 int cmd_skip_own(struct context *ctx)

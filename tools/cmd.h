@@ -15,6 +15,7 @@ int cmd_render(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_package(int argc, char **argv);
 
 #include <stddef.h>
 #include <stdio.h>
@@ -40,6 +41,17 @@ int cmd_print(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 struct context;
 int cmd_write_context(unsigned char digest[32], struct context *ctx, const char *output,
 		      const char *manifest_path);
+
+/*
+ * Open 'path' ("-": standard output) to write the 'what' (an archive) of
+ * 'ctx', and keep it, new and old, out of the context it may lie in:
+ * archiving the previous output would change every digest. A file of the
+ * context is overwritten only when it is empty or holds 'magic' at byte
+ * 'at' (a previous output). Returns 0, or -1 with err_msg() set.
+ */
+struct outfile;
+int cmd_open_output(struct outfile *out, struct context *ctx, const char *path, const char *what,
+		    const char *magic, size_t at);
 
 /* Never archive what pinned itself writes under build/ (the default
  * archive, the builder's storage and layouts, the record): so context, hash

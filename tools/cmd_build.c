@@ -134,29 +134,32 @@ static int build_once(char digest[SHA256_STRING_LEN + 1], const struct builder *
 	return rc;
 }
 
-/* lockfiles/build.lock: the inputs, from the context and its manifest just
- * written, and the image. */
-static int write_record(struct context *ctx, const struct builder *b, const struct builder_job *job,
-			const char *context_digest)
+/* The record's inputs, taken before the build from the context and the
+ * manifest just written: what the builder is given. */
+static int record_prepare(struct record *rec, struct context *ctx, const char *context_digest)
 {
-	struct record rec = { 0 };
-	char *manifest = NULL, *text = NULL;
-	size_t mlen, len;
+	char *manifest = NULL;
+	size_t mlen;
 	int rc;
 
-	if ((rc = file_read_at(&manifest, &mlen, AT_FDCWD, "build/context.manifest")) == 0 &&
-	    (rc = record_inputs(&rec, ctx, DOCKERFILE_TEMPLATE, "Dockerfile", manifest, mlen,
-				context_digest)) == 0 &&
-	    (rc = record_add_build(&rec, b->name, b->version, builder_options(b, job),
-				   dockerfile_host_platform(), (long long)job->epoch, BUILD_IMAGE)) == 0 &&
-	    (rc = record_format(&text, &len, &rec)) == 0) {
-		if (mkdir("lockfiles", 0777) < 0 && errno != EEXIST)
-			rc = err_errno("cannot make 'lockfiles'");
-		else
-			rc = outfile_write(RECORD_PATH, text, len);
-	}
-	record_release(&rec);
+	if ((rc = file_read_at(&manifest, &mlen, AT_FDCWD, "build/context.manifest")) == 0)
+		rc = record_inputs(rec, ctx, DOCKERFILE_TEMPLATE, "Dockerfile", manifest, mlen,
+				   context_digest);
 	free(manifest);
+	return rc < 0 ? err_prefix("the record %s", RECORD_PATH) : 0;
+}
+
+/* lockfiles/build.lock: the inputs and the image built. */
+static int write_record(struct record *rec, const struct builder *b, const struct builder_job *job)
+{
+	char *text = NULL;
+	size_t len;
+	int rc;
+
+	if ((rc = record_add_build(rec, b->name, b->version, builder_options(b, job),
+				   dockerfile_host_platform(), (long long)job->epoch, BUILD_IMAGE)) == 0 &&
+	    (rc = record_format(&text, &len, rec)) == 0)
+		rc = outfile_write(RECORD_PATH, text, len);
 	free(text);
 	return rc < 0 ? err_prefix("cannot write the record %s", RECORD_PATH) : 0;
 }
@@ -184,6 +187,7 @@ static int read_lock(struct images_lock *lock)
 static int build(const struct settings *s)
 {
 	struct images_lock lock = { 0 };
+	struct record rec = { 0 };
 	struct context_opts copts = { .root = ".", .never = RECORD_PATH };
 	struct context *ctx = NULL;
 	struct builder b;
@@ -197,6 +201,12 @@ static int build(const struct settings *s)
 		images_lock_release(&lock);
 		return cmd_fail();
 	}
+	/* the record's folder, made before the context is read: a folder that
+	 * appeared with the record would be an input the record never saw */
+	if (mkdir("lockfiles", 0777) < 0 && errno != EEXIST) {
+		err_errno("cannot make 'lockfiles'");
+		goto fail;
+	}
 	job.build_args = (const char *const *)lock.build_args;
 	copts.source_date_epoch = getenv("SOURCE_DATE_EPOCH");
 	if (context_open(&ctx, &copts) < 0 || cmd_skip_own(ctx) < 0 ||
@@ -208,13 +218,15 @@ static int build(const struct settings *s)
 	/* the builder gets exactly the bytes hashed: unpacked while hashed again */
 	if (remove_tree(BUILD_CONTEXT_DIR) < 0 ||
 	    extract_checked(DEFAULT_OUTPUT, cdigest, BUILD_CONTEXT_DIR) < 0 ||
-	    registries_conf(s, BUILD_CONTEXT_DIR, &lock) < 0)
+	    registries_conf(s, BUILD_CONTEXT_DIR, &lock) < 0 ||
+	    cmd_skip_own(ctx) < 0 ||	/* what appeared since: the unpacked context */
+	    record_prepare(&rec, ctx, context_digest) < 0)
 		goto fail;
 	job.registries_conf = REGISTRIES_CONF;
 	fprintf(stderr, "pinned: building %s with %s %s\n", context_digest, b.name, b.version);
 	if (build_once(digest, &b, &job, BUILD_STORAGE, BUILD_IMAGE) < 0)
 		goto fail;
-	if (write_record(ctx, &b, &job, context_digest) < 0)
+	if (write_record(&rec, &b, &job) < 0)
 		goto fail;
 	if (s->twice) {
 		fprintf(stderr, "pinned: building again from clean storage\n");
@@ -247,6 +259,7 @@ static int build(const struct settings *s)
 fail:
 	cmd_fail();
 done:
+	record_release(&rec);
 	context_free(ctx);
 	images_lock_release(&lock);
 	return rc;

@@ -41,51 +41,6 @@ static int print_path(void *arg, const struct tar_entry *e, int fd, const void *
 
 #define MANIFEST_HEADER "# pinned context manifest v1: type mode size sha256 path [target]\n"
 
-/* 1 when the file at 'path' is empty or starts as what we write there: a
- * tar archive, or a manifest (when 'header' is given). */
-static int ours(const char *path, const char *header)
-{
-	char head[512];
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
-
-	if (fd < 0)
-		return 0;
-	n = read(fd, head, sizeof(head));
-	close(fd);
-	if (n == 0)
-		return 1;
-	if (header)
-		rc = n >= (ssize_t)strlen(header) && !memcmp(head, header, strlen(header));
-	else
-		rc = n == (ssize_t)sizeof(head) && !memcmp(head + 257, "ustar", 5);
-	return rc;
-}
-
-/*
- * Open 'path' for writing and keep it, new and old, out of the context it
- * may lie in: archiving the previous output would change every digest. A
- * file of the context that is not a previous output is never overwritten.
- */
-static int open_output(struct outfile *out, struct context *ctx, const char *path,
-		       const char *what, const char *header)
-{
-	int held;
-
-	if (strcmp(path, "-")) {
-		if ((held = context_holds(ctx, path)) < 0)
-			return -1;
-		if (held && !ours(path, header))
-			return err_set("refusing to write the %s over '%s', a file of the context: "
-				       "write it elsewhere, or exclude it in .dockerignore", what, path);
-		if (context_skip_path(ctx, path) < 0)
-			return -1;
-	}
-	if (outfile_open(out, path) < 0)
-		return -1;
-	return out->tmp ? context_skip(ctx, out->fd) : 0;
-}
-
 int cmd_write_context(unsigned char digest[SHA256_LEN], struct context *ctx, const char *output,
 		      const char *manifest_path)
 {
@@ -110,10 +65,10 @@ int cmd_write_context(unsigned char digest[SHA256_LEN], struct context *ctx, con
 			goto fail;
 		}
 	}
-	if (open_output(&out, ctx, output, "archive", NULL) < 0)
+	if (cmd_open_output(&out, ctx, output, "archive", "ustar", 257) < 0)
 		goto fail;
 	if (manifest_path) {
-		if (open_output(&mout, ctx, manifest_path, "manifest", MANIFEST_HEADER) < 0)
+		if (cmd_open_output(&mout, ctx, manifest_path, "manifest", MANIFEST_HEADER, 0) < 0)
 			goto fail;
 		if ((fd = dup(mout.fd)) < 0 || !(manifest = fdopen(fd, "w"))) {
 			err_errno("cannot write '%s'", manifest_path);

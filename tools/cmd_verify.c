@@ -98,9 +98,10 @@ static int report_text(const struct record *recorded, const struct record *now,
 			  d->n + (size_t)stale, d->n + (size_t)stale == 1 ? "" : "s", RECORD_PATH,
 			  recorded->build_digest, now->build_digest);
 	else
-		cmd_print(stdout, "same as %s: template, Dockerfile, %zu lockfile%s, %zu context "
+		cmd_print(stdout, "same as %s: %sDockerfile, %zu lockfile%s, %zu context "
 			  "entries, %zu images, %zu packages; build digest %s", RECORD_PATH,
-			  now->locks.n, now->locks.n == 1 ? "" : "s", now->files.n, now->images.n,
+			  now->template_digest ? "template, " : "", now->locks.n,
+			  now->locks.n == 1 ? "" : "s", now->files.n, now->images.n,
 			  now->packages.n, now->build_digest);
 	return 0;
 }

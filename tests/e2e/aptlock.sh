@@ -312,6 +312,12 @@ printf 'FROM debian:bookworm-slim\nRUN apt-get install -y -t bookworm-backports 
 if lock --update >/dev/null 2>&1 && build; then
 	same "aptlock: an install with -t bookworm-backports builds with backports' jq" \
 		"$(status_of "$proj/build/image" jq)" "jq $bpover"
+	check "aptlock: the build record names the locked package" \
+		grep -q "\"0:jq\": \"$bpover\"" "$proj/lockfiles/build.lock"
+	check "aptlock: the build record names the base image" \
+		grep -q '"docker.io/library/debian:bookworm-slim": "sha256:' "$proj/lockfiles/build.lock"
+	(cd "$proj" && "$PINNED" verify >"$tmp/verify.out")
+	same "aptlock: pinned verify: the tree is what the record says" "$?" 0
 else
 	fail "aptlock: build an install with -t bookworm-backports" "$(tail -5 "$tmp/build.err")"
 fi

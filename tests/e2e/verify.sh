@@ -18,7 +18,7 @@ printf 'echo "PlanQK:Job:Result: {}"\n' >"$p/src/run.sh"
 printf 'flask==3.0\n' >"$p/src/requirements.txt"
 printf 'FROM scratch\nCOPY busybox /bin/busybox\nCOPY src/ /src/\nENTRYPOINT ["/bin/busybox", "sh", "/src/run.sh"]\n' \
 	>"$p/Dockerfile.in"
-printf '.git\ninput\nbuild\n' >"$p/.dockerignore"
+printf '.git\ninput\nbuild\n.planqkignore\n' >"$p/.dockerignore"
 printf 'build\n' >"$p/.gitignore"
 echo '{}' >"$p/input/data.json"
 git -C "$p" init -q
@@ -77,6 +77,13 @@ reset
 echo new >"$p/src/extra.txt"
 verify
 report "verify: a file added" 1 "context: src/extra.txt: added"
+reset
+
+# .planqkignore (kept out of the context here) changes only the upload
+echo 'src/requirements.txt' >"$p/.planqkignore"
+verify
+report "verify: a .planqkignore that changes only the upload" 1 \
+	"upload: .planqkignore: changed (sha256:$(sed -n 's/^  "upload": "sha256:\(.*\)",$/\1/p' "$p/lockfiles/build.lock"), now $(SOURCE_DATE_EPOCH=$(git -C "$p" log -1 --format=%ct HEAD~1) "$PINNED" package -C "$p" -o "$tmp/upload.zip"))"
 reset
 
 echo '# by hand' >>"$p/Dockerfile"
@@ -138,4 +145,14 @@ rm "$p/lockfiles/build.lock"
 verify
 same "verify: no record is trouble" "$(cat "$tmp/status"): $(cat "$tmp/err")" \
 	"2: pinned: no record lockfiles/build.lock: build first (pinned build, make image)"
+
+# a project with no template and no lockfiles/ yet: the first record holds
+q=$tmp/plain
+mkdir -p "$q"
+cp /bin/busybox "$q/busybox"
+printf 'FROM scratch\nCOPY busybox /bin/busybox\n' >"$q/Dockerfile"
+"$PINNED" build -C "$q" >/dev/null 2>&1
+"$PINNED" verify -C "$q" >"$tmp/out" 2>&1
+same "verify: the first build of a plain project verifies" "$?: $(cut -c1-53 "$tmp/out")" \
+	"0: same as lockfiles/build.lock: Dockerfile, 0 lockfiles"
 finish

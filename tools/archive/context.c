@@ -861,6 +861,8 @@ int64_t context_mtime(const struct context *ctx)
 
 static int skip(struct context *ctx, const struct stat *st)
 {
+	if (skipped(ctx, st))
+		return 0;
 	if (ctx->nskip == CONTEXT_SKIP_MAX)
 		return err_set("too many outputs to leave out of the context");
 	ctx->skip[ctx->nskip].dev = st->st_dev;
@@ -1015,6 +1017,20 @@ int context_read(char **out, size_t *len, struct context *ctx, const char *name)
 		rc = err_nomem();
 	}
 	gitrepo_blob_release(&blob);
+	return rc;
+}
+
+int context_parse(struct context *ctx, const char *name,
+		  int (*parse)(void *arg, const char *text, size_t len, const char *name), void *arg)
+{
+	char *text;
+	size_t len;
+	int rc;
+
+	if ((rc = context_read(&text, &len, ctx, name)) < 0)
+		return rc == ERR_NOTFOUND ? 0 : rc;
+	rc = parse(arg, text, len, name);
+	free(text);
 	return rc;
 }
 

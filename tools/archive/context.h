@@ -91,4 +91,10 @@ int context_archive(unsigned char digest[SHA256_LEN], struct context *ctx, int f
  */
 int context_read(char **out, size_t *len, struct context *ctx, const char *name);
 
+/* Read file 'name' as context_read() does and hand its bytes to 'parse'
+ * with 'arg' and 'name' (for messages); a missing file is nothing to parse:
+ * 0 without calling. Returns what 'parse' does, or the read's code. */
+int context_parse(struct context *ctx, const char *name,
+		  int (*parse)(void *arg, const char *text, size_t len, const char *name), void *arg);
+
 #endif

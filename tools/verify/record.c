@@ -1,5 +1,6 @@
 /* lockfiles/build.lock: the record of a build, and how inputs differ from it. */
 #include "verify/record.h"
+#include "archive/package.h"
 #include "debian/apt_lock.h"
 #include "docker/images_lock.h"
 #include "docker/oci.h"
@@ -74,6 +75,7 @@ void record_release(struct record *r)
 	free(r->dockerfile_digest);
 	free(r->context_digest);
 	free(r->manifest_digest);
+	free(r->upload_digest);
 	pairs_release(&r->locks);
 	pairs_release(&r->files);
 	pairs_release(&r->language);
@@ -169,43 +171,38 @@ static int read_manifest(struct record *r, const char *text, size_t len)
 	return 0;
 }
 
-/* The images and packages the locks pin, read from the context's source. */
-static int read_locks(struct record *r, struct context *ctx)
+/* The images the images lock pins, as names with digests. */
+static int images_of(void *arg, const char *text, size_t len, const char *name)
 {
+	struct record *r = arg;
 	struct images_lock il;
+	int rc = images_lock_parse(&il, text, len, name);
+
+	for (size_t i = 0; !rc && i < il.count; i++)
+		rc = pairs_add(&r->images, il.images[i].key, strlen(il.images[i].key),
+			       il.images[i].digest);
+	images_lock_release(&il);	/* empty when it could not be read */
+	return rc;
+}
+
+/* The packages the apt lock pins, "STAGE:NAME" with versions. */
+static int packages_of(void *arg, const char *text, size_t len, const char *name)
+{
+	struct record *r = arg;
 	struct apt_lock al;
-	char *text, key[512];
-	size_t len;
-	int rc;
+	char key[512];
+	int rc = apt_lock_parse(&al, text, len, name);
 
-	if ((rc = context_read(&text, &len, ctx, IMAGES_LOCK_PATH)) == 0) {
-		rc = images_lock_parse(&il, text, len, IMAGES_LOCK_PATH);
-		free(text);
-		for (size_t i = 0; !rc && i < il.count; i++)
-			rc = pairs_add(&r->images, il.images[i].key, strlen(il.images[i].key),
-				       il.images[i].digest);
-		images_lock_release(&il);	/* empty when it could not be read */
-	}
-	if (rc < 0 && rc != ERR_NOTFOUND)
-		return rc;
-	if ((rc = context_read(&text, &len, ctx, APT_LOCK_PATH)) == 0) {
-		rc = apt_lock_parse(&al, text, len, APT_LOCK_PATH);
-		free(text);
-		for (size_t s = 0; !rc && s < al.n; s++)
-			for (size_t i = 0; !rc && i < al.stages[s].ninstalls; i++)
-				for (size_t k = 0; !rc && k < al.stages[s].installs[i].npackages; k++) {
-					const struct apt_lock_package *p = &al.stages[s].installs[i].packages[k];
+	for (size_t s = 0; !rc && s < al.n; s++)
+		for (size_t i = 0; !rc && i < al.stages[s].ninstalls; i++)
+			for (size_t k = 0; !rc && k < al.stages[s].installs[i].npackages; k++) {
+				const struct apt_lock_package *p = &al.stages[s].installs[i].packages[k];
 
-					snprintf(key, sizeof(key), "%zu:%s", al.stages[s].stage, p->name);
-					rc = pairs_add(&r->packages, key, strlen(key), p->version);
-				}
-		apt_lock_release(&al);	/* empty when it could not be read */
-	}
-	if (rc < 0 && rc != ERR_NOTFOUND)
-		return rc;
-	pairs_sort(&r->images);
-	pairs_sort(&r->packages);
-	return 0;
+				snprintf(key, sizeof(key), "%zu:%s", al.stages[s].stage, p->name);
+				rc = pairs_add(&r->packages, key, strlen(key), p->version);
+			}
+	apt_lock_release(&al);	/* empty when it could not be read */
+	return rc;
 }
 
 int record_inputs(struct record *out, struct context *ctx, const char *template,
@@ -261,7 +258,19 @@ int record_inputs(struct record *out, struct context *ctx, const char *template,
 	    (rc = dup_str(&out->dockerfile_digest, in.dockerfile)) < 0 ||
 	    (rc = build_digest_of(digest, &in)) < 0 || (rc = dup_str(&out->build_digest, digest)) < 0)
 		goto done;
-	rc = read_locks(out, ctx);
+	if ((rc = context_parse(ctx, IMAGES_LOCK_PATH, images_of, out)) < 0 ||
+	    (rc = context_parse(ctx, APT_LOCK_PATH, packages_of, out)) < 0)
+		goto done;
+	pairs_sort(&out->images);
+	pairs_sort(&out->packages);
+	{
+		unsigned char d[SHA256_LEN];
+
+		if ((rc = package_write(d, ctx, -1, "the PlanQK upload")) == 0) {
+			sha256_format(digest, d);
+			rc = dup_str(&out->upload_digest, digest);
+		}
+	}
 done:
 	free(mtext);
 	return rc;
@@ -353,6 +362,7 @@ int record_format(char **out, size_t *len, const struct record *r)
 	if (jsonw_set(root, "version", json_integer(RECORD_VERSION)) < 0 ||
 	    jsonw_set(root, "build_digest", json_string(r->build_digest)) < 0 ||
 	    (r->commit && jsonw_set(root, "commit", json_string(r->commit)) < 0) ||
+	    (r->upload_digest && jsonw_set(root, "upload", json_string(r->upload_digest)) < 0) ||
 	    (r->template_name &&
 	     jsonw_set(root, "template", json_pack("{s:s, s:s}", "path", r->template_name,
 						   "digest", r->template_digest)) < 0) ||
@@ -501,6 +511,9 @@ int record_parse(struct record *out, const char *text, size_t len, const char *n
 			"build_digest", oci_digest_valid) ||
 	    (json_object_get(root, "commit") &&
 	     read_string(&out->commit, json_object_get(root, "commit"), &rd, "commit", ok_version)) ||
+	    (json_object_get(root, "upload") &&
+	     read_string(&out->upload_digest, json_object_get(root, "upload"), &rd, "upload",
+			 oci_digest_valid)) ||
 	    (tmpl && (read_string(&out->template_name, json_object_get(tmpl, "path"), &rd,
 				  "template.path", ok_text) ||
 		      read_string(&out->template_digest, json_object_get(tmpl, "digest"), &rd,
@@ -667,6 +680,14 @@ int record_compare(struct record_diffs *out, const struct record *recorded,
 	    (rc = pairs_compare(out, "base image", &recorded->images, &now->images, NULL)) < 0 ||
 	    (rc = pairs_compare(out, "package", &recorded->packages, &now->packages, NULL)) < 0 ||
 	    (rc = pairs_compare(out, "context", &recorded->files, &now->files, recorded)) < 0)
-		record_diffs_release(out);
+		goto fail;
+	/* the upload is the context's entries less .planqkignore's: said when
+	 * nothing else explains it (.planqkignore changed), not again */
+	if (!out->n && recorded->upload_digest && now->upload_digest &&
+	    (rc = one(out, "upload", PACKAGE_IGNORE, recorded->upload_digest, now->upload_digest)) < 0)
+		goto fail;
+	return 0;
+fail:
+	record_diffs_release(out);
 	return rc;
 }

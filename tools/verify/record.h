@@ -47,6 +47,7 @@ struct record {
 	char *dockerfile_name, *dockerfile_digest;
 	char *context_digest;		/* the canonical archive's */
 	char *manifest_digest;		/* its manifest's */
+	char *upload_digest;		/* the PlanQK upload's (archive/package.h), or NULL */
 	struct record_pairs locks;	/* "lockfiles/images.lock" -> "sha256:..." */
 	struct record_pairs files;	/* archive path -> "TYPE MODE SIZE DIGEST[ TARGET]",
 					 * as the manifest gives them (escaped) */
@@ -94,7 +95,7 @@ void record_release(struct record *r);
 /* One way the inputs differ from the record. */
 struct record_diff {
 	const char *class;	/* "template", "dockerfile", "lock", "base image",
-				 * "package", "context" */
+				 * "package", "context", "upload" */
 	char *path;		/* what: a file, an image, "STAGE:NAME" */
 	const char *what;	/* "changed", "added", "removed", "content changed",
 				 * "mode changed", "type changed", "link target changed" */
