@@ -70,20 +70,13 @@ demo: $(BUILD)/pinned | deps-demo
 	@mk/demo.sh $(BUILD) $(BUILD)/pinned
 
 # Where a registry has the base images (Docker Hub, or REGISTRY_MIRROR=host:port):
-# lock when there is no lock, render, build (which archives the context);
-# the image digest is the last line. 'make run' runs it with input/.
+# the sample service's targets, as any project gets them from pinned.mk
+# (image, run, verify, lock, package), with the pinned built here.
 # PINNED=path uses a pinned built elsewhere (the tests run these targets in
 # copies of the project).
 PINNED ?= $(BUILD)/pinned
-PINNED_BUILD_OPTS = $(if $(REGISTRY_MIRROR),--registry-mirror $(REGISTRY_MIRROR)) \
-	$(if $(BUILDER),--builder $(BUILDER))
-image: $(PINNED)
-	$(if $(wildcard lockfiles/images.lock),,$(PINNED) lock $(if $(REGISTRY_MIRROR),--registry-mirror $(REGISTRY_MIRROR)))
-	$(PINNED) render
-	$(PINNED) build $(PINNED_BUILD_OPTS)
-
-run: $(PINNED)
-	$(PINNED) run
+PINNED_DEP = $(PINNED)
+include mk/pinned.mk
 
 # The sample service's build context alone.
 context: $(BUILD)/pinned
@@ -245,14 +238,16 @@ deps-fuzz: deps
 	@mk/deps.sh $(FUZZ_DEPS)
 
 install: $(BUILD)/pinned
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/pinned
 	install -m 0755 $(BUILD)/pinned $(DESTDIR)$(PREFIX)/bin/pinned
 	install -m 0644 doc/pinned.1 $(DESTDIR)$(PREFIX)/share/man/man1/pinned.1
+	install -m 0644 mk/pinned.mk $(DESTDIR)$(PREFIX)/share/pinned/pinned.mk
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all demo image run deps-demo context fuzz deps deps-test deps-bench deps-fuzz check asan asan-build oom oom-build bench \
+.PHONY: all demo deps-demo context fuzz deps deps-test deps-bench deps-fuzz check asan asan-build oom oom-build bench \
 	install clean
 .SECONDARY:
 
