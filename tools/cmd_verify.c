@@ -6,6 +6,7 @@
 #include "docker/render.h"
 #include "util/error.h"
 #include "util/jsonw.h"
+#include "verify/imagediff.h"
 #include "verify/record.h"
 
 #include <fcntl.h>
@@ -14,9 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char usage[] =
-	"usage: pinned verify [-C DIR] [--rev REV] [--json]\n"
+	"usage: pinned verify [-C DIR] [--rev REV] [--image [oci:]DIR] [--json]\n"
 	"\n"
 	"Check the tree (or git revision REV, without a checkout) against the record\n"
 	"of its build, lockfiles/build.lock: compute again the digests of the\n"
@@ -25,12 +27,16 @@ static const char usage[] =
 	"and the build digest, and name every difference, by class: template,\n"
 	"dockerfile, lock, base image, package, context. In the working tree the\n"
 	"Dockerfile must also be what pinned render makes of the template and the\n"
-	"locks. Exit 0 same, 1 differs, 2 trouble.\n"
+	"locks. With --image, the image in an OCI layout is compared too, as images\n"
+	"are compared now: its platform's manifest, config and each layer's diff_id,\n"
+	"never the index; and, when build/image holds the recorded image, how they\n"
+	"differ, file by file. Exit 0 same, 1 differs, 2 trouble.\n"
 	"\n"
-	"  -C DIR     run as if started in DIR\n"
-	"  --rev REV  verify git revision REV against its own record\n"
-	"  --json     print the report as JSON\n"
-	"  -h, --help show this help\n";
+	"  -C DIR              run as if started in DIR\n"
+	"  --rev REV           verify git revision REV against its own record\n"
+	"  --image [oci:]DIR   compare the image in this OCI layout with the record's\n"
+	"  --json              print the report as JSON\n"
+	"  -h, --help          show this help\n";
 
 #define DOCKERFILE "Dockerfile"
 
@@ -81,15 +87,36 @@ static void detail(char *out, size_t size, const struct record_diff *d)
 		snprintf(out, size, " (%s)", a ? a : b);
 }
 
+/* When build/image holds the recorded image: how the image at 'layout'
+ * differs from it, file by file. */
+static int explain(const struct record *recorded, const char *layout)
+{
+	struct layout_image built;
+	int same = 0;
+
+	if (layout_image_load(&built, BUILD_IMAGE) == 0)
+		for (size_t i = 0; i < recorded->nbuilds; i++)
+			same |= !strcmp(recorded->builds[i].manifest, built.manifest_digest);
+	layout_image_release(&built);
+	if (!same)
+		return cmd_print(stdout, "(build/image does not hold the recorded image: no file by "
+				 "file comparison)") < 0 ? -1 : 0;
+	return image_diff(stdout, BUILD_IMAGE, layout) < 0 ? -1 : 0;
+}
+
 static int report_text(const struct record *recorded, const struct record *now,
-		       const struct record_diffs *d, int stale, size_t stale_line)
+		       const struct record_diffs *d, int stale, size_t stale_line, const char *image)
 {
 	char more[300];
+	int images = 0;
 
 	for (size_t i = 0; i < d->n; i++) {
 		detail(more, sizeof(more), &d->v[i]);
 		cmd_print(stdout, "%s: %s: %s%s", d->v[i].class, d->v[i].path, d->v[i].what, more);
+		images |= !strncmp(d->v[i].class, "image", 5);
 	}
+	if (images && explain(recorded, image) < 0)
+		return -1;
 	if (stale)
 		cmd_print(stdout, "dockerfile: %s:%zu: stale: not what pinned render makes of %s and "
 			  "the locks now", DOCKERFILE, stale_line, DOCKERFILE_TEMPLATE);
@@ -99,20 +126,23 @@ static int report_text(const struct record *recorded, const struct record *now,
 			  recorded->build_digest, now->build_digest);
 	else
 		cmd_print(stdout, "same as %s: %sDockerfile, %zu lockfile%s, %zu context "
-			  "entries, %zu images, %zu packages; build digest %s", RECORD_PATH,
+			  "entries, %zu images, %zu packages; build digest %s%s", RECORD_PATH,
 			  now->template_digest ? "template, " : "", now->locks.n,
 			  now->locks.n == 1 ? "" : "s", now->files.n, now->images.n,
-			  now->packages.n, now->build_digest);
+			  now->packages.n, now->build_digest,
+			  image ? "; and the image is the recorded one" : "");
 	return 0;
 }
 
 static int report_json(const struct record *recorded, const struct record *now,
-		       const struct record_diffs *d, int stale, size_t stale_line)
+		       const struct record_diffs *d, int stale, size_t stale_line, const char *image)
 {
 	json_t *root = json_object(), *list = json_array();
 	char *text = NULL;
 	size_t len;
 	int rc = -1;
+
+	(void)image;	/* the image's differences are among 'd' */
 
 	for (size_t i = 0; list && i < d->n; i++) {
 		json_t *o = json_object();
@@ -145,7 +175,7 @@ done:
 	return rc < 0 ? err_nomem() : 0;
 }
 
-static int verify(const char *rev, int json)
+static int verify(const char *rev, const char *image, int json)
 {
 	struct record recorded = { 0 }, now = { 0 };
 	struct record_diffs d = { 0 };
@@ -166,7 +196,8 @@ static int verify(const char *rev, int json)
 
 		if (context_open(&ctx, &opts) < 0 || (!rev && cmd_skip_own(ctx) < 0) ||
 		    record_inputs(&now, ctx, DOCKERFILE_TEMPLATE, DOCKERFILE, NULL, 0, NULL) < 0 ||
-		    record_compare(&d, &recorded, &now) < 0)
+		    record_compare(&d, &recorded, &now) < 0 ||
+		    (image && record_compare_image(&d, &recorded, image) < 0))
 			goto fail;
 	}
 	/* the working tree's Dockerfile must be what render makes */
@@ -176,7 +207,7 @@ static int verify(const char *rev, int json)
 		    (stale = render_compare(&stale_line, DOCKERFILE, want, wlen)) < 0)
 			goto fail;
 	}
-	if ((json ? report_json : report_text)(&recorded, &now, &d, stale, stale_line) < 0)
+	if ((json ? report_json : report_text)(&recorded, &now, &d, stale, stale_line, image) < 0)
 		goto fail;
 	rc = d.n || stale ? EXIT_DIFFERS : EXIT_SAME;
 	goto done;
@@ -192,15 +223,29 @@ done:
 	return rc;
 }
 
+/* 1 when 'path' (relative to 'dir' when given) is a directory. */
+static int is_dir(const char *path, const char *dir)
+{
+	char full[4096];
+	struct stat st;
+
+	if (dir && path[0] != '/')
+		snprintf(full, sizeof(full), "%s/%s", dir, path);
+	else
+		snprintf(full, sizeof(full), "%s", path);
+	return stat(full, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "rev", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "image", required_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dir = NULL, *rev = NULL;
+	const char *dir = NULL, *rev = NULL, *image = NULL;
 	int json = 0, c, rc;
 
 	opterr = 0;
@@ -209,10 +254,16 @@ int cmd_verify(int argc, char **argv)
 		case 'C': dir = optarg; break;
 		case 'r': rev = optarg; break;
 		case 'j': json = 1; break;
+		case 'i': image = optarg; break;
 		default: return cmd_other_option(c, argv, usage);
 		}
 	}
+	if (image && !strncmp(image, "oci:", 4))
+		image += 4;
+	if (image && !is_dir(image, dir) && strpbrk(image, ":@"))
+		return cmd_usage_error(usage, "--image takes an OCI layout, oci:DIR; registry "
+				       "references are not read yet");
 	if ((rc = cmd_begin(argc, argv, usage, dir)) >= 0)
 		return rc;
-	return verify(rev, json);
+	return verify(rev, image, json);
 }

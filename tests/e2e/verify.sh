@@ -59,6 +59,30 @@ same "verify: the build digest it names is pinned hash's" \
 cp -a "$p" "$tmp/clean"
 reset() { rm -rf "$p" && cp -a "$tmp/clean" "$p"; }
 
+# --image: an OCI layout against the record; the recorded one is the same
+verify --image "oci:$p/build/image"
+same "verify --image: the image built is the recorded one" \
+	"$(cat "$tmp/status"): $(grep -c 'the image is the recorded one$' "$tmp/out")" "0: 1"
+# an image that differs in one file's content, one file's mode and Env
+cp -a "$p" "$tmp/other"
+printf 'echo other\n' >"$tmp/other/src/run.sh"
+chmod +x "$tmp/other/src/requirements.txt"
+sed -i 's|^ENTRYPOINT|ENV STAGE=test\nENTRYPOINT|' "$tmp/other/Dockerfile.in"
+(cd "$tmp/other" && "$PINNED" render && "$PINNED" build) >/dev/null 2>&1
+verify --image "$tmp/other/build/image"
+same "verify --image: another image: exit 1" "$(cat "$tmp/status")" 1
+same "verify --image: manifest, config and the layer differ, by platform" \
+	"$(grep '^image' "$tmp/out" | sed 's/ (.*//')" \
+	"image: linux/amd64: changed
+image config: linux/amd64: changed
+image layer: linux/amd64 layer 1: changed"
+check "verify --image: how: the Env entry" grep -q '^config: .config.Env: ' "$tmp/out"
+check "verify --image: how: the file's content" grep -q '^layer 1: src/run.sh: .*content sha256:' "$tmp/out"
+check "verify --image: how: the other file's mode" grep -q '^layer 1: src/requirements.txt: mode 0644, then 0755' "$tmp/out"
+expect_error "verify --image: a registry reference is not read yet" 2 \
+	"pinned: --image takes an OCI layout, oci:DIR; registry references are not read yet
+$("$PINNED" verify --help)" "$PINNED" verify -C "$p" --image docker.io/library/busybox:1
+
 printf 'x' >>"$p/src/run.sh"
 verify
 report "verify: one byte of a source file" 1 "context: src/run.sh: content changed"

@@ -294,10 +294,25 @@ int record_add_build(struct record *r, const char *builder, const char *version,
 	memset(b, 0, sizeof(*b));
 	b->options = options;
 	b->epoch = epoch;
-	if ((rc = dup_str(&b->builder, builder)) < 0 || (rc = dup_str(&b->builder_version, version)) < 0 ||
-	    (rc = dup_str(&b->platform, platform)) < 0)
+	if ((rc = dup_str(&b->builder, builder)) < 0 || (rc = dup_str(&b->builder_version, version)) < 0)
 		return rc;
 	if ((rc = layout_image_load(&img, layout)) < 0)
+		goto done;
+	if (platform) {
+		rc = dup_str(&b->platform, platform);
+	} else {
+		/* the image's own: its config's os/architecture[/variant] */
+		const char *os = json_string_value(json_object_get(img.config, "os"));
+		const char *arch = json_string_value(json_object_get(img.config, "architecture"));
+		const char *variant = json_string_value(json_object_get(img.config, "variant"));
+
+		if (!os || !arch)
+			rc = err_set("'%s': a config with no os or architecture", layout);
+		else if (asprintf(&b->platform, "%s/%s%s%s", os, arch, variant ? "/" : "",
+				  variant ? variant : "") < 0)
+			rc = err_nomem();
+	}
+	if (rc < 0)
 		goto done;
 	config = json_string_value(json_object_get(json_object_get(img.manifest, "config"), "digest"));
 	ids = json_object_get(json_object_get(img.config, "rootfs"), "diff_ids");
@@ -689,5 +704,50 @@ int record_compare(struct record_diffs *out, const struct record *recorded,
 	return 0;
 fail:
 	record_diffs_release(out);
+	return rc;
+}
+
+static size_t count(char *const *v)
+{
+	size_t n = 0;
+
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+int record_compare_image(struct record_diffs *out, const struct record *recorded,
+			 const char *layout)
+{
+	struct record now = { 0 };
+	const struct record_build *b, *r = NULL;
+	char at[160];
+	size_t nr, nb;
+	int rc;
+
+	if ((rc = record_add_build(&now, "-", "-", NULL, NULL, 0, layout)) < 0)
+		goto done;
+	b = &now.builds[0];
+	for (size_t i = 0; i < recorded->nbuilds && !r; i++)
+		if (!strcmp(recorded->builds[i].platform, b->platform))
+			r = &recorded->builds[i];
+	if (!r) {
+		rc = diff(out, "image", b->platform, "no build of this platform recorded", NULL,
+			  b->manifest);
+		goto done;
+	}
+	if ((rc = one(out, "image", b->platform, r->manifest, b->manifest)) < 0 ||
+	    !strcmp(r->manifest, b->manifest) ||
+	    (rc = one(out, "image config", b->platform, r->config, b->config)) < 0)
+		goto done;
+	nr = count(r->diff_ids);
+	nb = count(b->diff_ids);
+	for (size_t i = 0; !rc && (i < nr || i < nb); i++) {
+		snprintf(at, sizeof(at), "%s layer %zu", b->platform, i + 1);
+		rc = one(out, "image layer", at, i < nr ? r->diff_ids[i] : NULL,
+			 i < nb ? b->diff_ids[i] : NULL);
+	}
+done:
+	record_release(&now);
 	return rc;
 }

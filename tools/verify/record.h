@@ -74,8 +74,8 @@ int record_inputs(struct record *out, struct context *ctx, const char *template,
 
 /*
  * Add what a build made: the image in the OCI layout 'layout', built by
- * 'builder' at 'version' with 'options' (taken) for 'platform' with every
- * time 'epoch'. Returns 0 or a negative code.
+ * 'builder' at 'version' with 'options' (taken) for 'platform' (NULL: the
+ * image config's) with every time 'epoch'. Returns 0 or a negative code.
  */
 int record_add_build(struct record *r, const char *builder, const char *version, json_t *options,
 		     const char *platform, long long epoch, const char *layout);
@@ -114,6 +114,16 @@ struct record_diffs {
  */
 int record_compare(struct record_diffs *out, const struct record *recorded,
 		   const struct record *now);
+
+/*
+ * The image in the OCI layout 'layout' against the recorded build of its
+ * platform, as images are compared now: the manifest, then the config,
+ * then each layer's diff_id (never an index); the differences are added to
+ * 'out', classes "image", "image config", "image layer". Returns 0, or a
+ * negative code (a layout that cannot be read).
+ */
+int record_compare_image(struct record_diffs *out, const struct record *recorded,
+			 const char *layout);
 
 void record_diffs_release(struct record_diffs *d);
 
