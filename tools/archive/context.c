@@ -1020,18 +1020,13 @@ int context_read(char **out, size_t *len, struct context *ctx, const char *name)
 	return rc;
 }
 
-int context_parse(struct context *ctx, const char *name,
-		  int (*parse)(void *arg, const char *text, size_t len, const char *name), void *arg)
+int context_parse(struct context *ctx, const char *name, file_parse_fn parse, void *arg)
 {
-	char *text;
-	size_t len;
-	int rc;
+	char *text = NULL;
+	size_t len = 0;
+	int rc = context_read(&text, &len, ctx, name);
 
-	if ((rc = context_read(&text, &len, ctx, name)) < 0)
-		return rc == ERR_NOTFOUND ? 0 : rc;
-	rc = parse(arg, text, len, name);
-	free(text);
-	return rc;
+	return file_parse_read(rc, text, len, name, parse, arg);
 }
 
 static int add_entry(void *arg, const struct tar_entry *e, int fd, const void *data)

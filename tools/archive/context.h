@@ -7,6 +7,7 @@
 
 #include "util/sha256.h"
 #include "archive/tar.h"
+#include "util/fileio.h"
 
 /*
  * A build context: the working tree under a directory, or the tree of a git
@@ -94,7 +95,6 @@ int context_read(char **out, size_t *len, struct context *ctx, const char *name)
 /* Read file 'name' as context_read() does and hand its bytes to 'parse'
  * with 'arg' and 'name' (for messages); a missing file is nothing to parse:
  * 0 without calling. Returns what 'parse' does, or the read's code. */
-int context_parse(struct context *ctx, const char *name,
-		  int (*parse)(void *arg, const char *text, size_t len, const char *name), void *arg);
+int context_parse(struct context *ctx, const char *name, file_parse_fn parse, void *arg);
 
 #endif

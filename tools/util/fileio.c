@@ -410,16 +410,22 @@ done:
 	return rc;
 }
 
-int file_parse(const char *path, int (*parse)(void *arg, const char *text, size_t len,
-					      const char *name), void *arg)
+int file_parse_read(int rc, char *text, size_t len, const char *name, file_parse_fn parse,
+		    void *arg)
 {
-	char *text;
-	size_t len;
-	int rc;
-
-	if ((rc = file_read_at(&text, &len, AT_FDCWD, path)) < 0)
-		return rc == ERR_NOTFOUND ? 0 : rc;
-	rc = parse(arg, text, len, path);
+	if (rc == 0)
+		rc = parse(arg, text, len, name);
+	else if (rc == ERR_NOTFOUND)
+		rc = 0;
 	free(text);
 	return rc;
+}
+
+int file_parse(const char *path, file_parse_fn parse, void *arg)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc = file_read_at(&text, &len, AT_FDCWD, path);
+
+	return file_parse_read(rc, text, len, path, parse, arg);
 }

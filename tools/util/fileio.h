@@ -88,7 +88,12 @@ int file_read_at(char **out, size_t *len, int dirfd, const char *name);
  * nothing to parse: 0 without calling 'parse'. Returns what 'parse' does,
  * or the read's negative code.
  */
-int file_parse(const char *path, int (*parse)(void *arg, const char *text, size_t len,
-					      const char *name), void *arg);
+typedef int (*file_parse_fn)(void *arg, const char *text, size_t len, const char *name);
+int file_parse(const char *path, file_parse_fn parse, void *arg);
+
+/* What file_parse() does after its read, for readers of other sources: a
+ * read that returned 'rc' with 'text' (taken, freed here) and 'len'. */
+int file_parse_read(int rc, char *text, size_t len, const char *name, file_parse_fn parse,
+		    void *arg);
 
 #endif
