@@ -28,7 +28,7 @@ push debian-base "$REG/library/debian:bookworm-slim" || fail "image: push the De
 
 copy() {	# copy DIR: the project's files, as a clone has them
 	mkdir -p "$1"
-	(cd "$TOP" && cp -R src input Dockerfile.in .dockerignore openapi-spec.yml Makefile "$1/")
+	(cd "$TOP" && cp -R src input Dockerfile.in .dockerignore openapi-spec.yml Makefile mk "$1/")
 }
 image() {	# image DIR [make arguments]: make image there; the digest in $tmp/digest
 	d=$1; shift
