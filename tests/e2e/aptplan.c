@@ -30,7 +30,7 @@ static int release_pin(const char *path, const char *target, int *found)
 	if (file_read_at(&text, &len, AT_FDCWD, path) == 0 &&
 	    deb_release_parse(&r, text, len, path) == 0) {
 		pin = deb_release_pin(&r.meta, target);
-		*found |= pin == 990;
+		*found |= pin == DEB_PIN_TARGET;
 	}
 	deb_release_release(&r);
 	free(text);

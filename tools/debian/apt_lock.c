@@ -1,11 +1,9 @@
 /* lockfiles/apt.lock: reading, checking, writing. */
 #include "debian/apt_lock.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "debian/installs.h"
 #include "debian/packages.h"

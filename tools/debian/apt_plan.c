@@ -314,7 +314,7 @@ static int pins(const struct planner *p, const struct apt_install *in, const str
 		return err_nomem();
 	for (size_t i = 0; i < r->head.nsources; i++) {
 		pin[i] = deb_release_pin(&r->read[i].meta, t);
-		found |= pin[i] == 990;
+		found |= pin[i] == DEB_PIN_TARGET;
 	}
 	ro->pin = pin;
 	ro->npin = r->head.nsources;

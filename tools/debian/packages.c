@@ -69,7 +69,7 @@ static int str_add(struct deb_index *ix, const char *s, size_t len, uint32_t *of
 	return 0;
 }
 
-static uint32_t hash_bytes(const char *s, size_t len)
+uint32_t deb_hash(const char *s, size_t len)
 {
 	uint32_t h = 2166136261u;
 
@@ -125,14 +125,14 @@ long deb_index_find(const struct deb_index *ix, const char *name)
 
 	if (!ix->hash_size)
 		return -1;
-	i = slot(ix, name, strlen(name), hash_bytes(name, strlen(name)));
+	i = slot(ix, name, strlen(name), deb_hash(name, strlen(name)));
 	return ix->hash[i].id ? (long)ix->hash[i].id - 1 : -1;
 }
 
 /* The id of name 's', added when new. */
 static int intern(struct deb_index *ix, const char *s, size_t len, uint32_t *id)
 {
-	uint32_t h = hash_bytes(s, len);
+	uint32_t h = deb_hash(s, len);
 	size_t i;
 
 	if ((ix->nname + 1) * 2 > ix->hash_size && rehash(ix))

@@ -131,6 +131,9 @@ int deb_index_add_memory(struct deb_index *ix, const void *data, size_t len, con
 int deb_index_add_file(struct deb_index *ix, const char *path, enum deb_source src,
 		       unsigned origin);
 
+/* The hash the index keeps names by (FNV-1a of 'len' bytes). */
+uint32_t deb_hash(const char *s, size_t len);
+
 /* The id of 'name', or -1 when the index never mentions it. */
 long deb_index_find(const struct deb_index *ix, const char *name);
 

@@ -92,7 +92,7 @@ int deb_release_is(const struct deb_release_meta *m, const char *target)
 int deb_release_pin(const struct deb_release_meta *m, const char *target)
 {
 	if (target && deb_release_is(m, target))
-		return 990;
+		return DEB_PIN_TARGET;
 	if (m->not_automatic)
 		return m->but_automatic_upgrades ? 100 : 1;
 	return 500;

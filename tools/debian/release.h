@@ -83,9 +83,10 @@ void deb_release_release(struct deb_release *r);
  */
 int deb_release_is(const struct deb_release_meta *m, const char *target);
 
-/* apt's priority for the indexes of release 'm': 990 when 'target' (or
- * NULL) names it, else 1 for NotAutomatic, 100 with ButAutomaticUpgrades
- * too, and 500 for the rest. */
+/* apt's priority for the indexes of release 'm': DEB_PIN_TARGET (990) when
+ * 'target' (or NULL) names it, else 1 for NotAutomatic, 100 with
+ * ButAutomaticUpgrades too, and 500 for the rest. */
+#define DEB_PIN_TARGET 990
 int deb_release_pin(const struct deb_release_meta *m, const char *target);
 
 /* Copy 'from' into 'to' (zeroed); release with deb_release_meta_release().

@@ -412,13 +412,10 @@ static int install_deps(struct state *s, uint32_t pkg)
 	return rc;
 }
 
-static uint32_t hash_str(const char *p)
+/* The bucket of source name 'src' in a table of 'size' (a power of two). */
+static uint32_t source_slot(const char *src, size_t size)
 {
-	uint32_t h = 2166136261u;
-
-	for (; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	return h;
+	return deb_hash(src, strlen(src)) & (uint32_t)(size - 1);
 }
 
 /* The versions by source package, made the first time they are needed. */
@@ -438,7 +435,7 @@ static int sources(struct state *s)
 	}
 	s->src_size = size;
 	for (size_t i = s->ix->npkg; i-- > 0;) {
-		uint32_t h = hash_str(deb_pkg_source(s->ix, &s->ix->pkg[i])) & (uint32_t)(size - 1);
+		uint32_t h = source_slot(deb_pkg_source(s->ix, &s->ix->pkg[i]), size);
 
 		s->src_next[i] = s->src_head[h];
 		s->src_head[h] = (uint32_t)i + 1;
@@ -462,7 +459,7 @@ static int upgrade_siblings(struct state *s, uint32_t pkg)
 
 	if ((rc = sources(s)) < 0)
 		return rc;
-	for (uint32_t i = s->src_head[hash_str(src) & (uint32_t)(s->src_size - 1)]; i;
+	for (uint32_t i = s->src_head[source_slot(src, s->src_size)]; i;
 	     i = s->src_next[i - 1]) {
 		const struct deb_pkg *o = &s->ix->pkg[i - 1];
 		char kept[sizeof(s->why)];

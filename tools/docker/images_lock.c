@@ -7,11 +7,9 @@
 #include "util/jsonw.h"
 
 #include <ctype.h>
-#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 void images_lock_platforms_free(struct images_lock_platform *list, size_t n)
 {
