@@ -4,6 +4,7 @@
 #include "archive/context.h"
 #include "util/fileio.h"
 #include "util/http.h"
+#include "verify/record.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -123,6 +124,12 @@ int cmd_open_output(struct outfile *out, struct context *ctx, const char *path, 
 	if (outfile_open(out, path) < 0)
 		return -1;
 	return out->tmp ? context_skip(ctx, out->fd) : 0;
+}
+
+int cmd_open_context(struct context **out, struct context_opts *opts)
+{
+	opts->never = RECORD_PATH;
+	return context_open(out, opts) < 0 || cmd_skip_own(*out) < 0 ? -1 : 0;
 }
 
 int cmd_skip_own(struct context *ctx)

@@ -53,6 +53,15 @@ struct outfile;
 int cmd_open_output(struct outfile *out, struct context *ctx, const char *path, const char *what,
 		    const char *magic, size_t at);
 
+/*
+ * Open the context as every command reads it: 'opts' with the build record
+ * (lockfiles/build.lock) never archived, and none of what pinned writes
+ * under build/ (cmd_skip_own). Returns 0, or -1 with err_msg() set; free
+ * '*out' with context_free() either way.
+ */
+struct context_opts;
+int cmd_open_context(struct context **out, struct context_opts *opts);
+
 /* Never archive what pinned itself writes under build/ (the default
  * archive, the builder's storage and layouts, the record): so context, hash
  * and build agree on the context whatever .dockerignore says. */

@@ -145,6 +145,8 @@ static int record_prepare(struct record *rec, struct context *ctx, const char *c
 	if ((rc = file_read_at(&manifest, &mlen, AT_FDCWD, "build/context.manifest")) == 0)
 		rc = record_inputs(rec, ctx, DOCKERFILE_TEMPLATE, "Dockerfile", manifest, mlen,
 				   context_digest);
+	if (rc == 0)
+		rc = record_add_upload(rec, ctx);
 	free(manifest);
 	return rc < 0 ? err_prefix("the record %s", RECORD_PATH) : 0;
 }
@@ -188,7 +190,7 @@ static int build(const struct settings *s)
 {
 	struct images_lock lock = { 0 };
 	struct record rec = { 0 };
-	struct context_opts copts = { .root = ".", .never = RECORD_PATH };
+	struct context_opts copts = { .root = "." };
 	struct context *ctx = NULL;
 	struct builder b;
 	struct builder_job job = { .tag = IMAGE_TAG };
@@ -209,7 +211,7 @@ static int build(const struct settings *s)
 	}
 	job.build_args = (const char *const *)lock.build_args;
 	copts.source_date_epoch = getenv("SOURCE_DATE_EPOCH");
-	if (context_open(&ctx, &copts) < 0 || cmd_skip_own(ctx) < 0 ||
+	if (cmd_open_context(&ctx, &copts) < 0 ||
 	    cmd_write_context(cdigest, ctx, NULL, "build/context.manifest") < 0)
 		goto fail;
 	sha256_format(context_digest, cdigest);

@@ -1,5 +1,4 @@
 #include "cmd.h"
-#include "verify/record.h"
 #include "archive/context.h"
 #include "util/error.h"
 #include "util/fileio.h"
@@ -122,7 +121,7 @@ int cmd_context(int argc, char **argv)
 		{ "rev", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct context_opts opts = { .root = ".", .never = RECORD_PATH };
+	struct context_opts opts = { .root = "." };
 	struct context *ctx = NULL;
 	const char *dir = NULL, *output = NULL, *manifest = NULL;
 	int do_list = 0, c, rc;
@@ -145,7 +144,7 @@ int cmd_context(int argc, char **argv)
 	if ((rc = cmd_begin(argc, argv, usage, dir)) >= 0)
 		return rc;
 	opts.source_date_epoch = getenv("SOURCE_DATE_EPOCH");
-	if (context_open(&ctx, &opts) < 0 || cmd_skip_own(ctx) < 0) {
+	if (cmd_open_context(&ctx, &opts) < 0) {
 		context_free(ctx);
 		return cmd_fail();
 	}

@@ -1,6 +1,5 @@
 #include "verify/build_digest.h"
 #include "cmd.h"
-#include "verify/record.h"
 #include "archive/context.h"
 
 #include <getopt.h>
@@ -26,7 +25,7 @@ int cmd_hash(int argc, char **argv)
 		{ "rev", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct context_opts opts = { .root = ".", .dockerfile = "Dockerfile", .never = RECORD_PATH };
+	struct context_opts opts = { .root = ".", .dockerfile = "Dockerfile" };
 	char digest[SHA256_STRING_LEN + 1];
 	struct context *ctx = NULL;
 	const char *dir = NULL;
@@ -45,7 +44,7 @@ int cmd_hash(int argc, char **argv)
 		return rc;
 	opts.source_date_epoch = getenv("SOURCE_DATE_EPOCH");
 	rc = EXIT_SAME;
-	if (context_open(&ctx, &opts) < 0 || cmd_skip_own(ctx) < 0 ||
+	if (cmd_open_context(&ctx, &opts) < 0 ||
 	    build_digest(digest, ctx, opts.dockerfile) < 0)
 		rc = cmd_fail();
 	else

@@ -3,7 +3,6 @@
 #include "archive/package.h"
 #include "util/error.h"
 #include "util/fileio.h"
-#include "verify/record.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -29,7 +28,7 @@ static const char usage[] =
 #define DEFAULT_PACKAGE "build/service.zip"
 static int package(const char *output, const char *rev)
 {
-	struct context_opts opts = { .root = ".", .rev = rev, .never = RECORD_PATH,
+	struct context_opts opts = { .root = ".", .rev = rev,
 				     .source_date_epoch = getenv("SOURCE_DATE_EPOCH") };
 	struct context *ctx = NULL;
 	struct outfile out = { .fd = -1 };
@@ -44,7 +43,7 @@ static int package(const char *output, const char *rev)
 			goto fail;
 		}
 	}
-	if (context_open(&ctx, &opts) < 0 || cmd_skip_own(ctx) < 0 ||
+	if (cmd_open_context(&ctx, &opts) < 0 ||
 	    cmd_open_output(&out, ctx, output, "package", "PK", 0) < 0 ||
 	    package_write(digest, ctx, out.fd, output) < 0 || outfile_commit(&out) < 0)
 		goto fail;

@@ -44,15 +44,17 @@ static const char usage[] =
  * the commit it resolved to, so that the run reads one revision). */
 static int read_record(struct record *rec, const char *rev, char **commit)
 {
-	struct context_opts opts = { .root = ".", .rev = rev, .never = RECORD_PATH };
+	struct context_opts opts = { .root = ".", .rev = rev };
 	struct context *ctx = NULL;
 	char *text = NULL;
 	size_t len;
 	int rc;
 
 	*commit = NULL;
-	if ((rc = context_open(&ctx, &opts)) < 0)
+	if ((rc = cmd_open_context(&ctx, &opts)) < 0) {
+		context_free(ctx);
 		return rc;
+	}
 	if (rev && !(*commit = strdup(context_commit(ctx))))
 		rc = err_nomem();
 	else if ((rc = context_read(&text, &len, ctx, RECORD_PATH)) == ERR_NOTFOUND)
@@ -70,18 +72,14 @@ static void detail(char *out, size_t size, const struct record_diff *d)
 {
 	const char *a = d->recorded, *b = d->now;
 
-	if (!strcmp(d->class, "context") && a && b) {
+	out[0] = '\0';
+	if (!strcmp(d->class, "context")) {
+		/* a manifest value: "TYPE MODE SIZE DIGEST[ TARGET]" */
 		if (!strcmp(d->what, "mode changed"))
 			snprintf(out, size, " (%.4s, now %.4s)", a + 2, b + 2);
 		else if (!strcmp(d->what, "type changed"))
 			snprintf(out, size, " (%c, now %c)", a[0], b[0]);
-		else
-			snprintf(out, size, "%s", "");
-		return;
-	}
-	if (!strcmp(d->class, "context"))
-		snprintf(out, size, "%s", "");
-	else if (a && b)
+	} else if (a && b)
 		snprintf(out, size, " (%s, now %s)", a, b);
 	else
 		snprintf(out, size, " (%s)", a ? a : b);
@@ -135,14 +133,12 @@ static int report_text(const struct record *recorded, const struct record *now,
 }
 
 static int report_json(const struct record *recorded, const struct record *now,
-		       const struct record_diffs *d, int stale, size_t stale_line, const char *image)
+		       const struct record_diffs *d, int stale, size_t stale_line)
 {
 	json_t *root = json_object(), *list = json_array();
 	char *text = NULL;
 	size_t len;
 	int rc = -1;
-
-	(void)image;	/* the image's differences are among 'd' */
 
 	for (size_t i = 0; list && i < d->n; i++) {
 		json_t *o = json_object();
@@ -191,12 +187,15 @@ static int verify(const char *rev, const char *image, int json)
 	if (recorded.nbuilds)
 		snprintf(epoch, sizeof(epoch), "%lld", recorded.builds[0].epoch);
 	{
-		struct context_opts opts = { .root = ".", .rev = commit, .never = RECORD_PATH,
+		struct context_opts opts = { .root = ".", .rev = commit,
 					     .source_date_epoch = recorded.nbuilds ? epoch : NULL };
 
-		if (context_open(&ctx, &opts) < 0 || (!rev && cmd_skip_own(ctx) < 0) ||
+		if (cmd_open_context(&ctx, &opts) < 0 ||
 		    record_inputs(&now, ctx, DOCKERFILE_TEMPLATE, DOCKERFILE, NULL, 0, NULL) < 0 ||
 		    record_compare(&d, &recorded, &now) < 0 ||
+		    /* the upload, read again only when nothing else explains it */
+		    (!d.n && recorded.upload_digest &&
+		     (record_add_upload(&now, ctx) < 0 || record_compare_upload(&d, &recorded, &now) < 0)) ||
 		    (image && record_compare_image(&d, &recorded, image) < 0))
 			goto fail;
 	}
@@ -207,7 +206,8 @@ static int verify(const char *rev, const char *image, int json)
 		    (stale = render_compare(&stale_line, DOCKERFILE, want, wlen)) < 0)
 			goto fail;
 	}
-	if ((json ? report_json : report_text)(&recorded, &now, &d, stale, stale_line, image) < 0)
+	if ((json ? report_json(&recorded, &now, &d, stale, stale_line)
+		  : report_text(&recorded, &now, &d, stale, stale_line, image)) < 0)
 		goto fail;
 	rc = d.n || stale ? EXIT_DIFFERS : EXIT_SAME;
 	goto done;
@@ -223,19 +223,6 @@ done:
 	return rc;
 }
 
-/* 1 when 'path' (relative to 'dir' when given) is a directory. */
-static int is_dir(const char *path, const char *dir)
-{
-	char full[4096];
-	struct stat st;
-
-	if (dir && path[0] != '/')
-		snprintf(full, sizeof(full), "%s/%s", dir, path);
-	else
-		snprintf(full, sizeof(full), "%s", path);
-	return stat(full, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -246,6 +233,7 @@ int cmd_verify(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = NULL, *rev = NULL, *image = NULL;
+	struct stat st;
 	int json = 0, c, rc;
 
 	opterr = 0;
@@ -260,10 +248,10 @@ int cmd_verify(int argc, char **argv)
 	}
 	if (image && !strncmp(image, "oci:", 4))
 		image += 4;
-	if (image && !is_dir(image, dir) && strpbrk(image, ":@"))
-		return cmd_usage_error(usage, "--image takes an OCI layout, oci:DIR; registry "
-				       "references are not read yet");
 	if ((rc = cmd_begin(argc, argv, usage, dir)) >= 0)
 		return rc;
+	if (image && (stat(image, &st) < 0 || !S_ISDIR(st.st_mode)) && strpbrk(image, ":@"))
+		return cmd_usage_error(usage, "--image takes an OCI layout, oci:DIR; registry "
+				       "references are not read yet");
 	return verify(rev, image, json);
 }

@@ -128,21 +128,22 @@ static int language_lock(const char *path)
  */
 static int manifest_line(struct record *r, char *line, const char *name, size_t n)
 {
-	char *f[6] = { 0 }, *save = NULL, value[4200];
+	char *f[6] = { 0 }, *save = NULL, *value;
 	size_t k = 0;
+	int rc;
 
 	for (char *t = strtok_r(line, "\t", &save); t && k < 6; t = strtok_r(NULL, "\t", &save))
 		f[k++] = t;
 	if (k < 5 || strlen(f[0]) != 1 || !strchr("fdl", f[0][0]) || (k == 6) != (f[0][0] == 'l'))
 		return err_set("%s:%zu: not a manifest line", name, n);
-	if (snprintf(value, sizeof(value), "%s %s %s %s%s%s", f[0], f[1], f[2], f[3],
-		     k == 6 ? " " : "", k == 6 ? f[5] : "") >= (int)sizeof(value))
-		return err_set("%s:%zu: a link target too long to record", name, n);
-	if (pairs_add(&r->files, f[4], strlen(f[4]), value) < 0)
-		return err_code();
-	if (f[0][0] == 'f' && language_lock(f[4]) && pairs_add(&r->language, f[4], strlen(f[4]), f[3]))
-		return err_code();
-	return 0;
+	if (asprintf(&value, "%s %s %s %s%s%s", f[0], f[1], f[2], f[3], k == 6 ? " " : "",
+		     k == 6 ? f[5] : "") < 0)
+		return err_nomem();
+	rc = pairs_add(&r->files, f[4], strlen(f[4]), value);
+	free(value);
+	if (rc == 0 && f[0][0] == 'f' && language_lock(f[4]))
+		rc = pairs_add(&r->language, f[4], strlen(f[4]), f[3]);
+	return rc;
 }
 
 static int read_manifest(struct record *r, const char *text, size_t len)
@@ -263,17 +264,21 @@ int record_inputs(struct record *out, struct context *ctx, const char *template,
 		goto done;
 	pairs_sort(&out->images);
 	pairs_sort(&out->packages);
-	{
-		unsigned char d[SHA256_LEN];
-
-		if ((rc = package_write(d, ctx, -1, "the PlanQK upload")) == 0) {
-			sha256_format(digest, d);
-			rc = dup_str(&out->upload_digest, digest);
-		}
-	}
 done:
 	free(mtext);
 	return rc;
+}
+
+int record_add_upload(struct record *r, struct context *ctx)
+{
+	unsigned char d[SHA256_LEN];
+	char digest[SHA256_STRING_LEN + 1];
+	int rc;
+
+	if ((rc = package_write(d, ctx, -1, "the PlanQK upload")) < 0)
+		return rc;
+	sha256_format(digest, d);
+	return dup_str(&r->upload_digest, digest);
 }
 
 int record_add_build(struct record *r, const char *builder, const char *version, json_t *options,
@@ -695,16 +700,16 @@ int record_compare(struct record_diffs *out, const struct record *recorded,
 	    (rc = pairs_compare(out, "base image", &recorded->images, &now->images, NULL)) < 0 ||
 	    (rc = pairs_compare(out, "package", &recorded->packages, &now->packages, NULL)) < 0 ||
 	    (rc = pairs_compare(out, "context", &recorded->files, &now->files, recorded)) < 0)
-		goto fail;
-	/* the upload is the context's entries less .planqkignore's: said when
-	 * nothing else explains it (.planqkignore changed), not again */
-	if (!out->n && recorded->upload_digest && now->upload_digest &&
-	    (rc = one(out, "upload", PACKAGE_IGNORE, recorded->upload_digest, now->upload_digest)) < 0)
-		goto fail;
-	return 0;
-fail:
-	record_diffs_release(out);
+		record_diffs_release(out);
 	return rc;
+}
+
+int record_compare_upload(struct record_diffs *out, const struct record *recorded,
+			  const struct record *now)
+{
+	if (!recorded->upload_digest || !now->upload_digest)
+		return 0;
+	return one(out, "upload", PACKAGE_IGNORE, recorded->upload_digest, now->upload_digest);
 }
 
 static size_t count(char *const *v)

@@ -63,14 +63,19 @@ struct record {
  * The inputs of a build, as 'ctx' (a working tree or a revision) has them:
  * 'template' (may be missing) and 'dockerfile' (must be there), the
  * lockfiles, the context's manifest and archive digest, the build digest
- * and the commit. 'manifest' (with its length) and 'context_digest' are the
- * context's, when already taken (pinned build archives it anyway), else
- * NULL to take them here. 'out' is zeroed first; release it with
+ * and the commit; the upload is record_add_upload()'s. 'manifest' (with its
+ * length) and 'context_digest' are the context's, when already taken
+ * (pinned build archives it anyway), else NULL to take them here. 'out' is zeroed first; release it with
  * record_release() either way. Returns 0 or a negative code.
  */
 int record_inputs(struct record *out, struct context *ctx, const char *template,
 		  const char *dockerfile, const char *manifest, size_t manifest_len,
 		  const char *context_digest);
+
+/* Add the digest of the PlanQK upload of 'ctx' (archive/package.h): a
+ * second read of every file, so taken only when it can tell something.
+ * Returns 0 or a negative code. */
+int record_add_upload(struct record *r, struct context *ctx);
 
 /*
  * Add what a build made: the image in the OCI layout 'layout', built by
@@ -124,6 +129,15 @@ int record_compare(struct record_diffs *out, const struct record *recorded,
  */
 int record_compare_image(struct record_diffs *out, const struct record *recorded,
 			 const char *layout);
+
+/*
+ * The upload of 'now' against the record's, when both name one, added to
+ * 'out' as class "upload": the context's entries less .planqkignore's, so
+ * worth asking only when nothing else differs (then .planqkignore moved
+ * it). Returns 0 or ERR_NOMEM.
+ */
+int record_compare_upload(struct record_diffs *out, const struct record *recorded,
+			  const struct record *now);
 
 void record_diffs_release(struct record_diffs *d);
 
