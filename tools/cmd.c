@@ -5,6 +5,7 @@
 #include "util/fileio.h"
 #include "util/http.h"
 #include "verify/record.h"
+#include "verify/statcache.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -137,7 +138,7 @@ int cmd_skip_own(struct context *ctx)
 	static const char *const own[] = {
 		DEFAULT_OUTPUT, "build/context.manifest", "build/build-context", BUILD_STORAGE,
 		BUILD_STORAGE "-twice", BUILD_IMAGE, BUILD_IMAGE "-twice", BUILD_IMAGE ".new",
-		BUILD_IMAGE "-twice.new", "build/registries.conf", NULL
+		BUILD_IMAGE "-twice.new", "build/registries.conf", STATCACHE_PATH, NULL
 	};
 
 	for (const char *const *p = own; *p; p++)

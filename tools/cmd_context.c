@@ -38,8 +38,6 @@ static int print_path(void *arg, const struct tar_entry *e, int fd, const void *
 	return 0;
 }
 
-#define MANIFEST_HEADER "# pinned context manifest v1: type mode size sha256 path [target]\n"
-
 int cmd_write_context(unsigned char digest[SHA256_LEN], struct context *ctx, const char *output,
 		      const char *manifest_path)
 {
@@ -67,7 +65,7 @@ int cmd_write_context(unsigned char digest[SHA256_LEN], struct context *ctx, con
 	if (cmd_open_output(&out, ctx, output, "archive", "ustar", 257) < 0)
 		goto fail;
 	if (manifest_path) {
-		if (cmd_open_output(&mout, ctx, manifest_path, "manifest", MANIFEST_HEADER, 0) < 0)
+		if (cmd_open_output(&mout, ctx, manifest_path, "manifest", CONTEXT_MANIFEST_HEADER, 0) < 0)
 			goto fail;
 		if ((fd = dup(mout.fd)) < 0 || !(manifest = fdopen(fd, "w"))) {
 			err_errno("cannot write '%s'", manifest_path);
@@ -75,7 +73,7 @@ int cmd_write_context(unsigned char digest[SHA256_LEN], struct context *ctx, con
 				close(fd);
 			goto fail;
 		}
-		fputs(MANIFEST_HEADER, manifest);
+		fputs(CONTEXT_MANIFEST_HEADER, manifest);
 	}
 	if (context_archive(digest, ctx, out.fd, output, manifest) < 0)
 		goto fail;

@@ -8,7 +8,9 @@
 #include "util/jsonw.h"
 #include "verify/imagediff.h"
 #include "verify/record.h"
+#include "verify/statcache.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -90,7 +92,10 @@ static void detail(char *out, size_t size, const struct record_diff *d)
 static int explain(const struct record *recorded, const char *layout)
 {
 	struct layout_image built;
-	int same = 0;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int same = 0, n;
 
 	if (layout_image_load(&built, BUILD_IMAGE) == 0)
 		for (size_t i = 0; i < recorded->nbuilds; i++)
@@ -99,13 +104,26 @@ static int explain(const struct record *recorded, const char *layout)
 	if (!same)
 		return cmd_print(stdout, "(build/image does not hold the recorded image: no file by "
 				 "file comparison)") < 0 ? -1 : 0;
-	return image_diff(stdout, BUILD_IMAGE, layout) < 0 ? -1 : 0;
+	if (!(f = open_memstream(&text, &len)))
+		return err_nomem();
+	n = image_diff(f, BUILD_IMAGE, layout);
+	if (fclose(f) != 0 && n >= 0)
+		n = err_nomem();
+	if (n >= 0) {
+		cmd_print(stdout, "how the image differs from the recorded one (%s), %d difference%s:",
+			  BUILD_IMAGE, n, n == 1 ? "" : "s");
+		fwrite(text, 1, len, stdout);
+	}
+	free(text);
+	return n < 0 ? -1 : 0;
 }
 
 static int report_text(const struct record *recorded, const struct record *now,
-		       const struct record_diffs *d, int stale, size_t stale_line, const char *image)
+		       const struct record_diffs *d, int stale, size_t stale_line, const char *image,
+		       const struct statcache *cache)
 {
-	char more[300];
+	char more[300], files[100] = "";
+	size_t cached = 0, read = 0;
 	int images = 0;
 
 	for (size_t i = 0; i < d->n; i++) {
@@ -122,19 +140,28 @@ static int report_text(const struct record *recorded, const struct record *now,
 		cmd_print(stdout, "%zu difference%s from %s: build digest %s recorded, %s now",
 			  d->n + (size_t)stale, d->n + (size_t)stale == 1 ? "" : "s", RECORD_PATH,
 			  recorded->build_digest, now->build_digest);
-	else
+	else {
+		if (cache) {
+			statcache_counts(cache, &cached, &read);
+			snprintf(files, sizeof(files), " (%zu files read, %zu known by their stat)",
+				 read, cached);
+		}
 		cmd_print(stdout, "same as %s: %sDockerfile, %zu lockfile%s, %zu context "
-			  "entries, %zu images, %zu packages; build digest %s%s", RECORD_PATH,
+			  "entries%s, %zu images, %zu packages; build digest %s%s", RECORD_PATH,
 			  now->template_digest ? "template, " : "", now->locks.n,
-			  now->locks.n == 1 ? "" : "s", now->files.n, now->images.n,
+			  now->locks.n == 1 ? "" : "s", now->files.n, files, now->images.n,
 			  now->packages.n, now->build_digest,
 			  image ? "; and the image is the recorded one" : "");
+	}
 	return 0;
 }
 
 static int report_json(const struct record *recorded, const struct record *now,
-		       const struct record_diffs *d, int stale, size_t stale_line)
+		       const struct record_diffs *d, int stale, size_t stale_line,
+		       const struct statcache *cache)
 {
+	size_t cached = 0, read = 0;
+
 	json_t *root = json_object(), *list = json_array();
 	char *text = NULL;
 	size_t len;
@@ -161,6 +188,9 @@ static int report_json(const struct record *recorded, const struct record *now,
 	    jsonw_set(root, "build_digest", json_pack("{s:s, s:s}", "recorded", recorded->build_digest,
 						      "now", now->build_digest)) < 0 ||
 	    jsonw_set(root, "differences", json_incref(list)) < 0 ||
+	    (cache && (statcache_counts(cache, &cached, &read),
+		       jsonw_set(root, "files", json_pack("{s:I, s:I}", "read", (json_int_t)read,
+							  "known_by_stat", (json_int_t)cached)) < 0)) ||
 	    jsonw_dump(&text, &len, root) < 0)
 		goto done;
 	rc = fwrite(text, 1, len, stdout) == len ? 0 : -1;
@@ -171,16 +201,63 @@ done:
 	return rc < 0 ? err_nomem() : 0;
 }
 
+/*
+ * The inputs as the tree or revision 'ctx' has them, into 'now'. The
+ * context's manifest first, each file's digest from 'cache' when its stat
+ * allows (NULL: a revision, read whole); the archive's digest is the
+ * record's when the manifest and the time are (the two decide the
+ * archive), else the archive is made again to hash it.
+ */
+static int inputs(struct record *now, struct context *ctx, const struct record *recorded,
+		  struct statcache *cache)
+{
+	char digest[SHA256_STRING_LEN + 1], *manifest = NULL;
+	const char *context_digest = recorded->context_digest;
+	unsigned char d[SHA256_LEN];
+	size_t len = 0;
+	FILE *f = open_memstream(&manifest, &len);
+	int rc;
+
+	if (!f)
+		return err_nomem();
+	fputs(CONTEXT_MANIFEST_HEADER, f);
+	rc = context_manifest(ctx, f, cache ? statcache_known : NULL,
+			      cache ? statcache_digest : NULL, cache);
+	if (fclose(f) != 0 && rc == 0)
+		rc = err_nomem();
+	if (rc == 0 && (rc = sha256_string(digest, manifest, len)) == 0 &&
+	    (!recorded->nbuilds || strcmp(digest, recorded->manifest_digest))) {
+		rc = context_archive(d, ctx, -1, NULL, NULL);
+		sha256_format(digest, d);
+		context_digest = digest;
+	}
+	if (rc == 0)
+		rc = record_inputs(now, ctx, DOCKERFILE_TEMPLATE, DOCKERFILE, manifest, len,
+				   context_digest);
+	free(manifest);
+	return rc;
+}
+
+/* Keep the working tree's digests for the next run; a cache that cannot be
+ * written only makes the next run read every file again. */
+static void keep_cache(struct statcache *cache)
+{
+	if (mkdir("build", 0777) == 0 || errno == EEXIST)
+		(void)statcache_save(cache, STATCACHE_PATH);
+}
+
 static int verify(const char *rev, const char *image, int json)
 {
 	struct record recorded = { 0 }, now = { 0 };
 	struct record_diffs d = { 0 };
 	struct context *ctx = NULL;
+	struct statcache *cache = NULL;
 	char epoch[32], *commit = NULL, *want = NULL;
 	size_t wlen, stale_line = 0;
 	int stale = 0, rc = EXIT_TROUBLE;
 
-	if (read_record(&recorded, rev, &commit) < 0)
+	if (read_record(&recorded, rev, &commit) < 0 ||
+	    (!rev && statcache_load(&cache, STATCACHE_PATH) < 0))
 		goto fail;
 	/* the time the record was built with: the commit that holds the record
 	 * is not the one it was built from, and its time is no input */
@@ -190,15 +267,16 @@ static int verify(const char *rev, const char *image, int json)
 		struct context_opts opts = { .root = ".", .rev = commit,
 					     .source_date_epoch = recorded.nbuilds ? epoch : NULL };
 
-		if (cmd_open_context(&ctx, &opts) < 0 ||
-		    record_inputs(&now, ctx, DOCKERFILE_TEMPLATE, DOCKERFILE, NULL, 0, NULL) < 0 ||
+		if (cmd_open_context(&ctx, &opts) < 0 || inputs(&now, ctx, &recorded, cache) < 0 ||
 		    record_compare(&d, &recorded, &now) < 0 ||
 		    /* the upload, read again only when nothing else explains it */
-		    (!d.n && recorded.upload_digest &&
+		    (!d.n && recorded.upload_digest && !record_upload_known(&d, &recorded, &now) &&
 		     (record_add_upload(&now, ctx) < 0 || record_compare_upload(&d, &recorded, &now) < 0)) ||
 		    (image && record_compare_image(&d, &recorded, image) < 0))
 			goto fail;
 	}
+	if (cache)
+		keep_cache(cache);
 	/* the working tree's Dockerfile must be what render makes */
 	if (!rev && now.template_digest) {
 		if (render_project(&want, &wlen, DOCKERFILE_TEMPLATE, IMAGES_LOCK_PATH,
@@ -206,8 +284,8 @@ static int verify(const char *rev, const char *image, int json)
 		    (stale = render_compare(&stale_line, DOCKERFILE, want, wlen)) < 0)
 			goto fail;
 	}
-	if ((json ? report_json(&recorded, &now, &d, stale, stale_line)
-		  : report_text(&recorded, &now, &d, stale, stale_line, image)) < 0)
+	if ((json ? report_json(&recorded, &now, &d, stale, stale_line, cache)
+		  : report_text(&recorded, &now, &d, stale, stale_line, image, cache)) < 0)
 		goto fail;
 	rc = d.n || stale ? EXIT_DIFFERS : EXIT_SAME;
 	goto done;
@@ -216,6 +294,7 @@ fail:
 done:
 	free(want);
 	free(commit);
+	statcache_free(cache);
 	record_diffs_release(&d);
 	record_release(&recorded);
 	record_release(&now);

@@ -4,8 +4,9 @@
 # medians: pinned context (with the per-file manifest) on generated 1.2 GB
 # and 320 MB trees, writing the archive to a file against GNU tar | tee FILE
 # | openssl dgst, and to /dev/null against tar | openssl dgst (warm page
-# cache); pinned's peak memory; then pinned lock against skopeo inspect;
-# then the apt resolver against apt-get install --simulate.
+# cache); pinned verify on the 1.2 GB tree against tar and openssl dgst;
+# pinned's peak memory; then pinned lock against skopeo inspect; then the
+# apt resolver against apt-get install --simulate.
 set -e
 build=$(cd "${1:?usage: tests/bench/run.sh BUILD_DIR}" && pwd)
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -53,6 +54,31 @@ label="1.2 GB tree: 20,000 files of 1-64 KiB and eleven 50 MiB files"
 context_bench "$tree" big
 label="320 MB tree: 5,000 files of 1-64 KiB and three 50 MiB files"
 context_bench "$tree-medium" medium
+# Issue 11's benchmark: pinned verify on the 1.2 GB tree, made a project
+# (hard links to the tree, FROM scratch) and built once, against
+# recomputing the same digests with GNU tar and openssl dgst (the archive's
+# and each file's); then pinned verify on the unchanged tree, its stat
+# cache kept; and find stating every file, the floor of any stat cache.
+v=$build/bench-verify
+if [ ! -s "$v/lockfiles/build.lock" ]; then
+	rm -rf "$v" && mkdir -p "$v" && cp -al "$tree" "$v/data"
+	printf 'FROM scratch\nCOPY Dockerfile /Dockerfile\n' >"$v/Dockerfile"
+	printf 'build\n' >"$v/.dockerignore"
+	"$pinned" build -C "$v" >/dev/null 2>&1
+fi
+cd "$v"
+json=$build/bench-verify.json
+hyperfine --style basic --warmup 1 --runs 10 --export-json "$json" \
+	-n "pinned verify, first run" "rm -f build/verify.cache && $pinned verify" \
+	-n "tar | openssl dgst; openssl dgst of each file" "tar --exclude=./build ${tar_cmd#tar } | openssl dgst -sha256 && find . -path ./build -prune -o -type f -print0 | xargs -0 openssl dgst -sha256" \
+	-n "pinned verify, unchanged tree" "$pinned verify" \
+	-n "find, stating every file" "find . -path ./build -prune -o -printf '%s %T@ %C@ %i\\n'" >/dev/null
+set -- $(median "pinned verify, first run" "tar | openssl dgst; openssl dgst of each file" \
+	"pinned verify, unchanged tree" "find, stating every file")
+awk -v f="$1" -v t="$2" -v u="$3" -v s="$4" 'BEGIN {
+	printf "\npinned verify on the 1.2 GB tree (medians of 10 runs): first run %.3f s; GNU tar and openssl dgst recomputing the same digests %.3f s (%.2fx); unchanged tree, stat cache kept, %.3f s, %.1f%% of the first run (target under 5%%); find only stating every file %.3f s\n", f, t, t / f, u, u / f * 100, s
+}'
+
 cd "$tree"
 rss=$(/usr/bin/time -f %M "$pinned" context -o /dev/null --manifest "$build/bench.manifest" 2>&1 >/dev/null | tail -1)
 echo "pinned context peak memory: $((rss / 1024)) MiB ($rss KiB; target under 32 MiB)"

@@ -52,12 +52,51 @@ check "verify: the record is not part of the context" \
 verify
 same "verify: a clean tree: exit 0" "$(cat "$tmp/status")" 0
 check "verify: a clean tree: says what it checked" \
-	grep -q '^same as lockfiles/build.lock: template, Dockerfile, 1 lockfile, .* context entries, 0 images, 0 packages; build digest sha256:' "$tmp/out"
+	grep -q '^same as lockfiles/build.lock: template, Dockerfile, 1 lockfile, .* context entries (.*), 0 images, 0 packages; build digest sha256:' "$tmp/out"
 same "verify: the build digest it names is pinned hash's" \
 	"$(sed -n 's/.*build digest //p' "$tmp/out")" \
 	"$(SOURCE_DATE_EPOCH=$(git -C "$p" log -1 --format=%ct HEAD~1) "$PINNED" hash -C "$p")"
 cp -a "$p" "$tmp/clean"
 reset() { rm -rf "$p" && cp -a "$tmp/clean" "$p"; }
+
+# the stat cache: an unchanged tree is proven without reading its files; a
+# changed file is always found, whatever its times say
+files() { sed -n 's/.*context entries (\([^)]*\)).*/\1/p' "$tmp/out"; }
+verify
+same "verify: unchanged: every file known by its stat" "$(cat "$tmp/status"): $(files)" \
+	"0: 0 files read, 8 known by their stat"
+check "verify: the stat cache is in build/" test -s "$p/build/verify.cache"
+# one byte changed in place within the second, the file's times put back:
+# same inode, size and mtime; the change time, which no one sets, tells
+mtime=$(stat -c %y "$p/src/run.sh")
+printf 'X' | dd of="$p/src/run.sh" bs=1 count=1 conv=notrunc 2>/dev/null
+touch -d "$mtime" "$p/src/run.sh"
+verify
+report "verify: a same-size change behind a restored mtime" 1 "context: src/run.sh: content changed"
+printf 'e' | dd of="$p/src/run.sh" bs=1 count=1 conv=notrunc 2>/dev/null
+touch -d "$mtime" "$p/src/run.sh"
+verify
+same "verify: put back: the file is read again, then same" "$(cat "$tmp/status"): $(files)" \
+	"0: 1 files read, 7 known by their stat"
+# a cache that says something else of a file with the same stat (as a
+# change within the timestamp's granularity would): trusted when the file's
+# times are before the cache's, read again when they are not (racily clean)
+verify
+sed -i 's/^[0-9a-f]\{64\}\( .* src\/run.sh\)$/0000000000000000000000000000000000000000000000000000000000000000\1/' \
+	"$p/build/verify.cache"
+touch -d '+2 seconds' "$p/build/verify.cache"
+verify
+report "verify: the cache is what is read when the stat allows" 1 "context: src/run.sh: content changed"
+sed -i 's/^[0-9a-f]\{64\}\( .* src\/run.sh\)$/0000000000000000000000000000000000000000000000000000000000000000\1/' \
+	"$p/build/verify.cache"
+touch -d "$(stat -c %z "$p/src/run.sh")" "$p/build/verify.cache"
+verify
+same "verify: racily clean: a file not older than the cache is read again" \
+	"$(cat "$tmp/status"): $(files)" "0: 1 files read, 7 known by their stat"
+printf 'not a cache\n' >"$p/build/verify.cache"
+verify
+same "verify: a broken cache is no cache" "$(cat "$tmp/status"): $(files)" \
+	"0: 8 files read, 0 known by their stat"
 
 # --image: an OCI layout against the record; the recorded one is the same
 verify --image "oci:$p/build/image"
@@ -68,7 +107,8 @@ cp -a "$p" "$tmp/other"
 printf 'echo other\n' >"$tmp/other/src/run.sh"
 chmod +x "$tmp/other/src/requirements.txt"
 sed -i 's|^ENTRYPOINT|ENV STAGE=test\nENTRYPOINT|' "$tmp/other/Dockerfile.in"
-(cd "$tmp/other" && "$PINNED" render && "$PINNED" build) >/dev/null 2>&1
+(cd "$tmp/other" && "$PINNED" render &&
+	SOURCE_DATE_EPOCH=$(git log -1 --format=%ct HEAD~1) "$PINNED" build) >/dev/null 2>&1
 verify --image "$tmp/other/build/image"
 same "verify --image: another image: exit 1" "$(cat "$tmp/status")" 1
 same "verify --image: manifest, config and the layer differ, by platform" \
@@ -76,9 +116,13 @@ same "verify --image: manifest, config and the layer differ, by platform" \
 	"image: linux/amd64: changed
 image config: linux/amd64: changed
 image layer: linux/amd64 layer 1: changed"
-check "verify --image: how: the Env entry" grep -q '^config: .config.Env: ' "$tmp/out"
-check "verify --image: how: the file's content" grep -q '^layer 1: src/run.sh: .*content sha256:' "$tmp/out"
-check "verify --image: how: the other file's mode" grep -q '^layer 1: src/requirements.txt: mode 0644, then 0755' "$tmp/out"
+same "verify --image: how: exactly the three differences, Env, a content, a mode" \
+	"$(sed -n '/^how the image differs/,$p' "$tmp/out" | sed '$d; s/\(, then\) \[.*/\1/')" \
+	"how the image differs from the recorded one (build/image), 3 differences:
+config: .config.Env: [\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"], then
+layer 1: src/requirements.txt: mode 0644, then 0755
+layer 1: src/run.sh: content sha256:2183a125ccbf (29 bytes), then sha256:2477f9f055ec (11 bytes)
+(and what follows from these: the manifest and config digests, .rootfs, .history)"
 expect_error "verify --image: a registry reference is not read yet" 2 \
 	"pinned: --image takes an OCI layout, oci:DIR; registry references are not read yet
 $("$PINNED" verify --help)" "$PINNED" verify -C "$p" --image docker.io/library/busybox:1

@@ -139,6 +139,27 @@ int main(void)
 		opts.never = NULL;
 		test_end("build digest: one SHA-256 over the inputs named by digest, lockfiles too");
 	}
+	/* the manifest without the archive is the archive's, tree and revision */
+	for (int rev = 0; rev < 2; rev++) {
+		unsigned char d[SHA256_LEN];
+		char *a = NULL, *b = NULL;
+		size_t alen = 0, blen = 0;
+		FILE *fa = open_memstream(&a, &alen), *fb = open_memstream(&b, &blen);
+
+		opts.rev = rev ? "HEAD~1" : NULL;
+		sh("cd %s && ln -sf src/a link && chmod +x src/a", dir);
+		CHECK(context_open(&ctx, &opts) == 0, "%s", err_msg());
+		CHECK(context_archive(d, ctx, -1, NULL, fa) == 0, "%s", err_msg());
+		CHECK(context_manifest(ctx, fb, NULL, NULL, NULL) == 0, "%s", err_msg());
+		fclose(fa);
+		fclose(fb);
+		CHECK(alen > 100 && alen == blen && !memcmp(a, b, alen), "got\n%s\nwant\n%s", b, a);
+		free(a);
+		free(b);
+		context_free(ctx);
+		test_end(rev ? "context manifest: a revision's is its archive's"
+			     : "context manifest: the tree's is its archive's, without an archive");
+	}
 	sh("rm -rf '%s'", dir);
 	return TEST_MAIN_RESULT();
 }

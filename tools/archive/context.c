@@ -47,10 +47,21 @@ struct context {
 	int nskip;
 };
 
+/* What context_manifest() walks with. */
+struct manifest_walk {
+	FILE *out;
+	context_known_fn known;
+	context_digest_fn digest_of;
+	void *arg;
+	int have;		/* 'digest' is the next file's, from 'known' */
+	unsigned char digest[SHA256_LEN];
+};
+
 struct walker {
 	struct context *ctx;
 	context_emit_fn emit;
 	void *arg;
+	struct manifest_walk *manifest;	/* context_manifest()'s, with a 'known' */
 	struct buf path;	/* archive path of what is being looked at */
 	size_t *pending;	/* directories entered but not yet emitted: */
 	size_t npending;	/* the length of each one's path, with its '/' */
@@ -203,11 +214,38 @@ static int same_file(const struct stat *a, const struct stat *b)
 	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
+/* A file whose digest the manifest's 'known' gives from its stat: emitted
+ * without opening it. 1 when done (or skipped), 0 to read it, -1 on error. */
+static int known_file(struct walker *w, int dirfd, const char *name)
+{
+	struct manifest_walk *m = w->manifest;
+	struct stat st;
+	int rc;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		return 0;	/* fs_file() says what is wrong */
+	if (skipped(w->ctx, &st))
+		return 1;
+	{
+		struct tar_entry e = { w->path.s, TAR_FILE, st.st_mode & S_IXUSR ? 0755 : 0644,
+				       (uint64_t)st.st_size, NULL };
+
+		if ((rc = m->known(m->arg, &e, &st, m->digest)) <= 0)
+			return rc < 0 ? -1 : 0;
+		m->have = 1;
+		rc = emit_entry(w, &e, -1, NULL);
+		m->have = 0;
+	}
+	return rc < 0 ? -1 : 1;
+}
+
 static int fs_file(struct walker *w, int dirfd, const char *name)
 {
 	struct stat before, after;
 	int fd, rc = -1;
 
+	if (w->manifest && (rc = known_file(w, dirfd, name)) != 0)
+		return rc < 0 ? -1 : 0;
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return err_errno("cannot open '%s'", w->path.s);
@@ -912,9 +950,9 @@ int context_holds(struct context *ctx, const char *path)
 	return rc;
 }
 
-int context_walk(struct context *ctx, context_emit_fn emit, void *arg)
+static int walk(struct context *ctx, context_emit_fn emit, void *arg, struct manifest_walk *m)
 {
-	struct walker w = { .ctx = ctx, .emit = emit, .arg = arg,
+	struct walker w = { .ctx = ctx, .emit = emit, .arg = arg, .manifest = m,
 			    .path = BUF_INIT(SIZE_MAX / 2) };
 	int rc;
 
@@ -923,6 +961,11 @@ int context_walk(struct context *ctx, context_emit_fn emit, void *arg)
 	buf_release(&w.path);
 	free(w.pending);
 	return rc;
+}
+
+int context_walk(struct context *ctx, context_emit_fn emit, void *arg)
+{
+	return walk(ctx, emit, arg, NULL);
 }
 
 /*
@@ -1029,6 +1072,20 @@ int context_parse(struct context *ctx, const char *name, file_parse_fn parse, vo
 	return file_parse_read(rc, text, len, name, parse, arg);
 }
 
+int context_file_digest(char out[SHA256_STRING_LEN + 1], struct context *ctx, const char *name)
+{
+	char *text;
+	size_t len;
+	int rc;
+
+	out[0] = '\0';
+	if ((rc = context_read(&text, &len, ctx, name)) < 0)
+		return rc;
+	rc = sha256_string(out, text, len);
+	free(text);
+	return rc;
+}
+
 static int add_entry(void *arg, const struct tar_entry *e, int fd, const void *data)
 {
 	return tar_writer_add(arg, e, fd, data);
@@ -1046,4 +1103,43 @@ int context_archive(unsigned char digest[SHA256_LEN], struct context *ctx, int f
 		rc = tar_writer_finish(w, digest);
 	tar_writer_free(w);
 	return rc;
+}
+
+static int manifest_entry(void *arg, const struct tar_entry *e, int fd, const void *data)
+{
+	struct manifest_walk *m = arg;
+	unsigned char d[SHA256_LEN];
+	char hex[SHA256_STRING_LEN + 1];
+	size_t head, len;
+	char *line = tar_manifest_line(e, &head, &len);
+	int rc = 0;
+
+	if (!line)
+		return -1;
+	if (e->type == TAR_FILE) {
+		if (m->have)
+			memcpy(d, m->digest, SHA256_LEN);
+		else if (m->digest_of)
+			rc = m->digest_of(m->arg, e, fd, data, d);
+		else
+			rc = fd >= 0 ? sha256_fd(d, fd, e->size, e->path)
+				     : sha256_buffer(d, data, (size_t)e->size);
+		sha256_format(hex, d);
+	}
+	if (rc == 0) {
+		fwrite(line, 1, head, m->out);
+		if (e->type == TAR_FILE)
+			fputs(hex, m->out);
+		fwrite(line + head, 1, len - head, m->out);
+	}
+	free(line);
+	return rc < 0 ? -1 : 0;
+}
+
+int context_manifest(struct context *ctx, FILE *manifest, context_known_fn known,
+		     context_digest_fn digest_of, void *arg)
+{
+	struct manifest_walk m = { manifest, known, digest_of, arg, 0, { 0 } };
+
+	return walk(ctx, manifest_entry, &m, known ? &m : NULL);
 }

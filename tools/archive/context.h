@@ -3,6 +3,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "util/sha256.h"
@@ -76,6 +77,10 @@ typedef int (*context_emit_fn)(void *arg, const struct tar_entry *e, int fd,
  */
 int context_walk(struct context *ctx, context_emit_fn emit, void *arg);
 
+/* The first line of a manifest file; its digest (as the record names it)
+ * is of the whole file, this line too. */
+#define CONTEXT_MANIFEST_HEADER "# pinned context manifest v1: type mode size sha256 path [target]\n"
+
 /*
  * Write the canonical tar of the context to 'fd' (-1: only hash it; 'name'
  * says where it goes, for messages) and its per-entry manifest to
@@ -85,12 +90,41 @@ int context_walk(struct context *ctx, context_emit_fn emit, void *arg);
 int context_archive(unsigned char digest[SHA256_LEN], struct context *ctx, int fd,
 		    const char *name, FILE *manifest);
 
+/* A file's content digest, for context_manifest(): the file 'e' is open
+ * at 'fd' (positioned at its start) or given whole as 'data', as
+ * context_emit_fn has it. Returns 0, or a negative code. */
+typedef int (*context_digest_fn)(void *arg, const struct tar_entry *e, int fd,
+				 const void *data, unsigned char digest[SHA256_LEN]);
+
+/* For context_manifest(): the digest of the working tree's regular file 'e'
+ * whose lstat is 'st', when it is known without reading the file (a stat
+ * cache): 1 with 'digest' set, or 0 to have the file read. Negative: an
+ * error. */
+typedef int (*context_known_fn)(void *arg, const struct tar_entry *e, const struct stat *st,
+				unsigned char digest[SHA256_LEN]);
+
+/*
+ * Write the context's manifest to 'manifest' as context_archive() does,
+ * without making the archive: each file's digest is 'known's when it knows
+ * (NULL: never), else 'digest_of's (NULL: read and hash the content). The
+ * manifest and the time decide every byte of the canonical archive, so a
+ * context whose manifest and time are those of an archive has that
+ * archive's digest. Returns 0, or a negative code.
+ */
+int context_manifest(struct context *ctx, FILE *manifest, context_known_fn known,
+		     context_digest_fn digest_of, void *arg);
+
 /*
  * Read the file 'name' at the top of the context into '*out' (the caller
  * frees; NUL-terminated). Returns 0, or a negative code: ERR_NOTFOUND when
  * there is no such file.
  */
 int context_read(char **out, size_t *len, struct context *ctx, const char *name);
+
+/* "sha256:..." of the file 'name' at the top of the context into 'out'
+ * ("" when there is none). Returns 0, or a negative code: ERR_NOTFOUND
+ * when there is no such file. */
+int context_file_digest(char out[SHA256_STRING_LEN + 1], struct context *ctx, const char *name);
 
 /* Read file 'name' as context_read() does and hand its bytes to 'parse'
  * with 'arg' and 'name' (for messages); a missing file is nothing to parse:

@@ -513,40 +513,32 @@ static size_t escape(char *out, const char *s)
 	return (size_t)(o - out);
 }
 
-/*
- * The manifest line of 'e': "TYPE\tMODE\tSIZE\tDIGEST\tPATH[\tTARGET]\n".
- * Files get their digest between the two records; others get "-".
- */
-static int manifest_entry(struct tar_writer *w, const struct tar_entry *e, int end)
+char *tar_manifest_line(const struct tar_entry *e, size_t *head, size_t *len)
 {
 	static const char types[] = { [TAR_FILE] = 'f', [TAR_DIR] = 'd',
 				      [TAR_SYMLINK] = 'l' };
 	size_t plen = strlen(e->path), tlen = e->target ? strlen(e->target) : 0;
 	char *line = malloc(64 + 4 * (plen + tlen));
-	size_t len = 0;
-	int rc;
+	size_t n;
 
-	if (!line)
-		return err_nomem();
-	if (e->type == TAR_FILE && !end) {
-		len = (size_t)sprintf(line, "f\t%04o\t%llu\t", e->mode,
-				      (unsigned long long)e->size);
-		rc = put_text(w, RECORD_BEGIN, line, len);
-		free(line);
-		return rc;
+	if (!line) {
+		err_nomem();
+		return NULL;
 	}
-	if (e->type != TAR_FILE)
-		len = (size_t)sprintf(line, "%c\t%04o\t0\t-", types[e->type], e->mode);
-	line[len++] = '\t';
-	len += escape(line + len, e->path);
+	if (e->type == TAR_FILE)
+		n = (size_t)sprintf(line, "f\t%04o\t%llu\t", e->mode, (unsigned long long)e->size);
+	else
+		n = (size_t)sprintf(line, "%c\t%04o\t0\t-", types[e->type], e->mode);
+	*head = n;
+	line[n++] = '\t';
+	n += escape(line + n, e->path);
 	if (e->type == TAR_SYMLINK) {
-		line[len++] = '\t';
-		len += escape(line + len, e->target);
+		line[n++] = '\t';
+		n += escape(line + n, e->target);
 	}
-	line[len++] = '\n';
-	rc = put_text(w, e->type == TAR_FILE ? RECORD_END : RECORD_TEXT, line, len);
-	free(line);
-	return rc;
+	line[n++] = '\n';
+	*len = n;
+	return line;
 }
 
 int tar_writer_add(struct tar_writer *w, const struct tar_entry *e, int fd,
@@ -554,31 +546,34 @@ int tar_writer_add(struct tar_writer *w, const struct tar_entry *e, int fd,
 {
 	static const unsigned char zeros[BLOCK];
 	unsigned char *header = w->header;
-	int manifest = w->opts.manifest != NULL, rc = -1;
-	size_t hlen;
+	char *line = NULL;
+	size_t hlen, head = 0, len = 0;
+	int rc = -1;
 
 	if (!(hlen = tar_header(header, e, w->opts.mtime))) {
 		err_set("'%s': name or link target longer than %d bytes", e->path,
 			TAR_NAME_MAX);
 		goto done;
 	}
-	if (put(w, header, hlen, 0) < 0)
+	if (put(w, header, hlen, 0) < 0 ||
+	    (w->opts.manifest && !(line = tar_manifest_line(e, &head, &len))))
 		goto done;
 	if (e->type == TAR_FILE) {
-		if (manifest && (manifest_entry(w, e, 0) < 0 || sha256_init(&w->file_sha) < 0))
+		if (line && (put_text(w, RECORD_BEGIN, line, head) < 0 || sha256_init(&w->file_sha) < 0))
 			goto done;
 		if (fd >= 0 ? put_file(w, fd, e->size, e->path) :
 			      put(w, data, (size_t)e->size, 1))
 			goto done;
-		if (manifest && manifest_entry(w, e, 1) < 0)
+		if (line && put_text(w, RECORD_END, line + head, len - head) < 0)
 			goto done;
 		if (put(w, zeros, (BLOCK - e->size % BLOCK) % BLOCK, 0) < 0)
 			goto done;
-	} else if (manifest && manifest_entry(w, e, 1) < 0) {
+	} else if (line && put_text(w, RECORD_TEXT, line, len) < 0) {
 		goto done;
 	}
 	rc = 0;
 done:
+	free(line);
 	w->dual = 0;
 	return rc;
 }

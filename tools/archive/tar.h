@@ -28,6 +28,15 @@ struct tar_entry {
 #define TAR_HEADER_MAX (3 * 512 + 2 * TAR_NAME_MAX + 160)
 size_t tar_header(unsigned char *out, const struct tar_entry *e, int64_t mtime);
 
+/*
+ * The manifest line of 'e' (DESIGN.md section 4):
+ * "TYPE\tMODE\tSIZE\tDIGEST\tPATH[\tTARGET]\n", the path and target
+ * escaped, without a file's digest: it goes at offset '*head' (a
+ * directory's or link's "-" is in the line). '*len' is the line's length.
+ * The caller frees it. NULL with the message set when out of memory.
+ */
+char *tar_manifest_line(const struct tar_entry *e, size_t *head, size_t *len);
+
 struct tar_writer;
 
 /* When the reading thread hands the rest of a file to the worker (see

@@ -2,9 +2,12 @@
 #include "util/error.h"
 #include "util/sha256_ni.h"
 
+#include <errno.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int openssl_error(const char *what)
 {
@@ -139,6 +142,41 @@ int sha256_buffer(unsigned char out[SHA256_LEN], const void *data, size_t len)
 	if (EVP_Digest(data, len, out, &outlen, EVP_sha256(), NULL) != 1)
 		return openssl_error("cannot compute SHA-256");
 	return 0;
+}
+
+int sha256_fd(unsigned char out[SHA256_LEN], int fd, uint64_t size, const char *name)
+{
+	enum { CHUNK = 1 << 17 };
+	unsigned char *buf = malloc(CHUNK);
+	struct sha256 s = { 0 };
+	int rc = -1;
+
+	if (!buf)
+		return err_nomem();
+	if (sha256_init(&s) < 0)
+		goto done;
+	while (size) {
+		ssize_t n = read(fd, buf, size < CHUNK ? (size_t)size : CHUNK);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err_errno("cannot read '%s'", name);
+			goto done;
+		}
+		if (n == 0) {
+			err_set("'%s' changed while it was read: it shrank", name);
+			goto done;
+		}
+		sha256_update(&s, buf, (size_t)n);
+		size -= (uint64_t)n;
+	}
+	sha256_final(&s, out);
+	rc = 0;
+done:
+	sha256_free(&s);
+	free(buf);
+	return rc;
 }
 
 void sha256_hex(char *out, const unsigned char digest[SHA256_LEN])

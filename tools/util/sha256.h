@@ -52,6 +52,10 @@ void sha256_free(struct sha256 *s);
 /* SHA-256 of one buffer. Returns 0, or -1 with err_msg() set. */
 int sha256_buffer(unsigned char out[SHA256_LEN], const void *data, size_t len);
 
+/* SHA-256 of the next 'size' bytes read from 'fd' ('name' for messages;
+ * fewer is an error: the file shrank). Returns 0, or -1 with err_msg() set. */
+int sha256_fd(unsigned char out[SHA256_LEN], int fd, uint64_t size, const char *name);
+
 /* "sha256:<64 lowercase hex>" of one buffer into 'out' (SHA256_STRING_LEN + 1
  * bytes). Returns 0, or -1 with err_msg() set. */
 int sha256_string(char out[SHA256_STRING_LEN + 1], const void *data, size_t len);

@@ -8,21 +8,14 @@
 
 const char *const build_digest_locks[BUILD_DIGEST_NLOCKS] = BUILD_DIGEST_LOCKS;
 
-/* The digest of file 'name' of the context's source into 'out'; "" when
- * there is none. */
+/* The digest of file 'name' of the context into 'out'; "" when there is
+ * none and it may be missing. */
 static int file_digest_of(char out[SHA256_STRING_LEN + 1], struct context *ctx, const char *name,
 			  int optional)
 {
-	char *content;
-	size_t len;
-	int rc;
+	int rc = context_file_digest(out, ctx, name);
 
-	out[0] = '\0';
-	if ((rc = context_read(&content, &len, ctx, name)) < 0)
-		return optional && rc == ERR_NOTFOUND ? 0 : rc;
-	rc = sha256_string(out, content, len);
-	free(content);
-	return rc;
+	return optional && rc == ERR_NOTFOUND ? 0 : rc;
 }
 
 int build_inputs_read(struct build_inputs *in, struct context *ctx, const char *dockerfile,

@@ -67,7 +67,25 @@ void layout_image_release(struct layout_image *img)
 struct report {
 	FILE *out;
 	int n;
+	char derived[200];	/* what differs only because something else does */
 };
+
+/* The config's fields that follow from the layers (.rootfs.diff_ids) and
+ * from the build's steps (.history): named, not counted, when something
+ * else differs; they are no cause. */
+static int derived(struct report *r, const char *path)
+{
+	static const char *const fields[] = { ".rootfs", ".history", NULL };
+
+	for (const char *const *f = fields; *f; f++)
+		if (!strcmp(path, *f) || (!strncmp(path, *f, strlen(*f)) && path[strlen(*f)] == '.')) {
+			size_t n = strlen(r->derived);
+
+			snprintf(r->derived + n, sizeof(r->derived) - n, ", %s", path);
+			return 1;
+		}
+	return 0;
+}
 
 static void say(struct report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -91,7 +109,7 @@ static void json_diff(struct report *r, const char *path, const json_t *a, const
 {
 	char sub[1024];
 
-	if (json_equal((json_t *)a, (json_t *)b))
+	if (json_equal((json_t *)a, (json_t *)b) || derived(r, path))
 		return;
 	if (json_is_object(a) && json_is_object(b)) {
 		const char *k;
@@ -240,9 +258,8 @@ static void file_diff(struct report *r, size_t index, const struct file *a, cons
 	FIELD(a->uid != b->uid || a->gid != b->gid, "%sowner %lld:%lld, then %lld:%lld",
 	      n ? "; " : "", a->uid, a->gid, b->uid, b->gid);
 	FIELD(a->mtime != b->mtime, "%smtime %lld, then %lld", n ? "; " : "", a->mtime, b->mtime);
-	FIELD(a->size != b->size, "%ssize %lld, then %lld", n ? "; " : "", a->size, b->size);
-	FIELD(strcmp(a->content, b->content), "%scontent %.19s, then %.19s", n ? "; " : "",
-	      a->content, b->content);
+	FIELD(strcmp(a->content, b->content), "%scontent %.19s (%lld bytes), then %.19s (%lld bytes)",
+	      n ? "; " : "", a->content, a->size, b->content, b->size);
 	FIELD(strcmp(a->target, b->target), "%starget '%s', then '%s'", n ? "; " : "", a->target,
 	      b->target);
 #undef FIELD
@@ -282,14 +299,12 @@ static int layer_diff(struct report *r, size_t index, const char *la, const char
 int image_diff(FILE *out, const char *layout_a, const char *layout_b)
 {
 	struct layout_image a = { 0 }, b = { 0 };
-	struct report r = { out, 0 };
+	struct report r = { out, 0, "" };
 	const json_t *la, *lb;
 	int rc = -1;
 
 	if (layout_image_load(&a, layout_a) < 0 || layout_image_load(&b, layout_b) < 0)
 		goto done;
-	if (strcmp(a.manifest_digest, b.manifest_digest))
-		say(&r, "manifest: %s, then %s", a.manifest_digest, b.manifest_digest);
 	json_diff(&r, "", a.config, b.config);
 	la = json_object_get(a.manifest, "layers");
 	lb = json_object_get(b.manifest, "layers");
@@ -306,6 +321,11 @@ int image_diff(FILE *out, const char *layout_a, const char *layout_b)
 		if (strcmp(da, db) && layer_diff(&r, i + 1, layout_a, da, layout_b, db) < 0)
 			goto done;
 	}
+	if (r.derived[0] && !r.n)
+		say(&r, "config: %s: differ, and nothing else does", r.derived + 2);
+	else if (r.derived[0])
+		fprintf(out, "(and what follows from these: the manifest and config digests, %s)\n",
+			r.derived + 2);
 	rc = r.n;
 done:
 	layout_image_release(&a);

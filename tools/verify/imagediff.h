@@ -18,12 +18,15 @@ int layout_image_load(struct layout_image *img, const char *layout);
 void layout_image_release(struct layout_image *img);
 
 /*
- * Say how the images in two OCI layouts differ, one line each to 'out':
- * the manifest digests, then the config's fields (by JSON path), then the
- * layers by position and, inside a layer that differs, each file path whose
- * type, mode, owner, time, size, content or link target differs, or that is
- * in one layer only. Returns the number of differences found, or a negative
- * code with the message set when a layout cannot be read.
+ * Say how the images in two OCI layouts differ, one line for each cause to
+ * 'out': the config's fields (by JSON path), then the layers by position
+ * and, inside a layer that differs, each file path whose type, mode, owner,
+ * time, content (with its size) or link target differs, or that is in one
+ * layer only. What follows from those (the digests, the config's
+ * .rootfs.diff_ids and .history) is named on one more line, not counted;
+ * when nothing else differs, .history and .rootfs are the causes. Returns
+ * the number of causes, or a negative code with the message set when a
+ * layout cannot be read.
  */
 int image_diff(FILE *out, const char *layout_a, const char *layout_b);
 

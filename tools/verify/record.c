@@ -76,6 +76,7 @@ void record_release(struct record *r)
 	free(r->context_digest);
 	free(r->manifest_digest);
 	free(r->upload_digest);
+	free(r->upload_ignore);
 	pairs_release(&r->locks);
 	pairs_release(&r->files);
 	pairs_release(&r->language);
@@ -206,45 +207,35 @@ static int packages_of(void *arg, const char *text, size_t len, const char *name
 	return rc;
 }
 
+/* The digest of the file 'name' of the context into '*out', or NULL when
+ * there is none. */
+static int file_digest(char **out, struct context *ctx, const char *name)
+{
+	char digest[SHA256_STRING_LEN + 1];
+	int rc = context_file_digest(digest, ctx, name);
+
+	*out = NULL;
+	if (rc < 0)
+		return rc == ERR_NOTFOUND ? 0 : rc;
+	return dup_str(out, digest);
+}
+
 int record_inputs(struct record *out, struct context *ctx, const char *template,
 		  const char *dockerfile, const char *manifest, size_t manifest_len,
 		  const char *context_digest)
 {
 	struct build_inputs in;
-	char digest[SHA256_STRING_LEN + 1], *text = NULL, *mtext = NULL;
-	size_t len, mlen = 0;
+	char digest[SHA256_STRING_LEN + 1];
 	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (context_commit(ctx) && (rc = dup_str(&out->commit, context_commit(ctx))) < 0)
 		return rc;
-	if ((rc = context_read(&text, &len, ctx, template)) == 0) {
-		rc = sha256_string(digest, text, len);
-		free(text);
-		if (rc < 0 || (rc = dup_str(&out->template_name, template)) < 0 ||
-		    (rc = dup_str(&out->template_digest, digest)) < 0)
-			return rc;
-	} else if (rc != ERR_NOTFOUND) {
+	if ((rc = file_digest(&out->template_digest, ctx, template)) < 0 ||
+	    (out->template_digest && (rc = dup_str(&out->template_name, template)) < 0) ||
+	    (rc = file_digest(&out->upload_ignore, ctx, PACKAGE_IGNORE)) < 0 ||
+	    (!out->upload_ignore && (rc = dup_str(&out->upload_ignore, "none")) < 0))
 		return rc;
-	}
-	if (!manifest) {
-		unsigned char d[SHA256_LEN];
-		FILE *f = open_memstream(&mtext, &mlen);
-
-		if (!f)
-			return err_nomem();
-		rc = context_archive(d, ctx, -1, NULL, f);
-		if (fclose(f) != 0 && rc == 0)
-			rc = err_nomem();
-		if (rc < 0) {
-			free(mtext);
-			return rc;
-		}
-		sha256_format(digest, d);
-		manifest = mtext;
-		manifest_len = mlen;
-		context_digest = digest;
-	}
 	if ((rc = dup_str(&out->context_digest, context_digest)) < 0 ||
 	    (rc = build_inputs_read(&in, ctx, dockerfile, context_digest)) < 0 ||
 	    (rc = sha256_string(digest, manifest, manifest_len)) < 0 ||
@@ -265,7 +256,6 @@ int record_inputs(struct record *out, struct context *ctx, const char *template,
 	pairs_sort(&out->images);
 	pairs_sort(&out->packages);
 done:
-	free(mtext);
 	return rc;
 }
 
@@ -383,6 +373,8 @@ int record_format(char **out, size_t *len, const struct record *r)
 	    jsonw_set(root, "build_digest", json_string(r->build_digest)) < 0 ||
 	    (r->commit && jsonw_set(root, "commit", json_string(r->commit)) < 0) ||
 	    (r->upload_digest && jsonw_set(root, "upload", json_string(r->upload_digest)) < 0) ||
+	    (r->upload_digest && r->upload_ignore &&
+	     jsonw_set(root, "upload_ignore", json_string(r->upload_ignore)) < 0) ||
 	    (r->template_name &&
 	     jsonw_set(root, "template", json_pack("{s:s, s:s}", "path", r->template_name,
 						   "digest", r->template_digest)) < 0) ||
@@ -423,6 +415,11 @@ static int bad(const struct reader *rd, const char *where, const char *why)
 static int ok_text(const char *s)
 {
 	return *s && oci_text_valid(s) && !strpbrk(s, "\n\r");
+}
+
+static int ok_ignore(const char *s)
+{
+	return !strcmp(s, "none") || oci_digest_valid(s);
 }
 
 /* A manifest line's fields after the path: "TYPE MODE SIZE DIGEST[ TARGET]". */
@@ -534,6 +531,9 @@ int record_parse(struct record *out, const char *text, size_t len, const char *n
 	    (json_object_get(root, "upload") &&
 	     read_string(&out->upload_digest, json_object_get(root, "upload"), &rd, "upload",
 			 oci_digest_valid)) ||
+	    (json_object_get(root, "upload_ignore") &&
+	     read_string(&out->upload_ignore, json_object_get(root, "upload_ignore"), &rd,
+			 "upload_ignore", ok_ignore)) ||
 	    (tmpl && (read_string(&out->template_name, json_object_get(tmpl, "path"), &rd,
 				  "template.path", ok_text) ||
 		      read_string(&out->template_digest, json_object_get(tmpl, "digest"), &rd,
@@ -702,6 +702,13 @@ int record_compare(struct record_diffs *out, const struct record *recorded,
 	    (rc = pairs_compare(out, "context", &recorded->files, &now->files, recorded)) < 0)
 		record_diffs_release(out);
 	return rc;
+}
+
+int record_upload_known(const struct record_diffs *d, const struct record *recorded,
+			const struct record *now)
+{
+	return !d->n && recorded->upload_ignore && now->upload_ignore &&
+	       !strcmp(recorded->upload_ignore, now->upload_ignore);
 }
 
 int record_compare_upload(struct record_diffs *out, const struct record *recorded,

@@ -48,6 +48,8 @@ struct record {
 	char *context_digest;		/* the canonical archive's */
 	char *manifest_digest;		/* its manifest's */
 	char *upload_digest;		/* the PlanQK upload's (archive/package.h), or NULL */
+	char *upload_ignore;		/* .planqkignore's digest, or "none": with the
+					 * manifest, it decides the upload */
 	struct record_pairs locks;	/* "lockfiles/images.lock" -> "sha256:..." */
 	struct record_pairs files;	/* archive path -> "TYPE MODE SIZE DIGEST[ TARGET]",
 					 * as the manifest gives them (escaped) */
@@ -63,18 +65,19 @@ struct record {
  * The inputs of a build, as 'ctx' (a working tree or a revision) has them:
  * 'template' (may be missing) and 'dockerfile' (must be there), the
  * lockfiles, the context's manifest and archive digest, the build digest
- * and the commit; the upload is record_add_upload()'s. 'manifest' (with its
- * length) and 'context_digest' are the context's, when already taken
- * (pinned build archives it anyway), else NULL to take them here. 'out' is zeroed first; release it with
- * record_release() either way. Returns 0 or a negative code.
+ * and the commit; the upload is record_add_upload()'s. 'manifest' (a
+ * manifest file's bytes, CONTEXT_MANIFEST_HEADER first, with its length)
+ * and 'context_digest' are the context's, as the caller took them. 'out' is
+ * zeroed first; release it with record_release() either way. Returns 0 or
+ * a negative code.
  */
 int record_inputs(struct record *out, struct context *ctx, const char *template,
 		  const char *dockerfile, const char *manifest, size_t manifest_len,
 		  const char *context_digest);
 
 /* Add the digest of the PlanQK upload of 'ctx' (archive/package.h): a
- * second read of every file, so taken only when it can tell something.
- * Returns 0 or a negative code. */
+ * second read of every file, so taken only when it can tell something
+ * (record_upload_known()). Returns 0 or a negative code. */
 int record_add_upload(struct record *r, struct context *ctx);
 
 /*
@@ -138,6 +141,12 @@ int record_compare_image(struct record_diffs *out, const struct record *recorded
  */
 int record_compare_upload(struct record_diffs *out, const struct record *recorded,
 			  const struct record *now);
+
+/* 1 when the upload of 'now' is the record's without reading it: nothing
+ * else differs ('d') and .planqkignore is the one recorded; the context's
+ * entries and .planqkignore decide every byte of the upload. */
+int record_upload_known(const struct record_diffs *d, const struct record *recorded,
+			const struct record *now);
 
 void record_diffs_release(struct record_diffs *d);
 

@@ -1,0 +1,286 @@
+#include "verify/statcache.h"
+#include "util/buf.h"
+#include "util/error.h"
+#include "util/fileio.h"
+#include "util/grow.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define HEADER "pinned stat cache 1\n"
+
+struct entry {
+	char *path;
+	unsigned char digest[SHA256_LEN];
+	unsigned long long dev, ino, size, mode;
+	struct timespec mtime, ctime;
+};
+
+struct entries {
+	struct entry *v;
+	size_t n, alloc;
+};
+
+struct statcache {
+	struct entries old;	/* as read, sorted by path */
+	struct entries now;	/* the files asked about in this run */
+	struct timespec written;
+	size_t cached, read;
+};
+
+static void entries_release(struct entries *e)
+{
+	for (size_t i = 0; i < e->n; i++)
+		free(e->v[i].path);
+	free(e->v);
+}
+
+void statcache_free(struct statcache *c)
+{
+	if (!c)
+		return;
+	entries_release(&c->old);
+	entries_release(&c->now);
+	free(c);
+}
+
+static int statcache_new(struct statcache **out)
+{
+	return (*out = calloc(1, sizeof(**out))) ? 0 : err_nomem();
+}
+
+/* ---- reading -------------------------------------------------------------- */
+
+/* Digits of 'base' (8 or 10) at 'p' up to 'stop', without overflow. */
+static const char *number(const char *p, const char *end, char stop, int base,
+			  unsigned long long *v)
+{
+	const char *start = p;
+
+	for (*v = 0; p < end && *p >= '0' && *p < '0' + base; p++) {
+		if (*v > (ULLONG_MAX - (unsigned)(*p - '0')) / (unsigned)base)
+			return NULL;
+		*v = *v * (unsigned)base + (unsigned)(*p - '0');
+	}
+	return p > start && p < end && *p == stop ? p + 1 : NULL;
+}
+
+static const char *timestamp(const char *p, const char *end, struct timespec *t)
+{
+	unsigned long long s, ns;
+
+	if (!(p = number(p, end, '.', 10, &s)) || !(p = number(p, end, ' ', 10, &ns)) ||
+	    s > INT64_MAX || ns >= 1000000000)
+		return NULL;
+	t->tv_sec = (time_t)s;
+	t->tv_nsec = (long)ns;
+	return p;
+}
+
+static const char *hex_digest(const char *p, const char *end, unsigned char out[SHA256_LEN])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (end - p < 2 * SHA256_LEN + 1 || p[2 * SHA256_LEN] != ' ')
+		return NULL;
+	for (int i = 0; i < 2 * SHA256_LEN; i++) {
+		const char *h = p[i] ? strchr(hex, p[i]) : NULL;
+
+		if (!h)
+			return NULL;
+		out[i / 2] = (unsigned char)(i % 2 ? out[i / 2] | (h - hex) : (h - hex) << 4);
+	}
+	return p + 2 * SHA256_LEN + 1;
+}
+
+/* One line, 'p' to the newline at 'eol', into a new entry of 'c->old'. */
+static int parse_line(struct statcache *c, const char *p, const char *eol)
+{
+	struct entry e = { 0 };
+
+	if (!(p = hex_digest(p, eol, e.digest)) || !(p = number(p, eol, ' ', 10, &e.dev)) ||
+	    !(p = number(p, eol, ' ', 10, &e.ino)) || !(p = number(p, eol, ' ', 10, &e.size)) ||
+	    !(p = number(p, eol, ' ', 8, &e.mode)) || !(p = timestamp(p, eol, &e.mtime)) ||
+	    !(p = timestamp(p, eol, &e.ctime)) || p == eol || memchr(p, '\0', (size_t)(eol - p)))
+		return ERR_FAIL;
+	if (c->old.n && strncmp(c->old.v[c->old.n - 1].path, p, (size_t)(eol - p)) >= 0)
+		return ERR_FAIL;	/* not sorted, or twice */
+	if (GROW(c->old.v, c->old.n, c->old.alloc) < 0 || !(e.path = strndup(p, (size_t)(eol - p))))
+		return err_nomem();
+	c->old.v[c->old.n++] = e;
+	return 0;
+}
+
+int statcache_parse(struct statcache **out, const char *text, size_t len,
+		    const struct timespec *written)
+{
+	const char *p = text, *end = text + len;
+	size_t line = 1;
+	int rc;
+
+	if ((rc = statcache_new(out)) < 0)
+		return rc;
+	(*out)->written = *written;
+	if (len < strlen(HEADER) || memcmp(text, HEADER, strlen(HEADER)))
+		return err_code_set(ERR_FAIL, "line 1: not a stat cache");
+	for (p += strlen(HEADER); p < end; p++) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+
+		line++;
+		if (!eol)
+			return err_code_set(ERR_FAIL, "line %zu: no newline at the end", line);
+		if ((rc = parse_line(*out, p, eol)) == ERR_FAIL)
+			return err_code_set(ERR_FAIL, "line %zu: not DIGEST DEV INO SIZE MODE "
+					    "MTIME CTIME PATH, sorted by path", line);
+		if (rc < 0)
+			return rc;
+		p = eol;
+	}
+	return 0;
+}
+
+int statcache_load(struct statcache **out, const char *path)
+{
+	struct stat st;
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	*out = NULL;
+	/* the time before reading: a cache written again in between only
+	 * makes more of its files racily clean */
+	if (stat(path, &st) < 0 || file_read_at(&text, &len, AT_FDCWD, path) < 0)
+		return statcache_new(out);
+	rc = statcache_parse(out, text, len, &st.st_mtim);
+	free(text);
+	if (rc == ERR_FAIL) {
+		statcache_free(*out);
+		return statcache_new(out);
+	}
+	return rc;
+}
+
+/* ---- asking --------------------------------------------------------------- */
+
+static int entry_compare(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->path, ((const struct entry *)b)->path);
+}
+
+static int before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
+static int same_time(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
+}
+
+/* The digest 'e' holds for a file whose stat is 'st', if it may be trusted. */
+static int still(const struct statcache *c, const struct entry *e, const struct stat *st)
+{
+	return e->dev == (unsigned long long)st->st_dev && e->ino == (unsigned long long)st->st_ino &&
+	       e->size == (unsigned long long)st->st_size &&
+	       e->mode == (unsigned long long)st->st_mode &&
+	       same_time(&e->mtime, &st->st_mtim) && same_time(&e->ctime, &st->st_ctim) &&
+	       before(&st->st_mtim, &c->written) && before(&st->st_ctim, &c->written);
+}
+
+/* Keep what was found of the file 'path' for statcache_save(). */
+static int keep(struct statcache *c, const char *path, const struct stat *st,
+		const unsigned char digest[SHA256_LEN])
+{
+	struct entry *e;
+
+	if (strchr(path, '\n') || st->st_mtim.tv_sec < 0 || st->st_ctim.tv_sec < 0)
+		return 0;
+	if (GROW(c->now.v, c->now.n, c->now.alloc) < 0)
+		return err_nomem();
+	e = &c->now.v[c->now.n];
+	if (!(e->path = strdup(path)))
+		return err_nomem();
+	memcpy(e->digest, digest, SHA256_LEN);
+	e->dev = (unsigned long long)st->st_dev;
+	e->ino = (unsigned long long)st->st_ino;
+	e->size = (unsigned long long)st->st_size;
+	e->mode = (unsigned long long)st->st_mode;
+	e->mtime = st->st_mtim;
+	e->ctime = st->st_ctim;
+	c->now.n++;
+	return 0;
+}
+
+int statcache_known(void *cache, const struct tar_entry *te, const struct stat *st,
+		    unsigned char digest[SHA256_LEN])
+{
+	struct statcache *c = cache;
+	struct entry key = { .path = (char *)te->path };
+	const struct entry *old = c->old.n ? bsearch(&key, c->old.v, c->old.n, sizeof(key),
+						     entry_compare) : NULL;
+
+	if (!old || !still(c, old, st))
+		return 0;
+	memcpy(digest, old->digest, SHA256_LEN);
+	c->cached++;
+	return keep(c, te->path, st, digest) < 0 ? -1 : 1;
+}
+
+int statcache_digest(void *cache, const struct tar_entry *te, int fd, const void *data,
+		     unsigned char digest[SHA256_LEN])
+{
+	struct statcache *c = cache;
+	struct stat st;
+	int rc;
+
+	if (fd < 0)
+		return sha256_buffer(digest, data, (size_t)te->size);
+	if (fstat(fd, &st) < 0)
+		return err_errno("cannot stat '%s'", te->path);
+	if ((rc = statcache_known(c, te, &st, digest)) != 0)
+		return rc < 0 ? rc : 0;
+	if (sha256_fd(digest, fd, te->size, te->path) < 0)
+		return -1;
+	c->read++;
+	return keep(c, te->path, &st, digest);
+}
+
+void statcache_counts(const struct statcache *c, size_t *cached, size_t *read)
+{
+	*cached = c->cached;
+	*read = c->read;
+}
+
+/* ---- writing -------------------------------------------------------------- */
+
+int statcache_save(struct statcache *c, const char *path)
+{
+	struct buf text = BUF_INIT(BUF_MAX_TEXT);
+	char hex[2 * SHA256_LEN + 1];
+	int rc;
+
+	/* every file known by the same stat: the cache on disk is this one */
+	if (!c->read && c->now.n == c->old.n)
+		return 0;
+	rc = buf_adds(&text, HEADER);
+	if (c->now.n)
+		qsort(c->now.v, c->now.n, sizeof(*c->now.v), entry_compare);
+	for (size_t i = 0; i < c->now.n && !rc; i++) {
+		const struct entry *e = &c->now.v[i];
+
+		sha256_hex(hex, e->digest);
+		rc = buf_printf(&text, "%s %llu %llu %llu %llo %lld.%09ld %lld.%09ld %s\n", hex,
+				e->dev, e->ino, e->size, e->mode, (long long)e->mtime.tv_sec,
+				e->mtime.tv_nsec, (long long)e->ctime.tv_sec, e->ctime.tv_nsec,
+				e->path);
+	}
+	if (!rc)
+		rc = outfile_write(path, text.s, text.len);
+	buf_release(&text);
+	return rc < 0 ? -1 : 0;
+}
