@@ -7,6 +7,7 @@
 #                  digest is the last line, the record lockfiles/build.lock
 #   make run       run the image once as PlanQK runs a job, with input/
 #   make verify    check the tree against lockfiles/build.lock (exit 1: differs)
+#   make rebuild   verify, and build again at the record's time: the same image?
 #   make package   the PlanQK upload, build/service.zip
 #
 # Settings (make VAR=value, or set before the include):
@@ -36,7 +37,10 @@ run: $(PINNED_DEP)
 verify: $(PINNED_DEP)
 	$(PINNED) verify
 
+rebuild: $(PINNED_DEP)
+	$(PINNED) verify --rebuild $(PINNED_BUILD_OPTS)
+
 package: $(PINNED_DEP)
 	$(PINNED) package -o $(PACKAGE)
 
-.PHONY: lock image run verify package
+.PHONY: lock image run verify rebuild package

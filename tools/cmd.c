@@ -138,7 +138,8 @@ int cmd_skip_own(struct context *ctx)
 	static const char *const own[] = {
 		DEFAULT_OUTPUT, "build/context.manifest", "build/build-context", BUILD_STORAGE,
 		BUILD_STORAGE "-twice", BUILD_IMAGE, BUILD_IMAGE "-twice", BUILD_IMAGE ".new",
-		BUILD_IMAGE "-twice.new", "build/registries.conf", STATCACHE_PATH, NULL
+		BUILD_IMAGE "-twice.new", "build/registries.conf", STATCACHE_PATH,
+		BUILD_STORAGE "-rebuild", BUILD_IMAGE "-rebuild", BUILD_IMAGE "-rebuild.new", NULL
 	};
 
 	for (const char *const *p = own; *p; p++)

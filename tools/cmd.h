@@ -82,6 +82,64 @@ const char *cmd_mirror_host(char out[256], const char *arg, const char *const *i
 #define CMD_MIRROR_USAGE "--registry-mirror takes HOST[:PORT] or https://HOST[:PORT] " \
 	"(http:// for a host named with --insecure-registry)"
 
+/*
+ * What pinned build and pinned verify --rebuild share (cmd_build.c): the
+ * builder's options, then a build of the working tree's context.
+ */
+#include "docker/images_lock.h"
+#include "util/sha256.h"
+#include "verify/builder.h"
+
+struct build_settings {
+	const char *builder, *mirror, *push;
+	const char *insecure[64];
+	size_t ninsecure;
+	int twice;
+	char mirror_host[256];
+};
+
+#define BUILD_OPTIONS_USAGE \
+	"  --builder NAME            buildah, podman or docker (default $PINNED_BUILDER, else\n" \
+	"                            docker when a daemon answers, else buildah, else podman)\n" \
+	"  --registry-mirror HOST    pull Docker Hub images through HOST\n" \
+	"  --insecure-registry HOST  HOST may answer plain HTTP (loopback hosts may anyway)\n"
+#define BUILD_LONGOPTS \
+	{ "builder", required_argument, NULL, 'b' }, \
+	{ "registry-mirror", required_argument, NULL, 'm' }, \
+	{ "insecure-registry", required_argument, NULL, 'i' }
+
+/* Take getopt's answer 'c' when it is one of BUILD_LONGOPTS: 0 taken, 1
+ * not one of them, or the exit status of a usage error. */
+int cmd_build_option(struct build_settings *s, int c, const char *arg, const char *help);
+
+/* After the options: the mirror checked. -1 to go on, or the exit status. */
+int cmd_build_settings_done(struct build_settings *s, const char *help);
+
+struct build_run {
+	struct images_lock lock;
+	struct builder b;
+	struct builder_job job;
+	unsigned char cdigest[SHA256_LEN];
+	char context_digest[SHA256_STRING_LEN + 1];
+};
+
+/* The images lock (its build arguments; this host's platform) and the
+ * builder 's' names. Release 'r' with cmd_build_release() either way.
+ * Returns 0, or -1 with err_msg() set. */
+int cmd_build_find(struct build_run *r, const struct build_settings *s);
+
+/* The context 'ctx', its time the image's, archived to build/context.tar
+ * with its manifest, unpacked for the builder while hashed again, and the
+ * builder's registries.conf. Returns 0, or -1 with err_msg() set. */
+int cmd_build_context(struct build_run *r, struct context *ctx, const struct build_settings *s);
+
+/* Build into a new layout at 'layout' with storage 'storage'; the image
+ * manifest's digest into 'digest'. Returns 0, or -1 with err_msg() set. */
+int cmd_build_once(char digest[SHA256_STRING_LEN + 1], struct build_run *r, const char *storage,
+		   const char *layout);
+
+void cmd_build_release(struct build_run *r);
+
 /* Print "pinned: " and err_msg() on stderr; returns EXIT_TROUBLE. */
 int cmd_fail(void);
 

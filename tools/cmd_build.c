@@ -33,28 +33,18 @@ static const char usage[] =
 	"lockfiles/images.lock was made with are given to the builder.\n"
 	"\n"
 	"  -C DIR                    run as if started in DIR\n"
-	"  --builder NAME            buildah, podman or docker (default $PINNED_BUILDER, else\n"
-	"                            docker when a daemon answers, else buildah, else podman)\n"
+	BUILD_OPTIONS_USAGE
 	"  --twice                   build again from clean builder storage; exit 1 and say\n"
 	"                            what differs when the two images differ\n"
 	"  --push REF                push the image to REF (host/name:tag) and check the\n"
 	"                            registry got the digest built\n"
-	"  --registry-mirror HOST    pull Docker Hub images through HOST\n"
-	"  --insecure-registry HOST  HOST may answer plain HTTP (loopback hosts may anyway)\n"
 	"  -h, --help                show this help\n";
 
 #define BUILD_CONTEXT_DIR "build/build-context"
 #define REGISTRIES_CONF "build/registries.conf"
 #define IMAGE_TAG "localhost/pinned-build:latest"
 
-struct settings {
-	const char *builder, *mirror, *push;
-	const char *insecure[64];
-	size_t ninsecure;
-	int twice;
-};
-
-static int named_insecure(const struct settings *s, const char *host)
+static int named_insecure(const struct build_settings *s, const char *host)
 {
 	return cmd_insecure_host(host, s->insecure, s->ninsecure);
 }
@@ -65,7 +55,7 @@ static int named_insecure(const struct settings *s, const char *host)
  * registries.conf, with the mirror, and short names resolve on Docker Hub as
  * Docker resolves them.
  */
-static int registries_conf(const struct settings *s, const char *context_dir,
+static int registries_conf(const struct build_settings *s, const char *context_dir,
 			   const struct images_lock *lock)
 {
 	struct dockerfile_opts opts = { NULL, (const char *const *)lock->build_args };
@@ -113,10 +103,11 @@ done:
 	return rc;
 }
 
-/* Build into a new layout at 'layout' with storage 'storage'. */
-static int build_once(char digest[SHA256_STRING_LEN + 1], const struct builder *b,
-		      struct builder_job *job, const char *storage, const char *layout)
+int cmd_build_once(char digest[SHA256_STRING_LEN + 1], struct build_run *r, const char *storage,
+		   const char *layout)
 {
+	const struct builder *b = &r->b;
+	struct builder_job *job = &r->job;
 	char *fresh = NULL;
 	int rc;
 
@@ -186,54 +177,67 @@ static int read_lock(struct images_lock *lock)
 	return 0;
 }
 
-static int build(const struct settings *s)
+int cmd_build_find(struct build_run *r, const struct build_settings *s)
 {
-	struct images_lock lock = { 0 };
+	memset(r, 0, sizeof(*r));
+	r->job.tag = IMAGE_TAG;
+	if (read_lock(&r->lock) < 0 || builder_find(&r->b, s->builder) < 0)
+		return -1;
+	r->job.build_args = (const char *const *)r->lock.build_args;
+	return 0;
+}
+
+int cmd_build_context(struct build_run *r, struct context *ctx, const struct build_settings *s)
+{
+	if (cmd_write_context(r->cdigest, ctx, NULL, "build/context.manifest") < 0)
+		return -1;
+	sha256_format(r->context_digest, r->cdigest);
+	r->job.epoch = context_mtime(ctx);
+	r->job.context_dir = BUILD_CONTEXT_DIR;
+	r->job.registries_conf = REGISTRIES_CONF;
+	/* the builder gets exactly the bytes hashed: unpacked while hashed again */
+	if (remove_tree(BUILD_CONTEXT_DIR) < 0 ||
+	    extract_checked(DEFAULT_OUTPUT, r->cdigest, BUILD_CONTEXT_DIR) < 0 ||
+	    registries_conf(s, BUILD_CONTEXT_DIR, &r->lock) < 0 ||
+	    cmd_skip_own(ctx) < 0)	/* what appeared since: the unpacked context */
+		return -1;
+	fprintf(stderr, "pinned: building %s with %s %s\n", r->context_digest, r->b.name,
+		r->b.version);
+	return 0;
+}
+
+void cmd_build_release(struct build_run *r)
+{
+	images_lock_release(&r->lock);
+}
+
+static int build(const struct build_settings *s)
+{
+	struct build_run run;
 	struct record rec = { 0 };
 	struct context_opts copts = { .root = "." };
 	struct context *ctx = NULL;
-	struct builder b;
-	struct builder_job job = { .tag = IMAGE_TAG };
-	unsigned char cdigest[SHA256_LEN];
-	char context_digest[SHA256_STRING_LEN + 1], digest[SHA256_STRING_LEN + 1];
-	char again[SHA256_STRING_LEN + 1];
+	char digest[SHA256_STRING_LEN + 1], again[SHA256_STRING_LEN + 1];
 	int rc = EXIT_TROUBLE;
 
-	if (read_lock(&lock) < 0 || builder_find(&b, s->builder) < 0) {
-		images_lock_release(&lock);
-		return cmd_fail();
-	}
+	if (cmd_build_find(&run, s) < 0)
+		goto fail;
 	/* the record's folder, made before the context is read: a folder that
 	 * appeared with the record would be an input the record never saw */
 	if (mkdir("lockfiles", 0777) < 0 && errno != EEXIST) {
 		err_errno("cannot make 'lockfiles'");
 		goto fail;
 	}
-	job.build_args = (const char *const *)lock.build_args;
 	copts.source_date_epoch = getenv("SOURCE_DATE_EPOCH");
-	if (cmd_open_context(&ctx, &copts) < 0 ||
-	    cmd_write_context(cdigest, ctx, NULL, "build/context.manifest") < 0)
-		goto fail;
-	sha256_format(context_digest, cdigest);
-	job.epoch = context_mtime(ctx);
-	job.context_dir = BUILD_CONTEXT_DIR;
-	/* the builder gets exactly the bytes hashed: unpacked while hashed again */
-	if (remove_tree(BUILD_CONTEXT_DIR) < 0 ||
-	    extract_checked(DEFAULT_OUTPUT, cdigest, BUILD_CONTEXT_DIR) < 0 ||
-	    registries_conf(s, BUILD_CONTEXT_DIR, &lock) < 0 ||
-	    cmd_skip_own(ctx) < 0 ||	/* what appeared since: the unpacked context */
-	    record_prepare(&rec, ctx, context_digest) < 0)
-		goto fail;
-	job.registries_conf = REGISTRIES_CONF;
-	fprintf(stderr, "pinned: building %s with %s %s\n", context_digest, b.name, b.version);
-	if (build_once(digest, &b, &job, BUILD_STORAGE, BUILD_IMAGE) < 0)
-		goto fail;
-	if (write_record(&rec, &b, &job) < 0)
+	if (cmd_open_context(&ctx, &copts) < 0 || cmd_build_context(&run, ctx, s) < 0 ||
+	    record_prepare(&rec, ctx, run.context_digest) < 0 ||
+	    cmd_build_once(digest, &run, BUILD_STORAGE, BUILD_IMAGE) < 0 ||
+	    write_record(&rec, &run.b, &run.job) < 0)
 		goto fail;
 	if (s->twice) {
 		fprintf(stderr, "pinned: building again from clean storage\n");
 		if (remove_tree(BUILD_STORAGE "-twice") < 0 ||
-		    build_once(again, &b, &job, BUILD_STORAGE "-twice", BUILD_IMAGE "-twice") < 0)
+		    cmd_build_once(again, &run, BUILD_STORAGE "-twice", BUILD_IMAGE "-twice") < 0)
 			goto fail;
 		remove_tree(BUILD_STORAGE "-twice");
 		if (strcmp(again, digest)) {
@@ -248,10 +252,10 @@ static int build(const struct settings *s)
 	if (s->push) {
 		char host[256];
 
-		job.storage = BUILD_STORAGE;	/* the first build's image */
-		job.layout = BUILD_IMAGE;
+		run.job.storage = BUILD_STORAGE;	/* the first build's image */
+		run.job.layout = BUILD_IMAGE;
 		snprintf(host, sizeof(host), "%.*s", (int)strcspn(s->push, "/"), s->push);
-		if (builder_push(&b, &job, s->push, named_insecure(s, host), digest) < 0)
+		if (builder_push(&run.b, &run.job, s->push, named_insecure(s, host), digest) < 0)
 			goto fail;
 		fprintf(stderr, "pinned: pushed %s as %s\n", digest, s->push);
 	}
@@ -263,47 +267,62 @@ fail:
 done:
 	record_release(&rec);
 	context_free(ctx);
-	images_lock_release(&lock);
+	cmd_build_release(&run);
 	return rc;
+}
+
+int cmd_build_option(struct build_settings *s, int c, const char *arg, const char *help)
+{
+	switch (c) {
+	case 'b': s->builder = arg; return 0;
+	case 'm': s->mirror = arg; return 0;
+	case 'i':
+		if (s->ninsecure == sizeof(s->insecure) / sizeof(s->insecure[0]))
+			return cmd_usage_error(help, "too many --insecure-registry hosts");
+		s->insecure[s->ninsecure++] = arg;
+		return 0;
+	default: return 1;
+	}
+}
+
+int cmd_build_settings_done(struct build_settings *s, const char *help)
+{
+	if (s->builder && !*s->builder)
+		s->builder = NULL;
+	if (s->mirror && !(s->mirror = cmd_mirror_host(s->mirror_host, s->mirror, s->insecure,
+						       s->ninsecure)))
+		return cmd_usage_error(help, CMD_MIRROR_USAGE);
+	return -1;
 }
 
 int cmd_build(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
-		{ "builder", required_argument, NULL, 'b' },
 		{ "twice", no_argument, NULL, '2' },
-		{ "registry-mirror", required_argument, NULL, 'm' },
 		{ "push", required_argument, NULL, 'p' },
-		{ "insecure-registry", required_argument, NULL, 'i' },
+		BUILD_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
-	struct settings s = { .builder = getenv("PINNED_BUILDER") };
+	struct build_settings s = { .builder = getenv("PINNED_BUILDER") };
 	const char *dir = NULL;
-	char mirror[256];
 	int c, rc;
 
-	if (s.builder && !*s.builder)
-		s.builder = NULL;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+C:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'C': dir = optarg; break;
-		case 'b': s.builder = optarg; break;
 		case '2': s.twice = 1; break;
-		case 'm': s.mirror = optarg; break;
 		case 'p': s.push = optarg; break;
-		case 'i':
-			if (s.ninsecure == sizeof(s.insecure) / sizeof(s.insecure[0]))
-				return cmd_usage_error(usage, "too many --insecure-registry hosts");
-			s.insecure[s.ninsecure++] = optarg;
-			break;
-		default: return cmd_other_option(c, argv, usage);
+		default:
+			if ((rc = cmd_build_option(&s, c, optarg, usage)) == 1)
+				return cmd_other_option(c, argv, usage);
+			if (rc)
+				return rc;
 		}
 	}
-	if (s.mirror && !(s.mirror = cmd_mirror_host(mirror, s.mirror, s.insecure, s.ninsecure)))
-		return cmd_usage_error(usage, CMD_MIRROR_USAGE);
-	if ((rc = cmd_begin(argc, argv, usage, dir)) >= 0)
+	if ((rc = cmd_build_settings_done(&s, usage)) >= 0 ||
+	    (rc = cmd_begin(argc, argv, usage, dir)) >= 0)
 		return rc;
 	return build(&s);
 }

@@ -1,5 +1,6 @@
 #include "cmd.h"
 #include "archive/context.h"
+#include "archive/extract.h"
 #include "debian/apt_lock.h"
 #include "docker/dockerfile.h"
 #include "docker/images_lock.h"
@@ -20,7 +21,8 @@
 #include <sys/stat.h>
 
 static const char usage[] =
-	"usage: pinned verify [-C DIR] [--rev REV] [--image [oci:]DIR] [--json]\n"
+	"usage: pinned verify [-C DIR] [--rev REV] [--rebuild] [--image [oci:]DIR] [--json]\n"
+	"                     [--builder NAME] [--registry-mirror HOST] [--insecure-registry HOST]...\n"
 	"\n"
 	"Check the tree (or git revision REV, without a checkout) against the record\n"
 	"of its build, lockfiles/build.lock: compute again the digests of the\n"
@@ -29,16 +31,24 @@ static const char usage[] =
 	"and the build digest, and name every difference, by class: template,\n"
 	"dockerfile, lock, base image, package, context. In the working tree the\n"
 	"Dockerfile must also be what pinned render makes of the template and the\n"
-	"locks. With --image, the image in an OCI layout is compared too, as images\n"
-	"are compared now: its platform's manifest, config and each layer's diff_id,\n"
-	"never the index; and, when build/image holds the recorded image, how they\n"
-	"differ, file by file. Exit 0 same, 1 differs, 2 trouble.\n"
+	"locks, and build/verify.cache spares reading the files whose stat is\n"
+	"unchanged. With --image, the image in an OCI layout is compared too, as\n"
+	"images are compared now: its platform's manifest, config and each layer's\n"
+	"diff_id, never the index; and, when build/image holds the recorded image, how\n"
+	"they differ, file by file. With --rebuild, the image is built again from the\n"
+	"tree at the record's time (into build/image-rebuild, with the recorded builder\n"
+	"unless --builder names one) and compared so. Exit 0 same, 1 differs, 2 trouble.\n"
 	"\n"
-	"  -C DIR              run as if started in DIR\n"
-	"  --rev REV           verify git revision REV against its own record\n"
-	"  --image [oci:]DIR   compare the image in this OCI layout with the record's\n"
-	"  --json              print the report as JSON\n"
-	"  -h, --help          show this help\n";
+	"  -C DIR                    run as if started in DIR\n"
+	"  --rev REV                 verify git revision REV against its own record\n"
+	"  --rebuild                 build the working tree again and compare the image\n"
+	"  --image [oci:]DIR         compare the image in this OCI layout with the record's\n"
+	"  --json                    print the report as JSON\n"
+	BUILD_OPTIONS_USAGE
+	"  -h, --help                show this help\n";
+
+#define REBUILD_STORAGE BUILD_STORAGE "-rebuild"
+#define REBUILD_IMAGE BUILD_IMAGE "-rebuild"
 
 #define DOCKERFILE "Dockerfile"
 
@@ -246,7 +256,25 @@ static void keep_cache(struct statcache *cache)
 		(void)statcache_save(cache, STATCACHE_PATH);
 }
 
-static int verify(const char *rev, const char *image, int json)
+/* Build the context 'ctx' again into REBUILD_IMAGE, with the recorded
+ * builder unless 's' names one. */
+static int rebuild(struct context *ctx, struct build_settings *s, const struct record *recorded)
+{
+	struct build_run run;
+	char digest[SHA256_STRING_LEN + 1];
+	int rc;
+
+	if (!s->builder && recorded->nbuilds)
+		s->builder = recorded->builds[0].builder;
+	rc = cmd_build_find(&run, s) < 0 || cmd_build_context(&run, ctx, s) < 0 ||
+	     remove_tree(REBUILD_STORAGE) < 0 ||
+	     cmd_build_once(digest, &run, REBUILD_STORAGE, REBUILD_IMAGE) < 0 ? -1 : 0;
+	remove_tree(REBUILD_STORAGE);
+	cmd_build_release(&run);
+	return rc;
+}
+
+static int verify(const char *rev, const char *image, int json, struct build_settings *rebuild_with)
 {
 	struct record recorded = { 0 }, now = { 0 };
 	struct record_diffs d = { 0 };
@@ -272,6 +300,7 @@ static int verify(const char *rev, const char *image, int json)
 		    /* the upload, read again only when nothing else explains it */
 		    (!d.n && recorded.upload_digest && !record_upload_known(&d, &recorded, &now) &&
 		     (record_add_upload(&now, ctx) < 0 || record_compare_upload(&d, &recorded, &now) < 0)) ||
+		    (rebuild_with && rebuild(ctx, rebuild_with, &recorded) < 0) ||
 		    (image && record_compare_image(&d, &recorded, image) < 0))
 			goto fail;
 	}
@@ -308,12 +337,15 @@ int cmd_verify(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "rev", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "image", required_argument, NULL, 'i' },
+		{ "image", required_argument, NULL, 'I' },
+		{ "rebuild", no_argument, NULL, 'R' },
+		BUILD_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
+	struct build_settings s = { .builder = getenv("PINNED_BUILDER") };
 	const char *dir = NULL, *rev = NULL, *image = NULL;
 	struct stat st;
-	int json = 0, c, rc;
+	int json = 0, again = 0, c, rc;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+C:h", longopts, NULL)) != -1) {
@@ -321,16 +353,25 @@ int cmd_verify(int argc, char **argv)
 		case 'C': dir = optarg; break;
 		case 'r': rev = optarg; break;
 		case 'j': json = 1; break;
-		case 'i': image = optarg; break;
-		default: return cmd_other_option(c, argv, usage);
+		case 'I': image = optarg; break;
+		case 'R': again = 1; break;
+		default:
+			if ((rc = cmd_build_option(&s, c, optarg, usage)) == 1)
+				return cmd_other_option(c, argv, usage);
+			if (rc)
+				return rc;
 		}
 	}
 	if (image && !strncmp(image, "oci:", 4))
 		image += 4;
-	if ((rc = cmd_begin(argc, argv, usage, dir)) >= 0)
+	if (again && (image || rev))
+		return cmd_usage_error(usage, "--rebuild builds the working tree and compares that "
+				       "image: not with %s", image ? "--image" : "--rev");
+	if ((rc = cmd_build_settings_done(&s, usage)) >= 0 ||
+	    (rc = cmd_begin(argc, argv, usage, dir)) >= 0)
 		return rc;
 	if (image && (stat(image, &st) < 0 || !S_ISDIR(st.st_mode)) && strpbrk(image, ":@"))
 		return cmd_usage_error(usage, "--image takes an OCI layout, oci:DIR; registry "
 				       "references are not read yet");
-	return verify(rev, image, json);
+	return verify(rev, again ? REBUILD_IMAGE : image, json, again ? &s : NULL);
 }

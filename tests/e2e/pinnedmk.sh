@@ -39,15 +39,12 @@ echo '# changed' >>"$p/src/run.sh"
 make -s -C "$p" verify >"$tmp/out" 2>&1
 check "pinned.mk: make verify fails once a file changed, naming it" grep -q '^context: src/run.sh: content changed' "$tmp/out"
 
-# the README's rebuild job, on a tree whose record came from another time
+# the README's rebuild job, on a fresh runner (no build/) with a tree
+# whose record came from another time
 printf 'echo "PlanQK:Job:Result: {\\"ok\\": true}"\n' >"$p/src/run.sh"
 SOURCE_DATE_EPOCH=1600000000 make -s -C "$p" image >/dev/null 2>&1
 rm -rf "$p/build"
-(
-	cd "$p" || exit 1
-	want=$(grep '"manifest": "sha256' lockfiles/build.lock)
-	SOURCE_DATE_EPOCH=$(sed -n 's/^ *"epoch": \([0-9]*\),$/\1/p' lockfiles/build.lock) make -s image >/dev/null 2>&1
-	test "$(grep '"manifest": "sha256' lockfiles/build.lock)" = "$want"
-)
-same "pinned.mk: the README's rebuild job: the recorded image again" "$?" 0
+make -s -C "$p" rebuild >"$tmp/out" 2>&1
+same "pinned.mk: make rebuild: the recorded image again" \
+	"$?: $(grep -c 'the image is the recorded one$' "$tmp/out")" "0: 1"
 finish

@@ -123,6 +123,15 @@ config: .config.Env: [\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
 layer 1: src/requirements.txt: mode 0644, then 0755
 layer 1: src/run.sh: content sha256:2183a125ccbf (29 bytes), then sha256:2477f9f055ec (11 bytes)
 (and what follows from these: the manifest and config digests, .rootfs, .history)"
+# --rebuild: the tree built again at the record's time, its image compared
+verify --rebuild
+same "verify --rebuild: the same image again" \
+	"$(cat "$tmp/status"): $(grep -c 'the image is the recorded one$' "$tmp/out")" "0: 1"
+check "verify --rebuild: built into build/image-rebuild, storage removed" \
+	sh -c "test -s '$p/build/image-rebuild/index.json' && ! test -e '$p/build/buildah-rebuild'"
+expect_error "verify --rebuild: not with --image" 2 \
+	"pinned: --rebuild builds the working tree and compares that image: not with --image
+$("$PINNED" verify --help)" "$PINNED" verify -C "$p" --rebuild --image "$p/build/image"
 expect_error "verify --image: a registry reference is not read yet" 2 \
 	"pinned: --image takes an OCI layout, oci:DIR; registry references are not read yet
 $("$PINNED" verify --help)" "$PINNED" verify -C "$p" --image docker.io/library/busybox:1
@@ -213,6 +222,26 @@ rm "$p/lockfiles/build.lock"
 verify
 same "verify: no record is trouble" "$(cat "$tmp/status"): $(cat "$tmp/err")" \
 	"2: pinned: no record lockfiles/build.lock: build first (pinned build, make image)"
+
+# --rebuild of a build that writes the date: the same inputs, another image,
+# and how, file by file
+d=$tmp/dated
+mkdir -p "$d"
+cp /bin/busybox "$d/busybox"
+printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "sh", "-c", "/bin/busybox sleep 1 && /bin/busybox date +%%s >/built-at"]\n' \
+	>"$d/Dockerfile"
+"$PINNED" build -C "$d" >/dev/null 2>&1
+"$PINNED" verify -C "$d" --rebuild >"$tmp/out" 2>"$tmp/err"
+same "verify --rebuild: a build writing the date: exit 1" "$?" 1
+same "verify --rebuild: the image differs: manifest, config and its one layer" \
+	"$(grep '^image' "$tmp/out" | sed 's/ (.*//')" \
+	"image: linux/amd64: changed
+image config: linux/amd64: changed
+image layer: linux/amd64 layer 1: changed"
+same "verify --rebuild: how: exactly the file that holds the date" \
+	"$(sed -n '/^how the image/,/^layer/p' "$tmp/out" | sed 's/sha256:[0-9a-f]*/D/g')" \
+	"how the image differs from the recorded one (build/image), 1 difference:
+layer 1: built-at: content D (11 bytes), then D (11 bytes)"
 
 # a project with no template and no lockfiles/ yet: the first record holds
 q=$tmp/plain
