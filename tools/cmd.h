@@ -16,6 +16,7 @@ int cmd_run(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_package(int argc, char **argv);
+int cmd_init(int argc, char **argv);
 
 #include <stddef.h>
 #include <stdio.h>
