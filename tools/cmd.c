@@ -139,13 +139,29 @@ int cmd_skip_own(struct context *ctx)
 		DEFAULT_OUTPUT, "build/context.manifest", "build/build-context", BUILD_STORAGE,
 		BUILD_STORAGE "-twice", BUILD_IMAGE, BUILD_IMAGE "-twice", BUILD_IMAGE ".new",
 		BUILD_IMAGE "-twice.new", "build/registries.conf", STATCACHE_PATH,
-		BUILD_STORAGE "-rebuild", BUILD_IMAGE "-rebuild", BUILD_IMAGE "-rebuild.new", NULL
+		BUILD_STORAGE "-rebuild", BUILD_IMAGE "-rebuild", BUILD_IMAGE "-rebuild.new",
+		BUILD_IMAGE "-pulled", NULL
 	};
 
 	for (const char *const *p = own; *p; p++)
 		if (context_skip_path(ctx, *p) < 0)
 			return -1;
 	return 0;
+}
+
+/* The Docker config the Docker CLI would read: $DOCKER_CONFIG/config.json,
+ * else ~/.docker/config.json; NULL when neither can be named. */
+char *cmd_docker_config(void)
+{
+	const char *dir = getenv("DOCKER_CONFIG"), *home = getenv("HOME");
+	char *path = NULL;
+
+	if (dir && *dir && asprintf(&path, "%s/config.json", dir) < 0)
+		path = NULL;
+	else if ((!dir || !*dir) && home && *home &&
+		 asprintf(&path, "%s/.docker/config.json", home) < 0)
+		path = NULL;
+	return path;
 }
 
 int cmd_insecure_host(const char *host, const char *const *insecure, size_t ninsecure)

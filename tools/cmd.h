@@ -68,6 +68,11 @@ int cmd_open_context(struct context **out, struct context_opts *opts);
  * and build agree on the context whatever .dockerignore says. */
 int cmd_skip_own(struct context *ctx);
 
+/* The Docker config the Docker CLI would read: $DOCKER_CONFIG/config.json,
+ * else ~/.docker/config.json; NULL when neither can be named (the caller
+ * frees). */
+char *cmd_docker_config(void);
+
 /* 1 when 'host' may answer plain HTTP: loopback, or one of 'insecure'
  * (--insecure-registry), as the registry client decides it. */
 int cmd_insecure_host(const char *host, const char *const *insecure, size_t ninsecure);

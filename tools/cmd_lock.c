@@ -68,21 +68,6 @@ static const char usage[] =
 	"                            repeat it for several: main contrib non-free-firmware)\n"
 	"  -h, --help                show this help\n";
 
-/* The Docker config the Docker CLI would read: $DOCKER_CONFIG/config.json,
- * else ~/.docker/config.json; NULL when neither can be named. */
-static char *docker_config_path(void)
-{
-	const char *dir = getenv("DOCKER_CONFIG"), *home = getenv("HOME");
-	char *path = NULL;
-
-	if (dir && *dir && asprintf(&path, "%s/config.json", dir) < 0)
-		path = NULL;
-	else if ((!dir || !*dir) && home && *home &&
-		 asprintf(&path, "%s/.docker/config.json", home) < 0)
-		path = NULL;
-	return path;
-}
-
 /* What to read the template with: given on the command line, or kept from the lock. */
 struct inputs {
 	/* NULL-terminated */
@@ -371,7 +356,7 @@ int cmd_lock(int argc, char **argv)
 	if ((rc = cmd_begin(argc, argv, usage, dir)) >= 0)
 		return rc;
 	signal(SIGPIPE, SIG_IGN);
-	opts.docker_config = config = docker_config_path();
+	opts.docker_config = config = cmd_docker_config();
 	rc = run(template, &in, &opts, update, jobs);
 	free(config);
 	return rc;

@@ -3,6 +3,8 @@
 #include "archive/extract.h"
 #include "debian/apt_lock.h"
 #include "docker/dockerfile.h"
+#include "docker/image_ref.h"
+#include "docker/registry.h"
 #include "docker/images_lock.h"
 #include "docker/render.h"
 #include "util/error.h"
@@ -21,7 +23,7 @@
 #include <sys/stat.h>
 
 static const char usage[] =
-	"usage: pinned verify [-C DIR] [--rev REV] [--rebuild] [--image [oci:]DIR] [--json]\n"
+	"usage: pinned verify [-C DIR] [--rev REV] [--rebuild] [--image REF|[oci:]DIR] [--json]\n"
 	"                     [--builder NAME] [--registry-mirror HOST] [--insecure-registry HOST]...\n"
 	"\n"
 	"Check the tree (or git revision REV, without a checkout) against the record\n"
@@ -32,23 +34,26 @@ static const char usage[] =
 	"dockerfile, lock, base image, package, context. In the working tree the\n"
 	"Dockerfile must also be what pinned render makes of the template and the\n"
 	"locks, and build/verify.cache spares reading the files whose stat is\n"
-	"unchanged. With --image, the image in an OCI layout is compared too, as\n"
-	"images are compared now: its platform's manifest, config and each layer's\n"
-	"diff_id, never the index; and, when build/image holds the recorded image, how\n"
-	"they differ, file by file. With --rebuild, the image is built again from the\n"
+	"unchanged. With --image, an image is compared too (from an OCI layout, or\n"
+	"copied from a registry into build/image-pulled), as images are compared now:\n"
+	"its platform's manifest, config and each layer's diff_id, never the index;\n"
+	"and, when build/image holds the recorded image, how they differ, file by\n"
+	"file. With --rebuild, the image is built again from the\n"
 	"tree at the record's time (into build/image-rebuild, with the recorded builder\n"
 	"unless --builder names one) and compared so. Exit 0 same, 1 differs, 2 trouble.\n"
 	"\n"
 	"  -C DIR                    run as if started in DIR\n"
 	"  --rev REV                 verify git revision REV against its own record\n"
 	"  --rebuild                 build the working tree again and compare the image\n"
-	"  --image [oci:]DIR         compare the image in this OCI layout with the record's\n"
+	"  --image REF|[oci:]DIR     compare this image with the record's: a registry\n"
+	"                            reference (host/name:tag or @digest), or an OCI layout\n"
 	"  --json                    print the report as JSON\n"
 	BUILD_OPTIONS_USAGE
 	"  -h, --help                show this help\n";
 
 #define REBUILD_STORAGE BUILD_STORAGE "-rebuild"
 #define REBUILD_IMAGE BUILD_IMAGE "-rebuild"
+#define PULLED_IMAGE BUILD_IMAGE "-pulled"
 
 #define DOCKERFILE "Dockerfile"
 
@@ -274,7 +279,36 @@ static int rebuild(struct context *ctx, struct build_settings *s, const struct r
 	return rc;
 }
 
-static int verify(const char *rev, const char *image, int json, struct build_settings *rebuild_with)
+/* Copy the image 'name' names from its registry into PULLED_IMAGE, for the
+ * recorded build's platform (or this host's). */
+static int pull(const char *name, const struct record *recorded, const struct build_settings *s)
+{
+	struct registry_opts opts = REGISTRY_OPTS_INIT;
+	struct registry_client *client = NULL;
+	struct image_ref ref = { 0 };
+	char *config = cmd_docker_config();
+	int rc;
+
+	opts.http.insecure = s->insecure;
+	opts.http.ninsecure = s->ninsecure;
+	opts.http.ca_file = getenv("SSL_CERT_FILE");
+	opts.mirror = s->mirror;
+	opts.docker_config = config;
+	rc = image_ref_parse(&ref, name) < 0 || remove_tree(PULLED_IMAGE) < 0 ||
+	     http_global_init() < 0 || registry_client_new(&client, &opts) < 0 ||
+	     registry_pull(client, &ref, recorded->nbuilds ? recorded->builds[0].platform
+							   : dockerfile_host_platform(),
+			   PULLED_IMAGE) < 0 ? -1 : 0;
+	if (rc < 0)
+		err_prefix("--image %s", name);
+	registry_client_free(client);
+	image_ref_free(&ref);
+	free(config);
+	return rc;
+}
+
+static int verify(const char *rev, const char *image, const char *reference, int json,
+		  struct build_settings *settings, int again)
 {
 	struct record recorded = { 0 }, now = { 0 };
 	struct record_diffs d = { 0 };
@@ -286,6 +320,8 @@ static int verify(const char *rev, const char *image, int json, struct build_set
 
 	if (read_record(&recorded, rev, &commit) < 0 ||
 	    (!rev && statcache_load(&cache, STATCACHE_PATH) < 0))
+		goto fail;
+	if (reference && (pull(reference, &recorded, settings) < 0))
 		goto fail;
 	/* the time the record was built with: the commit that holds the record
 	 * is not the one it was built from, and its time is no input */
@@ -300,7 +336,7 @@ static int verify(const char *rev, const char *image, int json, struct build_set
 		    /* the upload, read again only when nothing else explains it */
 		    (!d.n && recorded.upload_digest && !record_upload_known(&d, &recorded, &now) &&
 		     (record_add_upload(&now, ctx) < 0 || record_compare_upload(&d, &recorded, &now) < 0)) ||
-		    (rebuild_with && rebuild(ctx, rebuild_with, &recorded) < 0) ||
+		    (again && rebuild(ctx, settings, &recorded) < 0) ||
 		    (image && record_compare_image(&d, &recorded, image) < 0))
 			goto fail;
 	}
@@ -343,9 +379,9 @@ int cmd_verify(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct build_settings s = { .builder = getenv("PINNED_BUILDER") };
-	const char *dir = NULL, *rev = NULL, *image = NULL;
+	const char *dir = NULL, *rev = NULL, *image = NULL, *reference = NULL;
 	struct stat st;
-	int json = 0, again = 0, c, rc;
+	int json = 0, again = 0, oci = 0, c, rc;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+C:h", longopts, NULL)) != -1) {
@@ -362,16 +398,19 @@ int cmd_verify(int argc, char **argv)
 				return rc;
 		}
 	}
-	if (image && !strncmp(image, "oci:", 4))
+	if (image && !strncmp(image, "oci:", 4)) {
 		image += 4;
+		oci = 1;
+	}
 	if (again && (image || rev))
 		return cmd_usage_error(usage, "--rebuild builds the working tree and compares that "
 				       "image: not with %s", image ? "--image" : "--rev");
 	if ((rc = cmd_build_settings_done(&s, usage)) >= 0 ||
 	    (rc = cmd_begin(argc, argv, usage, dir)) >= 0)
 		return rc;
-	if (image && (stat(image, &st) < 0 || !S_ISDIR(st.st_mode)) && strpbrk(image, ":@"))
-		return cmd_usage_error(usage, "--image takes an OCI layout, oci:DIR; registry "
-				       "references are not read yet");
-	return verify(rev, again ? REBUILD_IMAGE : image, json, again ? &s : NULL);
+	/* a folder is a layout; else, naming a registry, a reference */
+	if (image && !oci && (stat(image, &st) < 0 || !S_ISDIR(st.st_mode)) && strpbrk(image, ":@/"))
+		reference = image;
+	return verify(rev, again ? REBUILD_IMAGE : reference ? PULLED_IMAGE : image, reference, json,
+		      &s, again);
 }

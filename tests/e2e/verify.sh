@@ -132,9 +132,23 @@ check "verify --rebuild: built into build/image-rebuild, storage removed" \
 expect_error "verify --rebuild: not with --image" 2 \
 	"pinned: --rebuild builds the working tree and compares that image: not with --image
 $("$PINNED" verify --help)" "$PINNED" verify -C "$p" --rebuild --image "$p/build/image"
-expect_error "verify --image: a registry reference is not read yet" 2 \
-	"pinned: --image takes an OCI layout, oci:DIR; registry references are not read yet
-$("$PINNED" verify --help)" "$PINNED" verify -C "$p" --image docker.io/library/busybox:1
+# --image of a registry reference: the platform's manifest, config and
+# layers copied into build/image-pulled, then compared as a layout is
+if start_registry verify; then
+	skopeo copy -q --dest-tls-verify=false "oci:$p/build/image" "docker://$REG/svc:1" &&
+		skopeo copy -q --dest-tls-verify=false "oci:$tmp/other/build/image" "docker://$REG/svc:2" ||
+		fail "push the two images"
+	verify --image "$REG/svc:1"
+	same "verify --image REF: the recorded image, from a registry" \
+		"$(cat "$tmp/status"): $(grep -c 'the image is the recorded one$' "$tmp/out")" "0: 1"
+	check "verify --image REF: copied into build/image-pulled" test -s "$p/build/image-pulled/index.json"
+	verify --image "$REG/svc:2"
+	same "verify --image REF: another image: the same three differences" \
+		"$(cat "$tmp/status"): $(sed -n 's/^how the image differs.*, \([0-9]*\) differences:$/\1/p' "$tmp/out")" "1: 3"
+	verify --image "$REG/svc:3"
+	same "verify --image REF: no such tag is trouble, one line" \
+		"$(cat "$tmp/status"): $(wc -l <"$tmp/err"): $(grep -c "svc:3" "$tmp/err")" "2: 1: 1"
+fi
 
 printf 'x' >>"$p/src/run.sh"
 verify

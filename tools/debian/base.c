@@ -237,30 +237,6 @@ int deb_base_finish(struct deb_base *b)
 	return 0;
 }
 
-/* The manifest of 'platform' ("linux/amd64") in index 'root', or NULL. */
-static const char *platform_manifest(json_t *root, const char *platform)
-{
-	json_t *m;
-	size_t i;
-
-	json_array_foreach(json_object_get(root, "manifests"), i, m) {
-		json_t *p = json_object_get(m, "platform");
-		const char *os = json_string_value(json_object_get(p, "os"));
-		const char *arch = json_string_value(json_object_get(p, "architecture"));
-		const char *variant = json_string_value(json_object_get(p, "variant"));
-		char name[256];
-
-		if (!os || !arch)
-			continue;
-		snprintf(name, sizeof(name), "%s/%s%s%s", os, arch, variant ? "/" : "",
-			 variant ? variant : "");
-		if (!strcmp(name, platform) ||
-		    (!variant && !strncmp(platform, name, strlen(name)) && platform[strlen(name)] == '/'))
-			return json_string_value(json_object_get(m, "digest"));
-	}
-	return NULL;
-}
-
 int deb_base_fetch(struct deb_base *out, struct registry_client *c, const struct image_ref *ref,
 		   const char *digest, const char *platform)
 {
@@ -274,7 +250,7 @@ int deb_base_fetch(struct deb_base *out, struct registry_client *c, const struct
 		goto done;
 	root = json_loadb(buf_str(&manifest), manifest.len, 0, NULL);
 	if (json_is_array(json_object_get(root, "manifests"))) {
-		const char *d = platform_manifest(root, platform);
+		const char *d = oci_index_platform(root, platform);
 
 		if (!d || !oci_digest_valid(d)) {
 			rc = err_code_set(ERR_NOTFOUND, "%s/%s@%s has no image for %s", ref->domain,

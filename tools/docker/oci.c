@@ -1,5 +1,6 @@
 #include "docker/oci.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int oci_digest_valid(const char *s)
@@ -64,4 +65,27 @@ int oci_text_valid(const char *s)
 		if ((unsigned char)*s < 0x20 || *s == 0x7f)
 			return 0;
 	return 1;
+}
+
+const char *oci_index_platform(const json_t *index, const char *platform)
+{
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(index, "manifests"), i, m) {
+		json_t *p = json_object_get(m, "platform");
+		const char *os = json_string_value(json_object_get(p, "os"));
+		const char *arch = json_string_value(json_object_get(p, "architecture"));
+		const char *variant = json_string_value(json_object_get(p, "variant"));
+		char name[256];
+
+		if (!os || !arch)
+			continue;
+		snprintf(name, sizeof(name), "%s/%s%s%s", os, arch, variant ? "/" : "",
+			 variant ? variant : "");
+		if (!strcmp(name, platform) ||
+		    (!variant && !strncmp(platform, name, strlen(name)) && platform[strlen(name)] == '/'))
+			return json_string_value(json_object_get(m, "digest"));
+	}
+	return NULL;
 }

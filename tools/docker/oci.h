@@ -1,6 +1,8 @@
 #ifndef PINNED_OCI_H
 #define PINNED_OCI_H
 
+#include <jansson.h>
+
 /*
  * The syntax of values that come from locks and registries, checked where
  * they enter: anything that reaches a rendered Dockerfile or a lock must be
@@ -24,5 +26,10 @@ int oci_platform_valid(const char *s);
 /* 1 when 's' holds no byte below 0x20 and no DEL: text that may be printed
  * or written into a file on one line. */
 int oci_text_valid(const char *s);
+
+/* The digest of the manifest for 'platform' ("linux/amd64", or with a
+ * variant) listed by the image index 'index' (a variant-less entry serves
+ * every variant), or NULL when it lists none. */
+const char *oci_index_platform(const json_t *index, const char *platform);
 
 #endif

@@ -3,13 +3,17 @@
 #include "util/error.h"
 #include "docker/oci.h"
 #include "docker/regauth.h"
+#include "util/buf.h"
+#include "util/fileio.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 static const char accept_header[] =
 	"Accept: application/vnd.oci.image.index.v1+json, "
@@ -395,4 +399,123 @@ int registry_resolve_all(struct registry_client *c, struct registry_resolved *ou
 	if (p.lost)
 		return err_nomem();
 	return p.failed ? ERR_FAIL : 0;
+}
+
+/* ---- an image into an OCI layout ------------------------------------------- */
+
+#define PULL_LAYER_MAX (4ull << 30)
+
+/* Fetch blob or manifest 'digest' of 'ref' and write it into 'layout'. */
+static int pull_blob(struct buf *out, struct registry_client *c, const struct image_ref *ref,
+		     const char *kind, const char *digest, size_t max, const char *layout)
+{
+	char path[4096];
+	int rc;
+
+	buf_release(out);
+	if ((rc = registry_fetch(out, c, ref, kind, digest, max)) < 0)
+		return rc;
+	snprintf(path, sizeof(path), "%s/blobs/sha256/%s", layout, digest + 7);
+	return outfile_write(path, out->s, out->len) < 0 ? -1 : 0;
+}
+
+int registry_pull(struct registry_client *c, const struct image_ref *ref, const char *platform,
+		  const char *layout)
+{
+	struct registry_resolved resolved = { 0 };
+	struct buf body = BUF_INIT(0), blob = BUF_INIT(0);
+	json_t *root = NULL, *layers;
+	const char *digest = ref->digest, *media;
+	char *text = NULL, path[4096];
+	size_t i;
+	int rc;
+
+	if (!digest) {
+		/* in this thread: OpenSSL keeps per-thread state a short-lived
+		 * thread would take away unreleased */
+		struct http_conn *conn = NULL;
+
+		if ((rc = http_conn_new(&conn, c->http)) == 0)
+			rc = resolve_one(&resolved, c, conn, ref);
+		http_conn_free(conn);
+		if (rc < 0)
+			goto done;
+		digest = resolved.digest;
+	}
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "%s%s", layout, (const char *[]){ "", "/blobs",
+								       "/blobs/sha256" }[i]);
+		if (mkdir(path, 0777) < 0 && errno != EEXIST) {
+			rc = err_errno("cannot make directory '%s'", path);
+			goto done;
+		}
+	}
+	if ((rc = registry_fetch(&body, c, ref, "manifests", digest, 4u << 20)) < 0)
+		goto done;
+	root = json_loadb(buf_str(&body), body.len, 0, NULL);
+	if (json_is_array(json_object_get(root, "manifests"))) {
+		digest = oci_index_platform(root, platform);
+		if (!digest || !oci_digest_valid(digest)) {
+			rc = err_code_set(ERR_NOTFOUND, "%s/%s has no image for %s", ref->domain,
+					  ref->path, platform);
+			goto done;
+		}
+		/* 'digest' lives in 'root' until the manifest replaces it */
+		if (!(digest = strdup(digest))) {
+			rc = err_nomem();
+			goto done;
+		}
+		free(resolved.digest);
+		resolved.digest = (char *)digest;
+		json_decref(root);
+		root = NULL;
+		if ((rc = pull_blob(&body, c, ref, "manifests", digest, 4u << 20, layout)) < 0)
+			goto done;
+		root = json_loadb(buf_str(&body), body.len, 0, NULL);
+	} else {
+		snprintf(path, sizeof(path), "%s/blobs/sha256/%s", layout, digest + 7);
+		if ((rc = outfile_write(path, body.s, body.len)) < 0)
+			goto done;
+	}
+	layers = json_object_get(root, "layers");
+	media = json_string_value(json_object_get(root, "mediaType"));
+	if (!json_is_array(layers) || !json_is_object(json_object_get(root, "config"))) {
+		rc = err_set("%s/%s@%s is not an image manifest: no config or layers", ref->domain,
+			     ref->path, digest);
+		goto done;
+	}
+	for (i = 0; i <= json_array_size(layers); i++) {
+		const char *d = json_string_value(json_object_get(
+			i ? json_array_get(layers, i - 1) : json_object_get(root, "config"), "digest"));
+
+		if (!d || !oci_digest_valid(d)) {
+			rc = err_set("%s/%s@%s: %s has no sha256 digest", ref->domain, ref->path,
+				     digest, i ? "a layer" : "the config");
+			goto done;
+		}
+		if ((rc = pull_blob(&blob, c, ref, "blobs", d, i ? (size_t)PULL_LAYER_MAX : 4u << 20,
+				    layout)) < 0)
+			goto done;
+	}
+	if (asprintf(&text, "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"%s\","
+		     "\"digest\":\"%s\",\"size\":%zu}]}\n",
+		     media && oci_media_type_valid(media) ? media
+							  : "application/vnd.oci.image.manifest.v1+json",
+		     digest, body.len) < 0) {
+		text = NULL;
+		rc = err_nomem();
+		goto done;
+	}
+	snprintf(path, sizeof(path), "%s/index.json", layout);
+	if ((rc = outfile_write(path, text, strlen(text))) < 0)
+		goto done;
+	snprintf(path, sizeof(path), "%s/oci-layout", layout);
+	rc = outfile_write(path, "{\"imageLayoutVersion\":\"1.0.0\"}", 30);
+done:
+	json_decref(root);
+	buf_release(&body);
+	buf_release(&blob);
+	registry_resolved_release(&resolved);
+	free(text);
+	return rc < 0 ? rc : 0;
 }

@@ -74,4 +74,15 @@ void registry_resolved_release(struct registry_resolved *r);
 int registry_fetch(struct buf *out, struct registry_client *c, const struct image_ref *ref,
 		   const char *kind, const char *digest, size_t max);
 
+/*
+ * Copy the image 'ref' (by tag or digest) for 'platform' ("linux/amd64")
+ * from its registry into the OCI layout 'layout' (made when missing): its
+ * manifest, config and layers as blobs, each checked against its digest,
+ * and index.json naming the manifest; an index is followed to the
+ * platform's manifest, never copied. Returns 0, or a negative code
+ * (ERR_NOTFOUND: no such image, or none for the platform).
+ */
+int registry_pull(struct registry_client *c, const struct image_ref *ref, const char *platform,
+		  const char *layout);
+
 #endif
