@@ -8,6 +8,7 @@
 #include "docker/images_lock.h"
 #include "docker/render.h"
 #include "util/error.h"
+#include "util/fileio.h"
 #include "util/jsonw.h"
 #include "verify/imagediff.h"
 #include "verify/record.h"
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char usage[] =
 	"usage: pinned verify [-C DIR] [--rev REV] [--rebuild] [--image REF|[oci:]DIR] [--json]\n"
@@ -279,6 +281,69 @@ static int rebuild(struct context *ctx, struct build_settings *s, const struct r
 	return rc;
 }
 
+/* 1 when the Dockerfile is not what render makes of the template and the
+ * locks ('*line': the first line that differs), 0 when it is. */
+static int stale_here(size_t *line)
+{
+	char *want = NULL;
+	size_t wlen;
+	int rc;
+
+	if ((rc = render_project(&want, &wlen, DOCKERFILE_TEMPLATE, IMAGES_LOCK_PATH,
+				 APT_LOCK_PATH)) == 0)
+		rc = render_compare(line, DOCKERFILE, want, wlen);
+	free(want);
+	return rc;
+}
+
+/*
+ * The same of the working tree, or of the revision 'ctx' reads: its
+ * template, locks and Dockerfile written to a temporary folder and
+ * rendered there (render reads files), named as in the tree.
+ */
+static int stale_check(size_t *line, struct context *ctx)
+{
+	static const char *const names[] = { DOCKERFILE_TEMPLATE, IMAGES_LOCK_PATH, APT_LOCK_PATH,
+					     DOCKERFILE };
+	const char *tmp = getenv("TMPDIR");
+	char *dir = NULL, *text = NULL;
+	size_t len;
+	int here = -1, rc = -1;
+
+	if (!ctx)
+		return stale_here(line);
+	if (asprintf(&dir, "%s/pinned-verify-XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0)
+		return err_nomem();
+	if (!mkdtemp(dir) || (here = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		err_errno("cannot make a temporary folder '%s'", dir);
+		goto done;
+	}
+	if (chdir(dir) < 0 || mkdir("lockfiles", 0700) < 0) {
+		err_errno("cannot use the temporary folder '%s'", dir);
+		goto done;
+	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		int r = context_read(&text, &len, ctx, names[i]);
+
+		if (r == 0)
+			r = outfile_write(names[i], text, len);
+		free(text);
+		text = NULL;
+		if (r < 0 && r != ERR_NOTFOUND)
+			goto done;
+	}
+	rc = stale_here(line);
+done:
+	if (here >= 0 && fchdir(here) < 0 && rc >= 0)
+		rc = err_errno("cannot go back to the project folder");
+	if (here >= 0)
+		close(here);
+	if (dir && remove_tree(dir) < 0 && rc >= 0)
+		rc = -1;
+	free(dir);
+	return rc;
+}
+
 /* Copy the image 'name' names from its registry into PULLED_IMAGE, for the
  * recorded build's platform (or this host's). */
 static int pull(const char *name, const struct record *recorded, const struct build_settings *s)
@@ -314,8 +379,8 @@ static int verify(const char *rev, const char *image, const char *reference, int
 	struct record_diffs d = { 0 };
 	struct context *ctx = NULL;
 	struct statcache *cache = NULL;
-	char epoch[32], *commit = NULL, *want = NULL;
-	size_t wlen, stale_line = 0;
+	char epoch[32], *commit = NULL;
+	size_t stale_line = 0;
 	int stale = 0, rc = EXIT_TROUBLE;
 
 	if (read_record(&recorded, rev, &commit) < 0 ||
@@ -342,13 +407,9 @@ static int verify(const char *rev, const char *image, const char *reference, int
 	}
 	if (cache)
 		keep_cache(cache);
-	/* the working tree's Dockerfile must be what render makes */
-	if (!rev && now.template_digest) {
-		if (render_project(&want, &wlen, DOCKERFILE_TEMPLATE, IMAGES_LOCK_PATH,
-				   APT_LOCK_PATH) < 0 ||
-		    (stale = render_compare(&stale_line, DOCKERFILE, want, wlen)) < 0)
-			goto fail;
-	}
+	/* the Dockerfile must be what render makes of the template and locks */
+	if (now.template_digest && (stale = stale_check(&stale_line, rev ? ctx : NULL)) < 0)
+		goto fail;
 	if ((json ? report_json(&recorded, &now, &d, stale, stale_line, cache)
 		  : report_text(&recorded, &now, &d, stale, stale_line, image, cache)) < 0)
 		goto fail;
@@ -357,7 +418,6 @@ static int verify(const char *rev, const char *image, const char *reference, int
 fail:
 	cmd_fail();
 done:
-	free(want);
 	free(commit);
 	statcache_free(cache);
 	record_diffs_release(&d);

@@ -225,6 +225,18 @@ report "verify --rev HEAD~1: the commit that holds the record" 0 ""
 verify --rev HEAD~2
 same "verify --rev: a revision without a record is trouble" "$(cat "$tmp/status"): $(cat "$tmp/err")" \
 	"2: pinned: no record lockfiles/build.lock in revision HEAD~2: build first (pinned build, make image)"
+# a revision whose Dockerfile was edited by hand: changed, and stale as
+# render makes it from that revision's own template and locks
+git -C "$p" reset -q --hard HEAD~1
+echo '# by hand' >>"$p/Dockerfile"
+commit "by hand"
+git -C "$p" reset -q --hard HEAD~1
+verify --rev HEAD@{1}
+same "verify --rev: a hand-edited Dockerfile in the revision: changed and stale" \
+	"$(cat "$tmp/status"): $(lines | paste -sd,)" \
+	"1: dockerfile: Dockerfile: changed,dockerfile: Dockerfile:7: stale"
+check "verify --rev: the working tree (without the edit) is not read" \
+	sh -c "! grep -q 'by hand' '$p/Dockerfile'"
 reset
 
 # a broken record is trouble, one line
