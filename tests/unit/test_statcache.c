@@ -115,11 +115,18 @@ int main(void)
 		FILE *c = fopen(cache_path, "r+");
 		size_t n = 0;
 
+		char *line;
+
 		CHECK(c && getdelim(&text, &n, '\0', c) > 0, "read the cache");
-		memcpy(strchr(text, '\n') + 1, ZEROS, 64);
-		rewind(c);
-		fputs(text, c);
-		fclose(c);
+		line = text ? strchr(text, '\n') : NULL;
+		CHECK(line && strlen(line + 1) > 64, "a line in the cache");
+		if (line && strlen(line + 1) > 64) {
+			memcpy(line + 1, ZEROS, 64);
+			rewind(c);
+			fputs(text, c);
+		}
+		if (c)
+			fclose(c);
 		free(text);
 	}
 	cache_time(10);
