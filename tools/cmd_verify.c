@@ -104,40 +104,43 @@ static void detail(char *out, size_t size, const struct record_diff *d)
 		snprintf(out, size, " (%s)", a ? a : b);
 }
 
-/* When build/image holds the recorded image: how the image at 'layout'
- * differs from it, file by file. */
-static int explain(const struct record *recorded, const char *layout)
+/* How the image differs, when build/image holds the recorded image. */
+struct explanation {
+	char *text;	/* image_diff()'s lines, or NULL: no recorded image to read */
+	size_t len;
+	int causes;
+};
+
+/* How the image at 'layout' differs from the recorded one, file by file,
+ * when 'd' names an image difference and build/image holds that image. */
+static int explain(struct explanation *x, const struct record_diffs *d,
+		   const struct record *recorded, const char *layout)
 {
 	struct layout_image built;
-	char *text = NULL;
-	size_t len = 0;
+	int image = 0, same = 0;
 	FILE *f;
-	int same = 0, n;
 
+	for (size_t i = 0; i < d->n; i++)
+		image |= !strncmp(d->v[i].class, "image", 5);
+	if (!image)
+		return 0;
 	if (layout_image_load(&built, BUILD_IMAGE) == 0)
 		for (size_t i = 0; i < recorded->nbuilds; i++)
 			same |= !strcmp(recorded->builds[i].manifest, built.manifest_digest);
 	layout_image_release(&built);
 	if (!same)
-		return cmd_print(stdout, "(build/image does not hold the recorded image: no file by "
-				 "file comparison)") < 0 ? -1 : 0;
-	if (!(f = open_memstream(&text, &len)))
+		return 0;
+	if (!(f = open_memstream(&x->text, &x->len)))
 		return err_nomem();
-	n = image_diff(f, BUILD_IMAGE, layout);
-	if (fclose(f) != 0 && n >= 0)
-		n = err_nomem();
-	if (n >= 0) {
-		cmd_print(stdout, "how the image differs from the recorded one (%s), %d difference%s:",
-			  BUILD_IMAGE, n, n == 1 ? "" : "s");
-		fwrite(text, 1, len, stdout);
-	}
-	free(text);
-	return n < 0 ? -1 : 0;
+	x->causes = image_diff(f, BUILD_IMAGE, layout);
+	if (fclose(f) != 0 && x->causes >= 0)
+		x->causes = err_nomem();
+	return x->causes < 0 ? -1 : 0;
 }
 
 static int report_text(const struct record *recorded, const struct record *now,
 		       const struct record_diffs *d, int stale, size_t stale_line, const char *image,
-		       const struct statcache *cache)
+		       const struct statcache *cache, const struct explanation *how)
 {
 	char more[300], files[100] = "";
 	size_t cached = 0, read = 0;
@@ -148,8 +151,14 @@ static int report_text(const struct record *recorded, const struct record *now,
 		cmd_print(stdout, "%s: %s: %s%s", d->v[i].class, d->v[i].path, d->v[i].what, more);
 		images |= !strncmp(d->v[i].class, "image", 5);
 	}
-	if (images && explain(recorded, image) < 0)
-		return -1;
+	if (images && !how->text)
+		cmd_print(stdout, "(build/image does not hold the recorded image: no file by file "
+			  "comparison)");
+	if (how->text) {
+		cmd_print(stdout, "how the image differs from the recorded one (%s), %d difference%s:",
+			  BUILD_IMAGE, how->causes, how->causes == 1 ? "" : "s");
+		fwrite(how->text, 1, how->len, stdout);
+	}
 	if (stale)
 		cmd_print(stdout, "dockerfile: %s:%zu: stale: not what pinned render makes of %s and "
 			  "the locks now", DOCKERFILE, stale_line, DOCKERFILE_TEMPLATE);
@@ -173,13 +182,26 @@ static int report_text(const struct record *recorded, const struct record *now,
 	return 0;
 }
 
+/* Each line of 'text' into the array 'a'. */
+static int json_lines(json_t *a, const char *text, size_t len)
+{
+	for (const char *p = text, *end = text + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (json_array_append_new(a, json_stringn(p, n)) < 0)
+			return -1;
+		p += n + 1;
+	}
+	return 0;
+}
+
 static int report_json(const struct record *recorded, const struct record *now,
 		       const struct record_diffs *d, int stale, size_t stale_line,
-		       const struct statcache *cache)
+		       const struct statcache *cache, const struct explanation *how)
 {
 	size_t cached = 0, read = 0;
-
-	json_t *root = json_object(), *list = json_array();
+	json_t *root = json_object(), *list = json_array(), *lines = json_array();
 	char *text = NULL;
 	size_t len;
 	int rc = -1;
@@ -205,6 +227,10 @@ static int report_json(const struct record *recorded, const struct record *now,
 	    jsonw_set(root, "build_digest", json_pack("{s:s, s:s}", "recorded", recorded->build_digest,
 						      "now", now->build_digest)) < 0 ||
 	    jsonw_set(root, "differences", json_incref(list)) < 0 ||
+	    (how->text && (!lines || json_lines(lines, how->text, how->len) < 0 ||
+			   jsonw_set(root, "image_explanation",
+				     json_pack("{s:s, s:i, s:O}", "against", BUILD_IMAGE, "causes",
+					       how->causes, "lines", lines)) < 0)) ||
 	    (cache && (statcache_counts(cache, &cached, &read),
 		       jsonw_set(root, "files", json_pack("{s:I, s:I}", "read", (json_int_t)read,
 							  "known_by_stat", (json_int_t)cached)) < 0)) ||
@@ -212,6 +238,7 @@ static int report_json(const struct record *recorded, const struct record *now,
 		goto done;
 	rc = fwrite(text, 1, len, stdout) == len ? 0 : -1;
 done:
+	json_decref(lines);
 	json_decref(list);
 	json_decref(root);
 	free(text);
@@ -379,6 +406,7 @@ static int verify(const char *rev, const char *image, const char *reference, int
 	struct record_diffs d = { 0 };
 	struct context *ctx = NULL;
 	struct statcache *cache = NULL;
+	struct explanation how = { NULL, 0, 0 };
 	char epoch[32], *commit = NULL;
 	size_t stale_line = 0;
 	int stale = 0, rc = EXIT_TROUBLE;
@@ -410,14 +438,16 @@ static int verify(const char *rev, const char *image, const char *reference, int
 	/* the Dockerfile must be what render makes of the template and locks */
 	if (now.template_digest && (stale = stale_check(&stale_line, rev ? ctx : NULL)) < 0)
 		goto fail;
-	if ((json ? report_json(&recorded, &now, &d, stale, stale_line, cache)
-		  : report_text(&recorded, &now, &d, stale, stale_line, image, cache)) < 0)
+	if (explain(&how, &d, &recorded, image) < 0 ||
+	    (json ? report_json(&recorded, &now, &d, stale, stale_line, cache, &how)
+		  : report_text(&recorded, &now, &d, stale, stale_line, image, cache, &how)) < 0)
 		goto fail;
 	rc = d.n || stale ? EXIT_DIFFERS : EXIT_SAME;
 	goto done;
 fail:
 	cmd_fail();
 done:
+	free(how.text);
 	free(commit);
 	statcache_free(cache);
 	record_diffs_release(&d);

@@ -123,6 +123,9 @@ config: .config.Env: [\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
 layer 1: src/requirements.txt: mode 0644, then 0755
 layer 1: src/run.sh: content sha256:2183a125ccbf (29 bytes), then sha256:2477f9f055ec (11 bytes)
 (and what follows from these: the manifest and config digests, .rootfs, .history)"
+verify --image "$tmp/other/build/image" --json
+same "verify --image --json: the explanation as data, the same three" \
+	"$(tr -d ' \n' <"$tmp/out" | grep -o '"image_explanation":{"against":"build/image","causes":[0-9]*,"lines":\["config:.config.Env' | sed 's/.*"causes":\([0-9]*\).*/\1/')" 3
 # --rebuild: the tree built again at the record's time, its image compared
 verify --rebuild
 same "verify --rebuild: the same image again" \
