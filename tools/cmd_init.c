@@ -209,34 +209,13 @@ static int exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
-/* Make the folder 'path' and those it is in, as mkdir -p. */
-static int make_dirs(const char *path)
-{
-	char dir[PATH_MAX];
-
-	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
-		return err_set("'%s': name too long", path);
-	for (char *p = dir + 1;; p++) {
-		char c = *p;
-
-		if (c != '/' && c != '\0')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0777) < 0 && errno != EEXIST)
-			return err_errno("cannot make directory '%s'", dir);
-		*p = c;
-		if (!c)
-			return 0;
-	}
-}
-
 static int write_file(const char *path, const char *text)
 {
 	const char *slash = strrchr(path, '/');
 	char dir[PATH_MAX];
 
 	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 0, path);
-	if (slash && make_dirs(dir) < 0)
+	if (slash && dir_make(dir) < 0)
 		return -1;
 	return outfile_write(path, text, strlen(text));
 }
@@ -329,7 +308,7 @@ int cmd_init(int argc, char **argv)
 		dir = argv[optind++];
 	if (optind < argc)
 		return cmd_usage_error(usage, "unexpected argument '%s'", argv[optind]);
-	if (dir && make_dirs(dir) < 0)
+	if (dir && dir_make(dir) < 0)
 		return cmd_fail();
 	if ((c = cmd_begin(argc, argv, usage, dir)) >= 0)
 		return c;

@@ -286,7 +286,7 @@ static int inputs(struct record *now, struct context *ctx, const struct record *
  * written only makes the next run read every file again. */
 static void keep_cache(struct statcache *cache)
 {
-	if (mkdir("build", 0777) == 0 || errno == EEXIST)
+	if (dir_make("build") == 0)
 		(void)statcache_save(cache, STATCACHE_PATH);
 }
 

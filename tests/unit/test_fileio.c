@@ -108,6 +108,16 @@ int main(void)
 	free(text);
 	CHECK(outfile_write("/nonexistent/dir/out", "x", 1) < 0, "outfile_write: a missing folder");
 	unlink(path);
+	snprintf(path, sizeof(path), "%s/a/b/c", dir);
+	CHECK(dir_make(path) == 0 && dir_make(path) == 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode),
+	      "dir_make: every folder on the way, twice: %s", err_msg());
+	snprintf(path, sizeof(path), "%s/a/b/c/x", dir);
+	CHECK(outfile_write(path, "x", 1) == 0, "%s", err_msg());
+	snprintf(path, sizeof(path), "%s/a/b/c/x/y", dir);
+	CHECK(dir_make(path) < 0 && strstr(err_msg(), "cannot make directory '") &&
+	      strstr(err_msg(), "/a/b/c/x/y': Not a directory"), "dir_make: a file in the way: %s", err_msg());
+	snprintf(path, sizeof(path), "rm -r %s/a", dir);
+	CHECK(system(path) == 0, "clean up");
 	rmdir(dir);
 	test_end("fileio: outputs committed together: all in place, or every old file as it was");
 	return TEST_MAIN_RESULT();

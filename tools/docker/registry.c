@@ -6,14 +6,12 @@
 #include "util/buf.h"
 #include "util/fileio.h"
 
-#include <errno.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 static const char accept_header[] =
 	"Accept: application/vnd.oci.image.index.v1+json, "
@@ -442,14 +440,9 @@ int registry_pull(struct registry_client *c, const struct image_ref *ref, const 
 			goto done;
 		digest = resolved.digest;
 	}
-	for (i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s%s", layout, (const char *[]){ "", "/blobs",
-								       "/blobs/sha256" }[i]);
-		if (mkdir(path, 0777) < 0 && errno != EEXIST) {
-			rc = err_errno("cannot make directory '%s'", path);
-			goto done;
-		}
-	}
+	snprintf(path, sizeof(path), "%s/blobs/sha256", layout);
+	if ((rc = dir_make(path)) < 0)
+		goto done;
 	if ((rc = registry_fetch(&body, c, ref, "manifests", digest, 4u << 20)) < 0)
 		goto done;
 	root = json_loadb(buf_str(&body), body.len, 0, NULL);

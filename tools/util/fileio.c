@@ -360,6 +360,29 @@ int outfile_is_temp(const char *name)
 	return !memcmp(base + len - 6 - tag, TEMP_TAG, tag);
 }
 
+int dir_make(const char *path)
+{
+	char *dir = strdup(path);
+	int rc = 0;
+
+	if (!dir)
+		return err_nomem();
+	for (char *p = dir + 1; rc == 0; p++) {
+		char c = *p;
+
+		if (c != '/' && c != '\0')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0777) < 0 && errno != EEXIST)
+			rc = err_errno("cannot make directory '%s'", dir);
+		*p = c;
+		if (!c)
+			break;
+	}
+	free(dir);
+	return rc;
+}
+
 int write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;

@@ -69,6 +69,10 @@ char *path_resolve(const char *path);
  * when one's directory cannot be resolved); ERR_NOMEM. */
 int path_same(const char *a, const char *b);
 
+/* Make the folder 'path' and every folder it is in that is missing, as
+ * mkdir -p. Returns 0, or -1 with "cannot make directory 'DIR': why". */
+int dir_make(const char *path);
+
 /* Write all 'len' bytes to 'fd', retrying short writes. Returns 0, or -1
  * with errno set (no message: the caller knows what it was writing). */
 int write_all(int fd, const void *data, size_t len);
