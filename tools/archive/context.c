@@ -214,11 +214,20 @@ static int same_file(const struct stat *a, const struct stat *b)
 	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
+/* The archive entry of the regular file at the walker's path whose stat is
+ * 'st': mode 0755 when its owner may run it, else 0644 (DESIGN.md 4). */
+static struct tar_entry file_entry(const struct walker *w, const struct stat *st)
+{
+	return (struct tar_entry){ w->path.s, TAR_FILE, st->st_mode & S_IXUSR ? 0755 : 0644,
+				   (uint64_t)st->st_size, NULL };
+}
+
 /* A file whose digest the manifest's 'known' gives from its stat: emitted
  * without opening it. 1 when done (or skipped), 0 to read it, -1 on error. */
 static int known_file(struct walker *w, int dirfd, const char *name)
 {
 	struct manifest_walk *m = w->manifest;
+	struct tar_entry e;
 	struct stat st;
 	int rc;
 
@@ -226,16 +235,12 @@ static int known_file(struct walker *w, int dirfd, const char *name)
 		return 0;	/* fs_file() says what is wrong */
 	if (skipped(w->ctx, &st))
 		return 1;
-	{
-		struct tar_entry e = { w->path.s, TAR_FILE, st.st_mode & S_IXUSR ? 0755 : 0644,
-				       (uint64_t)st.st_size, NULL };
-
-		if ((rc = m->known(m->arg, &e, &st, m->digest)) <= 0)
-			return rc < 0 ? -1 : 0;
-		m->have = 1;
-		rc = emit_entry(w, &e, -1, NULL);
-		m->have = 0;
-	}
+	e = file_entry(w, &st);
+	if ((rc = m->known(m->arg, &e, &st, m->digest)) <= 0)
+		return rc < 0 ? -1 : 0;
+	m->have = 1;
+	rc = emit_entry(w, &e, -1, NULL);
+	m->have = 0;
 	return rc < 0 ? -1 : 1;
 }
 
@@ -262,9 +267,7 @@ static int fs_file(struct walker *w, int dirfd, const char *name)
 		goto done;
 	}
 	{
-		struct tar_entry e = { w->path.s, TAR_FILE,
-				   before.st_mode & S_IXUSR ? 0755 : 0644,
-				   (uint64_t)before.st_size, NULL };
+		struct tar_entry e = file_entry(w, &before);
 
 		if (emit_entry(w, &e, fd, NULL) < 0)
 			goto done;
