@@ -19,6 +19,7 @@ struct entry {
 	unsigned char digest[SHA256_LEN];
 	unsigned long long dev, ino, size, mode;
 	struct timespec mtime, ctime;
+	int seen;		/* an old entry this run found still true */
 };
 
 struct entries {
@@ -28,7 +29,7 @@ struct entries {
 
 struct statcache {
 	struct entries old;	/* as read, sorted by path */
-	struct entries now;	/* the files asked about in this run */
+	struct entries now;	/* the files read in this run (the rest: old ones seen) */
 	struct timespec written;
 	size_t cached, read;
 };
@@ -192,7 +193,7 @@ static int still(const struct statcache *c, const struct entry *e, const struct 
 	       before(&st->st_mtim, &c->written) && before(&st->st_ctim, &c->written);
 }
 
-/* Keep what was found of the file 'path' for statcache_save(). */
+/* Keep what was read of the file 'path' for statcache_save(). */
 static int keep(struct statcache *c, const char *path, const struct stat *st,
 		const unsigned char digest[SHA256_LEN])
 {
@@ -221,14 +222,15 @@ int statcache_known(void *cache, const struct tar_entry *te, const struct stat *
 {
 	struct statcache *c = cache;
 	struct entry key = { .path = (char *)te->path };
-	const struct entry *old = c->old.n ? bsearch(&key, c->old.v, c->old.n, sizeof(key),
-						     entry_compare) : NULL;
+	struct entry *old = c->old.n ? bsearch(&key, c->old.v, c->old.n, sizeof(key),
+					       entry_compare) : NULL;
 
 	if (!old || !still(c, old, st))
 		return 0;
 	memcpy(digest, old->digest, SHA256_LEN);
+	old->seen = 1;	/* its stat is this one: kept as it is */
 	c->cached++;
-	return keep(c, te->path, st, digest) < 0 ? -1 : 1;
+	return 1;
 }
 
 int statcache_digest(void *cache, const struct tar_entry *te, int fd, const void *data,
@@ -258,20 +260,33 @@ void statcache_counts(const struct statcache *c, size_t *cached, size_t *read)
 
 /* ---- writing -------------------------------------------------------------- */
 
+static int entry_ptr_compare(const void *a, const void *b)
+{
+	return entry_compare(*(const struct entry *const *)a, *(const struct entry *const *)b);
+}
+
 int statcache_save(struct statcache *c, const char *path)
 {
 	struct buf text = BUF_INIT(BUF_MAX_TEXT);
+	const struct entry **all;
 	char hex[2 * SHA256_LEN + 1];
+	size_t n = 0;
 	int rc;
 
-	/* every file known by the same stat: the cache on disk is this one */
-	if (!c->read && c->now.n == c->old.n)
+	/* nothing read and every old file seen: the cache on disk is this one */
+	if (!c->now.n && c->cached == c->old.n)
 		return 0;
+	if (!(all = malloc((c->old.n + c->now.n + 1) * sizeof(*all))))
+		return err_nomem();
+	for (size_t i = 0; i < c->old.n; i++)
+		if (c->old.v[i].seen)
+			all[n++] = &c->old.v[i];
+	for (size_t i = 0; i < c->now.n; i++)
+		all[n++] = &c->now.v[i];
+	qsort(all, n, sizeof(*all), entry_ptr_compare);
 	rc = buf_adds(&text, HEADER);
-	if (c->now.n)
-		qsort(c->now.v, c->now.n, sizeof(*c->now.v), entry_compare);
-	for (size_t i = 0; i < c->now.n && !rc; i++) {
-		const struct entry *e = &c->now.v[i];
+	for (size_t i = 0; i < n && !rc; i++) {
+		const struct entry *e = all[i];
 
 		sha256_hex(hex, e->digest);
 		rc = buf_printf(&text, "%s %llu %llu %llu %llo %lld.%09ld %lld.%09ld %s\n", hex,
@@ -282,5 +297,6 @@ int statcache_save(struct statcache *c, const char *path)
 	if (!rc)
 		rc = outfile_write(path, text.s, text.len);
 	buf_release(&text);
+	free(all);
 	return rc < 0 ? -1 : 0;
 }

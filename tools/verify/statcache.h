@@ -52,8 +52,8 @@ int statcache_known(void *cache, const struct tar_entry *e, const struct stat *s
  * A context_digest_fn (archive/context.h) with the cache as 'arg': the
  * digest of the file 'e', from the cache when its stat allows, else read
  * from 'fd'; given 'data' (a revision's blob), hashed. Every file asked
- * about (here or by statcache_known()) goes into the cache that
- * statcache_save() writes.
+ * about (here or by statcache_known()) is in the cache statcache_save()
+ * writes; the others are left out.
  */
 int statcache_digest(void *cache, const struct tar_entry *e, int fd, const void *data,
 		     unsigned char digest[SHA256_LEN]);
