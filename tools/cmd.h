@@ -21,6 +21,10 @@ int cmd_init(int argc, char **argv);
 #include <stddef.h>
 #include <stdio.h>
 
+#include "docker/images_lock.h"
+#include "util/sha256.h"
+#include "verify/builder.h"
+
 /*
  * Print one line to 'f': the formatted text with every control byte and
  * backslash escaped as in C ("\n", "\x1b", "\\"), so that a name holding
@@ -92,10 +96,6 @@ const char *cmd_mirror_host(char out[256], const char *arg, const char *const *i
  * What pinned build and pinned verify --rebuild share (cmd_build.c): the
  * builder's options, then a build of the working tree's context.
  */
-#include "docker/images_lock.h"
-#include "util/sha256.h"
-#include "verify/builder.h"
-
 struct build_settings {
 	const char *builder, *mirror, *push;
 	const char *insecure[64];

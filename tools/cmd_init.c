@@ -2,7 +2,6 @@
 #include "util/error.h"
 #include "util/fileio.h"
 
-#include <errno.h>
 #include <fnmatch.h>
 #include <getopt.h>
 #include <dirent.h>
@@ -154,8 +153,10 @@ static char *propose_ignore(void)
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 
-	if (!f)
+	if (!f) {
+		err_nomem();
 		return NULL;
+	}
 	fputs("# Proposed by pinned init from what the tree held: what no image needs.\n"
 	      "# Review it: pinned context --list names what the context holds.\n", f);
 	for (const char *const *p = unwanted; *p; p++)
@@ -164,6 +165,7 @@ static char *propose_ignore(void)
 	fputs("build\n", f);
 	if (fclose(f) != 0) {
 		free(text);
+		err_nomem();
 		return NULL;
 	}
 	return text;
@@ -220,47 +222,20 @@ static int write_file(const char *path, const char *text)
 	return outfile_write(path, text, strlen(text));
 }
 
-static int init(int force)
+/* Write 'files' (when adopting, only those marked so), never over one
+ * that exists unless 'force'; adopting, the Dockerfile becomes the
+ * template first. Returns 0, or -1 with the message set. */
+static int lay_out(const struct file *files, size_t n, int adopt, int force)
 {
-	int adopt = exists("Dockerfile") || exists("Dockerfile.in");
-	char *makefile = NULL, *ignore = NULL;
-	struct file files[] = {
-		{ "Dockerfile.in", new_template, 0 },
-		{ ".dockerignore", new_ignore, 1 },
-		{ "src/__main__.py", new_main, 0 },
-		{ "src/__init__.py", "", 0 },
-		{ "requirements.txt", new_requirements, 0 },
-		{ "input/data.json", "{\"values\": [1, 2, 3]}\n", 0 },
-		{ "input/params.json", "{\"scale\": 2}\n", 0 },
-		{ "openapi-spec.yml", new_spec, 0 },
-		{ "Makefile", NULL, 1 },
-	};
-	size_t n = sizeof(files) / sizeof(files[0]);
-	int rc = EXIT_TROUBLE;
-
-	if (mk_include(&makefile) < 0 || (adopt && !(ignore = propose_ignore()))) {
-		if (!err_msg()[0])
-			err_nomem();
-		goto fail;
-	}
-	files[n - 1].text = makefile;
-	if (adopt)
-		files[1].text = ignore;
 	/* nothing written until nothing is in the way */
-	if (!force && !adopt) {
-		for (size_t i = 0; i < n; i++)
-			if (exists(files[i].path)) {
-				err_set("%s exists: pinned init starts a new service where there is none, "
-					"or adopts a project with a Dockerfile (--force overwrites)",
-					files[i].path);
-				goto fail;
-			}
-	}
+	for (size_t i = 0; !force && !adopt && i < n; i++)
+		if (exists(files[i].path))
+			return err_set("%s exists: pinned init starts a new service where there is "
+				       "none, or adopts a project with a Dockerfile (--force overwrites)",
+				       files[i].path);
 	if (adopt && !exists("Dockerfile.in")) {
-		if (rename("Dockerfile", "Dockerfile.in") < 0) {
-			err_errno("cannot rename 'Dockerfile' to 'Dockerfile.in'");
-			goto fail;
-		}
+		if (rename("Dockerfile", "Dockerfile.in") < 0)
+			return err_errno("cannot rename 'Dockerfile' to 'Dockerfile.in'");
 		printf("Dockerfile.in: the project's Dockerfile, now the template pinned renders\n");
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -272,19 +247,38 @@ static int init(int force)
 			continue;
 		}
 		if (write_file(files[i].path, files[i].text) < 0)
-			goto fail;
+			return -1;
 		printf("%s: written\n", files[i].path);
 	}
 	printf("next: make image (the first lock, render, build and record), then commit "
 	       "Dockerfile.in, Dockerfile and lockfiles/\n");
-	rc = EXIT_SAME;
-	goto done;
-fail:
-	cmd_fail();
-done:
+	return 0;
+}
+
+static int init(int force)
+{
+	int adopt = exists("Dockerfile") || exists("Dockerfile.in");
+	char *makefile = NULL, *ignore = NULL;
+	int rc = -1;
+
+	if (mk_include(&makefile) == 0 && (!adopt || (ignore = propose_ignore()))) {
+		const struct file files[] = {
+			{ "Dockerfile.in", new_template, 0 },
+			{ ".dockerignore", adopt ? ignore : new_ignore, 1 },
+			{ "src/__main__.py", new_main, 0 },
+			{ "src/__init__.py", "", 0 },
+			{ "requirements.txt", new_requirements, 0 },
+			{ "input/data.json", "{\"values\": [1, 2, 3]}\n", 0 },
+			{ "input/params.json", "{\"scale\": 2}\n", 0 },
+			{ "openapi-spec.yml", new_spec, 0 },
+			{ "Makefile", makefile, 1 },
+		};
+
+		rc = lay_out(files, sizeof(files) / sizeof(files[0]), adopt, force);
+	}
 	free(makefile);
 	free(ignore);
-	return rc;
+	return rc < 0 ? cmd_fail() : EXIT_SAME;
 }
 
 int cmd_init(int argc, char **argv)

@@ -14,7 +14,6 @@
 #include "verify/record.h"
 #include "verify/statcache.h"
 
-#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>

@@ -241,22 +241,20 @@ int record_inputs(struct record *out, struct context *ctx, const char *template,
 	    (rc = sha256_string(digest, manifest, manifest_len)) < 0 ||
 	    (rc = dup_str(&out->manifest_digest, digest)) < 0 ||
 	    (rc = read_manifest(out, manifest, manifest_len)) < 0)
-		goto done;
-	for (size_t i = 0; i < BUILD_DIGEST_NLOCKS && !rc; i++)
-		if (in.locks[i][0])
-			rc = pairs_add(&out->locks, build_digest_locks[i], strlen(build_digest_locks[i]),
-				       in.locks[i]);
-	if (rc < 0 || (rc = dup_str(&out->dockerfile_name, dockerfile)) < 0 ||
+		return rc;
+	for (size_t i = 0; i < BUILD_DIGEST_NLOCKS; i++)
+		if (in.locks[i][0] && (rc = pairs_add(&out->locks, build_digest_locks[i],
+						      strlen(build_digest_locks[i]), in.locks[i])) < 0)
+			return rc;
+	if ((rc = dup_str(&out->dockerfile_name, dockerfile)) < 0 ||
 	    (rc = dup_str(&out->dockerfile_digest, in.dockerfile)) < 0 ||
-	    (rc = build_digest_of(digest, &in)) < 0 || (rc = dup_str(&out->build_digest, digest)) < 0)
-		goto done;
-	if ((rc = context_parse(ctx, IMAGES_LOCK_PATH, images_of, out)) < 0 ||
+	    (rc = build_digest_of(digest, &in)) < 0 || (rc = dup_str(&out->build_digest, digest)) < 0 ||
+	    (rc = context_parse(ctx, IMAGES_LOCK_PATH, images_of, out)) < 0 ||
 	    (rc = context_parse(ctx, APT_LOCK_PATH, packages_of, out)) < 0)
-		goto done;
+		return rc;
 	pairs_sort(&out->images);
 	pairs_sort(&out->packages);
-done:
-	return rc;
+	return 0;
 }
 
 int record_add_upload(struct record *r, struct context *ctx)
