@@ -4,7 +4,8 @@
 #
 #   make lock      pinned lock: images.lock (and apt.lock) from Dockerfile.in
 #   make image     lock when there is no lock yet, render, build; the image's
-#                  digest is the last line, the record lockfiles/build.lock
+#                  digest is the last line, the record lockfiles/build.lock (and
+#                  lockfiles/build.manifest beside it)
 #   make run       run the image once as PlanQK runs a job, with input/
 #   make verify    check the tree against lockfiles/build.lock (exit 1: differs)
 #   make rebuild   verify, and build again at the record's time: the same image?

@@ -129,7 +129,9 @@ int cmd_open_output(struct outfile *out, struct context *ctx, const char *path, 
 
 int cmd_open_context(struct context **out, struct context_opts *opts)
 {
-	opts->never = RECORD_PATH;
+	static const char *const never[] = { RECORD_PATH, RECORD_MANIFEST_PATH, NULL };
+
+	opts->never = never;
 	return context_open(out, opts) < 0 || cmd_skip_own(*out) < 0 ? -1 : 0;
 }
 

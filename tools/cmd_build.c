@@ -142,17 +142,31 @@ static int record_prepare(struct record *rec, struct context *ctx, const char *c
 	return rc < 0 ? err_prefix("the record %s", RECORD_PATH) : 0;
 }
 
-/* lockfiles/build.lock: the inputs and the image built. */
+/* lockfiles/build.lock, the inputs and the image built, and beside it
+ * lockfiles/build.manifest: both in place, or neither. */
 static int write_record(struct record *rec, const struct builder *b, const struct builder_job *job)
 {
+	struct outfile out = { 0 }, mout = { 0 };
 	char *text = NULL;
 	size_t len;
 	int rc;
 
 	if ((rc = record_add_build(rec, b->name, b->version, builder_options(b, job),
 				   dockerfile_host_platform(), (long long)job->epoch, BUILD_IMAGE)) == 0 &&
-	    (rc = record_format(&text, &len, rec)) == 0)
-		rc = outfile_write(RECORD_PATH, text, len);
+	    (rc = record_format(&text, &len, rec)) == 0 &&
+	    (rc = outfile_open(&out, RECORD_PATH)) == 0 &&
+	    (rc = outfile_open(&mout, RECORD_MANIFEST_PATH)) == 0) {
+		if (write_all(out.fd, text, len) < 0)
+			rc = err_errno("cannot write '%s'", RECORD_PATH);
+		else if (write_all(mout.fd, rec->manifest, rec->manifest_len) < 0)
+			rc = err_errno("cannot write '%s'", RECORD_MANIFEST_PATH);
+		else
+			rc = outfile_commit_all((struct outfile *[]){ &out, &mout }, 2);
+	}
+	if (rc < 0) {
+		outfile_abort(&out);
+		outfile_abort(&mout);
+	}
 	free(text);
 	return rc < 0 ? err_prefix("cannot write the record %s", RECORD_PATH) : 0;
 }

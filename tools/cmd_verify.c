@@ -174,7 +174,7 @@ static int report_text(const struct record *recorded, const struct record *now,
 		cmd_print(stdout, "same as %s: %sDockerfile, %zu lockfile%s, %zu context "
 			  "entries%s, %zu images, %zu packages; build digest %s%s", RECORD_PATH,
 			  now->template_digest ? "template, " : "", now->locks.n,
-			  now->locks.n == 1 ? "" : "s", now->files.n, files, now->images.n,
+			  now->locks.n == 1 ? "" : "s", now->entries, files, now->images.n,
 			  now->packages.n, now->build_digest,
 			  image ? "; and the image is the recorded one" : "");
 	}
@@ -279,6 +279,21 @@ static int inputs(struct record *now, struct context *ctx, const struct record *
 				   context_digest);
 	free(manifest);
 	return rc;
+}
+
+/* The manifest beside the record, as 'ctx' (the tree or the revision) has
+ * it: read only when the context's is not the recorded one, to name the
+ * entries that differ. */
+static int recorded_manifest(struct record *recorded, struct context *ctx)
+{
+	char *text = NULL;
+	size_t len;
+	int rc = context_read(&text, &len, ctx, RECORD_MANIFEST_PATH);
+
+	if (rc == ERR_NOTFOUND)
+		return err_code_set(ERR_FAIL, "no %s beside %s: build again (pinned build, make "
+				    "image)", RECORD_MANIFEST_PATH, RECORD_PATH);
+	return rc < 0 ? rc : record_take_manifest(recorded, text, len, RECORD_MANIFEST_PATH);
 }
 
 /* Keep the working tree's digests for the next run; a cache that cannot be
@@ -424,6 +439,8 @@ static int verify(const char *rev, const char *image, const char *reference, int
 					     .source_date_epoch = recorded.nbuilds ? epoch : NULL };
 
 		if (cmd_open_context(&ctx, &opts) < 0 || inputs(&now, ctx, &recorded, cache) < 0 ||
+		    (strcmp(now.manifest_digest, recorded.manifest_digest) &&
+		     recorded_manifest(&recorded, ctx) < 0) ||
 		    record_compare(&d, &recorded, &now) < 0 ||
 		    /* the upload, read again only when nothing else explains it */
 		    (!d.n && recorded.upload_digest && !record_upload_known(&d, &recorded, &now) &&

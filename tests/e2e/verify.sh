@@ -46,8 +46,11 @@ same "verify: the record names the image built" \
 	"$(grep -c "\"manifest\": \"$(tail -1 "$tmp/build.out")\"" "$p/lockfiles/build.lock")" 1
 check "verify: the record names the language lockfile" \
 	grep -q '"src/requirements.txt": "sha256:' "$p/lockfiles/build.lock"
-check "verify: the record is not part of the context" \
-	sh -c "! grep -q '\"lockfiles/build.lock\": \"f ' '$p/lockfiles/build.lock'"
+same "verify: the manifest beside the record is the one it names" \
+	"sha256:$(sha256sum <"$p/lockfiles/build.manifest" | cut -d' ' -f1)" \
+	"$(sed -n 's/^    "manifest": "\(sha256:.*\)"$/\1/p' "$p/lockfiles/build.lock")"
+same "verify: the record and its manifest are not part of the context" \
+	"$(grep -c -e 'lockfiles/build' -e '^f.*src/run.sh$' "$p/lockfiles/build.manifest")" 1
 
 verify
 same "verify: a clean tree: exit 0" "$(cat "$tmp/status")" 0
@@ -240,6 +243,24 @@ same "verify --rev: a hand-edited Dockerfile in the revision: changed and stale"
 	"1: dockerfile: Dockerfile: changed,dockerfile: Dockerfile:7: stale"
 check "verify --rev: the working tree (without the edit) is not read" \
 	sh -c "! grep -q 'by hand' '$p/Dockerfile'"
+reset
+
+# the manifest beside the record is read only to name what differs
+rm "$p/lockfiles/build.manifest"
+verify
+same "verify: an unchanged tree needs no recorded manifest" "$(cat "$tmp/status")" 0
+echo new >"$p/src/new.txt"
+verify
+same "verify: a changed tree without the recorded manifest is trouble, named" \
+	"$(cat "$tmp/status"): $(cat "$tmp/err")" \
+	"2: pinned: no lockfiles/build.manifest beside lockfiles/build.lock: build again (pinned build, make image)"
+reset
+sed -i '$d' "$p/lockfiles/build.manifest"
+echo new >"$p/src/new.txt"
+verify
+same "verify: a recorded manifest that is not the one named is trouble" \
+	"$(cat "$tmp/status"): $(sed 's/ (.*//' "$tmp/err")" \
+	"2: pinned: lockfiles/build.manifest: not the manifest the record names"
 reset
 
 # a broken record is trouble, one line

@@ -1,10 +1,13 @@
-/* libFuzzer: the input as lockfiles/images.lock, lockfiles/apt.lock and
- * lockfiles/build.lock (the build record), as their readers take them; what
- * each accepts is written, read again and written again to the same bytes,
- * each locked install is rendered, and a record is compared with itself. */
+/* libFuzzer: the input as lockfiles/images.lock, lockfiles/apt.lock,
+ * lockfiles/build.lock (the build record) and lockfiles/build.manifest (its
+ * manifest), as their readers take them; what each accepts is written, read
+ * again and written again to the same bytes, each locked install is
+ * rendered, a record is compared with itself, and a manifest's entries
+ * with none, each then removed. */
 #include "debian/apt_lock.h"
 #include "debian/apt_render.h"
 #include "docker/images_lock.h"
+#include "util/sha256.h"
 #include "verify/record.h"
 
 #include <stdint.h>
@@ -84,6 +87,30 @@ static void record(const void *data, size_t size)
 	record_release(&r);
 }
 
+static void manifest(const void *data, size_t size)
+{
+	struct record a = { 0 }, none = { 0 };
+	struct record_diffs d = { 0 };
+	char digest[SHA256_STRING_LEN + 1], *text = malloc(size + 1);
+
+	if (!text || sha256_string(digest, data, size) < 0 || !(a.manifest_digest = strdup(digest)) ||
+	    !(none.manifest_digest = strdup("-")) || !(none.manifest = strdup(""))) {
+		free(text);
+		goto done;
+	}
+	memcpy(text, data, size);
+	text[size] = '\0';
+	if (record_take_manifest(&a, text, size, "build.manifest") == 0 &&
+	    record_compare(&d, &a, &none) == 0)
+		for (size_t i = 0; i < d.n; i++)
+			if (strcmp(d.v[i].class, "context") || strcmp(d.v[i].what, "removed"))
+				abort();	/* against no entries, each is removed */
+done:
+	record_diffs_release(&d);
+	record_release(&a);
+	record_release(&none);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct images_lock lock, again;
@@ -92,6 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	apt(data, size);
 	record(data, size);
+	manifest(data, size);
 	if (read_bytes(&lock, data, size) < 0)
 		return 0;
 	if (images_lock_format(&text, &len, &lock) == 0 && read_bytes(&again, text, len) == 0) {

@@ -116,10 +116,12 @@ int main(void)
 		CHECK_STR(got, want);
 		context_free(ctx);
 
-		/* a lockfile is named; the record is never archived */
+		/* a lockfile is named; the record and its manifest are never archived */
 		sh("mkdir -p '%s/lockfiles' && printf '{}\\n' >'%s/lockfiles/images.lock' && "
-		   "printf x >'%s/lockfiles/build.lock'", dir);
-		opts.never = "lockfiles/build.lock";
+		   "printf x >'%s/lockfiles/build.lock' && printf y >'%s/lockfiles/build.manifest'",
+		   dir);
+		opts.never = (const char *const[]){ "lockfiles/build.lock", "lockfiles/build.manifest",
+						    NULL };
 		CHECK(context_open(&ctx, &opts) == 0, "%s", err_msg());
 		CHECK(build_digest(got, ctx, "Dockerfile") == 0, "%s", err_msg());
 		CHECK(context_archive(d, ctx, -1, NULL, NULL) == 0, "%s", err_msg());
@@ -133,7 +135,8 @@ int main(void)
 		CHECK_STR(got, want);
 		names[0] = '\0';
 		CHECK(context_walk(ctx, collect, NULL) == 0, "%s", err_msg());
-		CHECK(strstr(names, "lockfiles/images.lock") && !strstr(names, "build.lock"),
+		CHECK(strstr(names, "lockfiles/images.lock") && !strstr(names, "build.lock") &&
+			      !strstr(names, "build.manifest"),
 		      "the record is not archived: %s", names);
 		context_free(ctx);
 		opts.never = NULL;

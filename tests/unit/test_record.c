@@ -4,6 +4,7 @@
 #include "verify/record.h"
 #include "test.h"
 #include "util/error.h"
+#include "util/sha256.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,13 +37,6 @@ static const char golden[] =
 	"  \"commit\": \"0123456789abcdef0123456789abcdef01234567\",\n"
 	"  \"context\": {\n"
 	"    \"digest\": \"" D("5") "\",\n"
-	"    \"files\": {\n"
-	"      \"Dockerfile\": \"f 0644 10 " D("6") "\",\n"
-	"      \"src/\": \"d 0755 0 -\",\n"
-	"      \"src/link\": \"l 0777 0 - run.sh\",\n"
-	"      \"src/requirements.txt\": \"f 0644 11 " D("7") "\",\n"
-	"      \"src/run.sh\": \"f 0644 29 " D("8") "\"\n"
-	"    },\n"
 	"    \"manifest\": \"" D("9") "\"\n"
 	"  },\n"
 	"  \"dockerfile\": {\n"
@@ -65,8 +59,17 @@ static const char golden[] =
 	"    \"digest\": \"" D("c") "\",\n"
 	"    \"path\": \"Dockerfile.in\"\n"
 	"  },\n"
-	"  \"version\": 1\n"
+	"  \"version\": 2\n"
 	"}\n";
+
+/* The manifest beside it (the record names another digest: see manifest()). */
+static const char manifest_text[] =
+	"# pinned context manifest v1: type mode size sha256 path [target]\n"
+	"f\t0644\t10\t" D("6") "\tDockerfile\n"
+	"d\t0755\t0\t-\tsrc/\n"
+	"l\t0777\t0\t-\tsrc/link\trun.sh\n"
+	"f\t0644\t11\t" D("7") "\tsrc/requirements.txt\n"
+	"f\t0644\t29\t" D("8") "\tsrc/run.sh\n";
 
 /* The golden record with 'from' replaced by 'to', parsed into 'r'. */
 static int edited(struct record *r, const char *from, const char *to)
@@ -80,8 +83,32 @@ static int edited(struct record *r, const char *from, const char *to)
 	return record_parse(r, text, strlen(text), "build.lock");
 }
 
+/* The golden record 'r' with the manifest 'text' ('from' replaced by 'to'),
+ * the record naming its digest: as record_take_manifest() takes it. */
+static int manifest(struct record *r, const char *from, const char *to)
+{
+	char text[sizeof(manifest_text) + 256], digest[SHA256_STRING_LEN + 1], *copy;
+	const char *at = from ? strstr(manifest_text, from) : NULL;
+	int rc;
+
+	if (from && !at)
+		return printf("  '%s' is not in the golden manifest\n", from), -1;
+	if (at)
+		snprintf(text, sizeof(text), "%.*s%s%s", (int)(at - manifest_text), manifest_text, to,
+			 at + strlen(from));
+	else
+		snprintf(text, sizeof(text), "%s", manifest_text);
+	if ((rc = record_parse(r, golden, sizeof(golden) - 1, "build.lock")) < 0)
+		return rc;
+	sha256_string(digest, text, strlen(text));
+	free(r->manifest_digest);
+	if (!(r->manifest_digest = strdup(digest)) || !(copy = strdup(text)))
+		return -1;
+	return record_take_manifest(r, copy, strlen(text), "build.manifest");
+}
+
 /* The differences as "CLASS PATH WHAT" joined by ", ". */
-static const char *compared(const struct record *a, const struct record *b)
+static const char *compared(struct record *a, struct record *b)
 {
 	static char out[1024];
 	struct record_diffs d;
@@ -96,15 +123,25 @@ static const char *compared(const struct record *a, const struct record *b)
 	return out;
 }
 
+/* The golden manifest with 'from' replaced by 'to' differs from 'm' in 'want'. */
+#define CHANGED(from, to, want)                                       \
+	do {                                                          \
+		if (manifest(&n, from, to) == 0)                      \
+			CHECK_STR(compared(&m, &n), want);            \
+		else                                                  \
+			CHECK(0, "%s", err_msg());                    \
+		record_release(&n);                                   \
+	} while (0)
+
 int main(void)
 {
-	struct record r, s;
+	struct record r, s, m, n;
 	char *text = NULL;
 	size_t len = 0;
 
 	CHECK(record_parse(&r, golden, sizeof(golden) - 1, "build.lock") == 0, "%s", err_msg());
-	CHECK(r.nbuilds == 1 && r.builds[0].epoch == 1700000000 && r.files.n == 5 &&
-	      !strcmp(r.files.v[2].name, "src/link"), "fields");
+	CHECK(r.nbuilds == 1 && r.builds[0].epoch == 1700000000 && r.language.n == 1 &&
+	      !r.manifest && !r.files_read, "fields");
 	CHECK(record_format(&text, &len, &r) == 0 && len == sizeof(golden) - 1 &&
 	      !memcmp(text, golden, len), "written again, byte for byte:\n%s", text ? text : "");
 	free(text);
@@ -116,14 +153,12 @@ int main(void)
 		} bad[] = {
 			{ "\"build_digest\": \"sha256:", "\"build_digest\": \"md5:",
 			  "build.lock: build_digest: missing, or not a valid value" },
-			{ "f 0644 29 ", "f 644 29 ",
-			  "build.lock: context.files: holds a name or value that is not valid" },
 			{ "\"1:jq\": \"1.6-2.1+deb12u2\"", "\"1:jq\": \"1.6 2\"",
 			  "build.lock: packages: holds a name or value that is not valid" },
 			{ "\"epoch\": 1700000000", "\"epoch\": -1",
 			  "build.lock: builds: epoch: not a time in seconds" },
-			{ "\"version\": 1\n}", "\"version\": 2\n}",
-			  "build.lock: not a build record of version 1" },
+			{ "\"version\": 2\n}", "\"version\": 1\n}",
+			  "build.lock: not a build record of version 2" },
 			{ "\"platform\": \"linux/amd64\"", "\"platform\": \"linux\\namd64\"",
 			  "build.lock: builds: platform: missing, or not a valid value" },
 		};
@@ -141,24 +176,37 @@ int main(void)
 	record_release(&s);
 	test_end("record: what came out is no input: the same inputs compare equal");
 
-	CHECK(edited(&s, "\"src/run.sh\": \"f 0644 29 " D("8"), "\"src/run.sh\": \"f 0755 30 " D("0")) == 0,
-	      "%s", err_msg());
-	CHECK_STR(compared(&r, &s),
-		  "context src/run.sh mode changed, context src/run.sh content changed");
-	record_release(&s);
-	CHECK(edited(&s, "\"src/link\": \"l 0777 0 - run.sh\"", "\"src/link\": \"l 0777 0 - other\"") == 0,
-	      "%s", err_msg());
-	CHECK_STR(compared(&r, &s), "context src/link link target changed");
-	record_release(&s);
-	CHECK(edited(&s, "\"src/link\": \"l 0777 0 - run.sh\"", "\"src/link\": \"f 0644 0 " D("0") "\"") == 0,
-	      "%s", err_msg());
-	CHECK_STR(compared(&r, &s), "context src/link type changed");
-	record_release(&s);
-	CHECK(edited(&s, "\"src/\": \"d 0755 0 -\",", "\"src/\": \"d 0755 0 -\",\n\"src/new\": \"d 0755 0 -\",") == 0,
-	      "%s", err_msg());
-	CHECK_STR(compared(&r, &s), "context src/new added");
-	CHECK_STR(compared(&s, &r), "context src/new removed");
-	record_release(&s);
+	if (manifest(&m, NULL, NULL) == 0) {
+		char *other;
+
+		CHECK_STR(compared(&m, &m), "");
+		CHANGED("f\t0644\t29\t" D("8"), "f\t0755\t30\t" D("0"),
+			"context src/run.sh mode changed, context src/run.sh content changed");
+		CHANGED("src/link\trun.sh", "src/link\tother", "context src/link link target changed");
+		CHANGED("l\t0777\t0\t-\tsrc/link\trun.sh", "f\t0644\t0\t" D("0") "\tsrc/link",
+			"context src/link type changed");
+		CHANGED("d\t0755\t0\t-\tsrc/\n", "d\t0755\t0\t-\tsrc/\nd\t0755\t0\t-\tsrc/new/\n",
+			"context src/new/ added");
+		if (manifest(&n, "src/run.sh\n", "src/run.sh\nd\t0755\t0\t-\tsrc/s/\n") == 0)
+			CHECK_STR(compared(&n, &m), "context src/s/ removed");
+		record_release(&n);
+		/* a manifest line that is not one is refused by its line, when read */
+		if (manifest(&n, "f\t0644\t29\t", "f\t644\t29\t") == 0) {
+			CHECK_STR(compared(&n, &m), "error");
+			CHECK_STR(err_msg(), "lockfiles/build.manifest:6: not a manifest line");
+		}
+		record_release(&n);
+		/* a manifest that is not the one the record names is refused */
+		if (manifest(&n, NULL, NULL) == 0 && (other = strdup("# other\n"))) {
+			CHECK(record_take_manifest(&n, other, 8, "build.manifest") == ERR_FAIL, "refused");
+			CHECK(strstr(err_msg(), "build.manifest: not the manifest the record names ("),
+			      "%s", err_msg());
+		}
+		record_release(&n);
+	} else {
+		CHECK(0, "%s", err_msg());
+	}
+	record_release(&m);
 	test_end("record: context entries added, removed, and changed in content, mode, type or target");
 
 	CHECK(edited(&s, "\"1:jq\": \"1.6-2.1+deb12u2\"", "\"1:jq\": \"1.6-2.1+deb12u3\"") == 0, "%s",

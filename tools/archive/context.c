@@ -32,7 +32,7 @@ struct child {
 struct context {
 	char *root;
 	char *dockerfile;
-	char *never;			/* opts->never, or NULL */
+	const char *const *never;	/* opts->never, or NULL */
 	int dirfd;			/* the root, when reading the working tree */
 	struct gitrepo *repo;		/* with a revision, or for HEAD's commit time */
 	int have_commit;
@@ -117,8 +117,9 @@ enum decision { SKIP, INCLUDE, WALK_ONLY };
 /* Decide on the walker's current path (no trailing '/'). */
 static enum decision decide(struct walker *w, int dir)
 {
-	if (!dir && w->ctx->never && !strcmp(w->path.s, w->ctx->never))
-		return SKIP;
+	for (const char *const *n = w->ctx->never; !dir && n && *n; n++)
+		if (!strcmp(w->path.s, *n))
+			return SKIP;
 	if (!ignore_excluded(w->ctx->ignore, w->path.s))
 		return INCLUDE;
 	if (dir && ignore_may_include_below(w->ctx->ignore, w->path.s))
@@ -838,9 +839,9 @@ int context_open(struct context **out, const struct context_opts *opts)
 	if (!ctx)
 		return err_nomem();
 	ctx->dirfd = -1;
+	ctx->never = opts->never;
 	if (!(ctx->root = strdup(opts->root)) ||
-	    !(ctx->dockerfile = strdup(opts->dockerfile ? opts->dockerfile : "Dockerfile")) ||
-	    (opts->never && !(ctx->never = strdup(opts->never)))) {
+	    !(ctx->dockerfile = strdup(opts->dockerfile ? opts->dockerfile : "Dockerfile"))) {
 		rc = err_nomem();
 		goto fail;
 	}
@@ -886,7 +887,6 @@ void context_free(struct context *ctx)
 	ignore_free(ctx->ignore);
 	free(ctx->root);
 	free(ctx->dockerfile);
-	free(ctx->never);
 	free(ctx);
 }
 

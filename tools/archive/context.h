@@ -22,8 +22,9 @@ struct context_opts {
 	const char *rev;		/* a git revision to archive instead of the tree, or NULL */
 	const char *dockerfile;		/* always sent, as Docker does; NULL: "Dockerfile" */
 	const char *source_date_epoch;	/* $SOURCE_DATE_EPOCH as the command read it, or NULL */
-	const char *never;		/* a file never archived, whatever .dockerignore says
-					 * (the build record: "lockfiles/build.lock"), or NULL */
+	const char *const *never;	/* files never archived, whatever .dockerignore says
+					 * (the build record and its manifest), a
+					 * NULL-terminated list kept as given, or NULL */
 };
 
 struct context;

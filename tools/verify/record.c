@@ -11,7 +11,6 @@
 #include "verify/build_digest.h"
 #include "verify/imagediff.h"
 
-#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +74,7 @@ void record_release(struct record *r)
 	free(r->dockerfile_digest);
 	free(r->context_digest);
 	free(r->manifest_digest);
+	free(r->manifest);
 	free(r->upload_digest);
 	free(r->upload_ignore);
 	pairs_release(&r->locks);
@@ -106,26 +106,50 @@ static int dup_str(char **to, const char *from)
 
 /* ---- the inputs ----------------------------------------------------------- */
 
-/* The language lockfiles a context may hold, by base name. */
-static int language_lock(const char *path)
+/* 1 when the base name 'base' ('len' bytes) is a language lockfile's:
+ * requirements*.txt, poetry.lock, uv.lock, package-lock.json, go.sum,
+ * Cargo.lock. */
+static int language_lock(const char *base, size_t len)
 {
-	static const char *const globs[] = {
-		"requirements*.txt", "poetry.lock", "uv.lock", "package-lock.json", "go.sum",
-		"Cargo.lock",
+	static const char *const names[] = {
+		"poetry.lock", "uv.lock", "package-lock.json", "go.sum", "Cargo.lock",
 	};
-	const char *base = strrchr(path, '/');
 
-	base = base ? base + 1 : path;
-	for (size_t i = 0; i < sizeof(globs) / sizeof(globs[0]); i++)
-		if (fnmatch(globs[i], base, 0) == 0)
+	if (len >= 16 && !memcmp(base, "requirements", 12) && !memcmp(base + len - 4, ".txt", 4))
+		return 1;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (len == strlen(names[i]) && !memcmp(base, names[i], len))
 			return 1;
 	return 0;
 }
 
+/* A path or name as a record holds it: printable text, no newline. */
+static int ok_text(const char *s)
+{
+	return *s && oci_text_valid(s) && !strpbrk(s, "\n\r");
+}
+
+/* A manifest line's fields after the path: "TYPE MODE SIZE DIGEST[ TARGET]". */
+static int ok_file(const char *s)
+{
+	size_t i = 0;
+
+	if (!strchr("fdl", s[0]) || s[1] != ' ' || strspn(s + 2, "01234567") != 4 || s[6] != ' ')
+		return 0;
+	for (i = 7; s[i] >= '0' && s[i] <= '9'; i++)
+		;
+	if (i == 7 || s[i] != ' ')
+		return 0;
+	s += i + 1;
+	if (!strncmp(s, "- ", 2) || !strcmp(s, "-"))
+		return ok_text(s);
+	return strlen(s) >= 71 && !strncmp(s, "sha256:", 7) && strspn(s + 7, "0123456789abcdef") == 64 &&
+	       (s[71] == '\0' || (s[71] == ' ' && ok_text(s + 72)));
+}
+
 /*
  * One manifest line, "TYPE\tMODE\tSIZE\tDIGEST\tPATH[\tTARGET]", into the
- * record's files (and language lockfiles). 'line' is NUL-terminated,
- * without its newline.
+ * record's files. 'line' is NUL-terminated, without its newline.
  */
 static int manifest_line(struct record *r, char *line, const char *name, size_t n)
 {
@@ -140,37 +164,95 @@ static int manifest_line(struct record *r, char *line, const char *name, size_t 
 	if (asprintf(&value, "%s %s %s %s%s%s", f[0], f[1], f[2], f[3], k == 6 ? " " : "",
 		     k == 6 ? f[5] : "") < 0)
 		return err_nomem();
-	rc = pairs_add(&r->files, f[4], strlen(f[4]), value);
+	rc = ok_text(f[4]) && ok_file(value) ? pairs_add(&r->files, f[4], strlen(f[4]), value)
+					     : err_set("%s:%zu: not a manifest line", name, n);
 	free(value);
-	if (rc == 0 && f[0][0] == 'f' && language_lock(f[4]))
-		rc = pairs_add(&r->language, f[4], strlen(f[4]), f[3]);
 	return rc;
 }
 
-static int read_manifest(struct record *r, const char *text, size_t len)
+/* Each line of 'text' ('len' bytes) but comments to 'fn' with 'arg', its
+ * start, length and number; stops at the first that fails. */
+static int manifest_lines(const char *text, size_t len,
+			  int (*fn)(void *arg, const char *line, size_t l, size_t n), void *arg)
 {
 	size_t n = 0;
 
 	for (const char *p = text, *end = text + len; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		char *line;
 		int rc = 0;
 
 		n++;
-		if (l && p[0] != '#') {
-			if (!(line = strndup(p, l)))
-				return err_nomem();
-			rc = manifest_line(r, line, "the context manifest", n);
-			free(line);
-		}
-		if (rc < 0)
+		if (l && p[0] != '#' && (rc = fn(arg, p, l, n)) < 0)
 			return rc;
 		p += l + 1;
 	}
-	pairs_sort(&r->files);
-	pairs_sort(&r->language);
 	return 0;
+}
+
+struct file_lines {
+	struct record *r;
+	const char *name;
+};
+
+static int file_line(void *arg, const char *p, size_t l, size_t n)
+{
+	struct file_lines *fl = arg;
+	char *line = strndup(p, l);
+	int rc;
+
+	if (!line)
+		return err_nomem();
+	rc = manifest_line(fl->r, line, fl->name, n);
+	free(line);
+	return rc;
+}
+
+/* r->files, read once from r->manifest, the file 'name'. */
+static int read_files(struct record *r, const char *name)
+{
+	struct file_lines fl = { r, name };
+	int rc;
+
+	if (r->files_read)
+		return 0;
+	if (!r->manifest)
+		return err_set("%s: not read", name);
+	if ((rc = manifest_lines(r->manifest, r->manifest_len, file_line, &fl)) < 0)
+		return rc;
+	pairs_sort(&r->files);
+	r->files_read = 1;
+	return 0;
+}
+
+/* A line of the inputs' manifest, "TYPE\tMODE\tSIZE\tDIGEST\tPATH[\tTARGET]":
+ * counted, and a file that is a language lockfile named with its digest. */
+static int entry_line(void *arg, const char *p, size_t l, size_t n)
+{
+	struct record *r = arg;
+	const char *f[5] = { p }, *end = p + l, *base;
+	char digest[SHA256_STRING_LEN + 1];
+	size_t dlen;
+
+	(void)n;
+	r->entries++;
+	if (p[0] != 'f')
+		return 0;
+	for (int k = 1; k < 5; k++) {
+		const char *tab = memchr(f[k - 1], '\t', (size_t)(end - f[k - 1]));
+
+		if (!tab)
+			return 0;
+		f[k] = tab + 1;
+	}
+	base = memrchr(f[4], '/', (size_t)(end - f[4]));
+	base = base ? base + 1 : f[4];
+	dlen = (size_t)(f[4] - 1 - f[3]);
+	if (!language_lock(base, (size_t)(end - base)) || dlen >= sizeof(digest))
+		return 0;
+	memcpy(digest, f[3], dlen);
+	digest[dlen] = '\0';
+	return pairs_add(&r->language, f[4], (size_t)(end - f[4]), digest);
 }
 
 /* The images the images lock pins, as names with digests. */
@@ -239,9 +321,16 @@ int record_inputs(struct record *out, struct context *ctx, const char *template,
 	if ((rc = dup_str(&out->context_digest, context_digest)) < 0 ||
 	    (rc = build_inputs_read(&in, ctx, dockerfile, context_digest)) < 0 ||
 	    (rc = sha256_string(digest, manifest, manifest_len)) < 0 ||
-	    (rc = dup_str(&out->manifest_digest, digest)) < 0 ||
-	    (rc = read_manifest(out, manifest, manifest_len)) < 0)
+	    (rc = dup_str(&out->manifest_digest, digest)) < 0)
 		return rc;
+	if (!(out->manifest = malloc(manifest_len + 1)))
+		return err_nomem();
+	memcpy(out->manifest, manifest, manifest_len);
+	out->manifest[manifest_len] = '\0';
+	out->manifest_len = manifest_len;
+	if ((rc = manifest_lines(manifest, manifest_len, entry_line, out)) < 0)
+		return rc;
+	pairs_sort(&out->language);
 	for (size_t i = 0; i < BUILD_DIGEST_NLOCKS; i++)
 		if (in.locks[i][0] && (rc = pairs_add(&out->locks, build_digest_locks[i],
 						      strlen(build_digest_locks[i]), in.locks[i])) < 0)
@@ -364,8 +453,7 @@ int record_format(char **out, size_t *len, const struct record *r)
 		if (json_array_append_new(builds, build_json(&r->builds[i])) < 0)
 			goto done;
 	if (jsonw_set(context, "digest", json_string(r->context_digest)) < 0 ||
-	    jsonw_set(context, "manifest", json_string(r->manifest_digest)) < 0 ||
-	    jsonw_set(context, "files", pairs_json(&r->files)) < 0)
+	    jsonw_set(context, "manifest", json_string(r->manifest_digest)) < 0)
 		goto done;
 	if (jsonw_set(root, "version", json_integer(RECORD_VERSION)) < 0 ||
 	    jsonw_set(root, "build_digest", json_string(r->build_digest)) < 0 ||
@@ -409,33 +497,9 @@ static int bad(const struct reader *rd, const char *where, const char *why)
 	return err_set("%s: %s: %s", rd->name, where, why);
 }
 
-/* A path or name as a record holds it: printable text, no newline. */
-static int ok_text(const char *s)
-{
-	return *s && oci_text_valid(s) && !strpbrk(s, "\n\r");
-}
-
 static int ok_ignore(const char *s)
 {
 	return !strcmp(s, "none") || oci_digest_valid(s);
-}
-
-/* A manifest line's fields after the path: "TYPE MODE SIZE DIGEST[ TARGET]". */
-static int ok_file(const char *s)
-{
-	size_t i = 0;
-
-	if (!strchr("fdl", s[0]) || s[1] != ' ' || strspn(s + 2, "01234567") != 4 || s[6] != ' ')
-		return 0;
-	for (i = 7; s[i] >= '0' && s[i] <= '9'; i++)
-		;
-	if (i == 7 || s[i] != ' ')
-		return 0;
-	s += i + 1;
-	if (!strncmp(s, "- ", 2) || !strcmp(s, "-"))
-		return ok_text(s);
-	return strlen(s) >= 71 && !strncmp(s, "sha256:", 7) && strspn(s + 7, "0123456789abcdef") == 64 &&
-	       (s[71] == '\0' || (s[71] == ' ' && ok_text(s + 72)));
 }
 
 static int read_string(char **out, json_t *v, const struct reader *rd, const char *where,
@@ -544,7 +608,6 @@ int record_parse(struct record *out, const char *text, size_t len, const char *n
 			"context.digest", oci_digest_valid) ||
 	    read_string(&out->manifest_digest, json_object_get(context, "manifest"), &rd,
 			"context.manifest", oci_digest_valid) ||
-	    read_pairs(&out->files, json_object_get(context, "files"), &rd, "context.files", ok_file) ||
 	    read_pairs(&out->locks, json_object_get(root, "lockfiles"), &rd, "lockfiles",
 		       oci_digest_valid) ||
 	    read_pairs(&out->language, json_object_get(root, "language_locks"), &rd,
@@ -683,9 +746,29 @@ static int pairs_compare(struct record_diffs *d, const char *class, const struct
 	return rc;
 }
 
-int record_compare(struct record_diffs *out, const struct record *recorded,
-		   const struct record *now)
+int record_take_manifest(struct record *r, char *text, size_t len, const char *name)
 {
+	char digest[SHA256_STRING_LEN + 1];
+	int rc;
+
+	if ((rc = sha256_string(digest, text, len)) == 0 && strcmp(digest, r->manifest_digest))
+		rc = err_set("%s: not the manifest the record names (%s, and this is %s): build again",
+			     name, r->manifest_digest, digest);
+	if (rc < 0) {
+		free(text);
+		return rc;
+	}
+	free(r->manifest);
+	pairs_release(&r->files);
+	r->files_read = 0;
+	r->manifest = text;
+	r->manifest_len = len;
+	return 0;
+}
+
+int record_compare(struct record_diffs *out, struct record *recorded, struct record *now)
+{
+	int files = strcmp(recorded->manifest_digest, now->manifest_digest) != 0;
 	const char *tname = recorded->template_name ? recorded->template_name : now->template_name;
 	int rc;
 
@@ -697,7 +780,10 @@ int record_compare(struct record_diffs *out, const struct record *recorded,
 	    (rc = pairs_compare(out, "lock", &recorded->locks, &now->locks, NULL)) < 0 ||
 	    (rc = pairs_compare(out, "base image", &recorded->images, &now->images, NULL)) < 0 ||
 	    (rc = pairs_compare(out, "package", &recorded->packages, &now->packages, NULL)) < 0 ||
-	    (rc = pairs_compare(out, "context", &recorded->files, &now->files, recorded)) < 0)
+	    (files && ((rc = read_files(recorded, RECORD_MANIFEST_PATH)) < 0 ||
+		       (rc = read_files(now, "the context's manifest")) < 0 ||
+		       (rc = pairs_compare(out, "context", &recorded->files, &now->files,
+					   recorded)) < 0)))
 		record_diffs_release(out);
 	return rc;
 }

@@ -10,15 +10,21 @@
 /*
  * lockfiles/build.lock, the record of a build. What went in, by digest: the
  * template, the rendered Dockerfile, each lockfile, the context (its
- * archive, its manifest, and each entry's line of the manifest), the
- * language lockfiles the context holds, the images and packages the locks
- * pin, the build digest and the git commit; and what came out, per builder
- * and platform: the image manifest, its config and each layer's diff_id.
- * JSON with sorted keys, 2-space indent and a final newline, as the locks.
- * It is never part of the context (context_opts.never).
+ * archive and its manifest), the language lockfiles the context holds, the
+ * images and packages the locks pin, the build digest and the git commit;
+ * and what came out, per builder and platform: the image manifest, its
+ * config and each layer's diff_id. JSON with sorted keys, 2-space indent
+ * and a final newline, as the locks.
+ *
+ * Beside it, lockfiles/build.manifest: the context's manifest itself, whose
+ * digest the record names, read only when a tree's manifest is not that
+ * one, to name the entries that differ. Apart, so that an unchanged tree
+ * is proven without reading a line per file of JSON. Neither is ever part
+ * of the context (context_opts.never).
  */
 #define RECORD_PATH "lockfiles/build.lock"
-#define RECORD_VERSION 1
+#define RECORD_MANIFEST_PATH "lockfiles/build.manifest"
+#define RECORD_VERSION 2
 
 /* Names with values, sorted by name. */
 struct record_pair {
@@ -47,12 +53,18 @@ struct record {
 	char *dockerfile_name, *dockerfile_digest;
 	char *context_digest;		/* the canonical archive's */
 	char *manifest_digest;		/* its manifest's */
+	char *manifest;			/* that manifest's bytes, NUL-terminated, or
+					 * NULL when not read (record_take_manifest) */
+	size_t manifest_len;
+	size_t entries;			/* its entries: the inputs' only */
 	char *upload_digest;		/* the PlanQK upload's (archive/package.h), or NULL */
 	char *upload_ignore;		/* .planqkignore's digest, or "none": with the
 					 * manifest, it decides the upload */
 	struct record_pairs locks;	/* "lockfiles/images.lock" -> "sha256:..." */
 	struct record_pairs files;	/* archive path -> "TYPE MODE SIZE DIGEST[ TARGET]",
-					 * as the manifest gives them (escaped) */
+					 * as the manifest gives them (escaped); read from
+					 * 'manifest' by record_compare(), when needed */
+	int files_read;
 	struct record_pairs language;	/* requirements*.txt, poetry.lock, uv.lock,
 					 * package-lock.json, go.sum, Cargo.lock -> digest */
 	struct record_pairs images;	/* the images lock's keys -> digest */
@@ -64,8 +76,8 @@ struct record {
 /*
  * The inputs of a build, as 'ctx' (a working tree or a revision) has them:
  * 'template' (may be missing) and 'dockerfile' (must be there), the
- * lockfiles, the context's manifest and archive digest, the build digest
- * and the commit; the upload is record_add_upload()'s. 'manifest' (a
+ * lockfiles, the context's manifest (a copy) and archive digest, the build
+ * digest and the commit; the upload is record_add_upload()'s. 'manifest' (a
  * manifest file's bytes, CONTEXT_MANIFEST_HEADER first, with its length)
  * and 'context_digest' are the context's, as the caller took them. 'out' is
  * zeroed first; release it with record_release() either way. Returns 0 or
@@ -88,7 +100,8 @@ int record_add_upload(struct record *r, struct context *ctx);
 int record_add_build(struct record *r, const char *builder, const char *version, json_t *options,
 		     const char *platform, long long epoch, const char *layout);
 
-/* The record's bytes, as written; the caller frees '*out'. */
+/* The record's bytes, as written; the caller frees '*out'. Its manifest
+ * is written apart: r->manifest, to RECORD_MANIFEST_PATH. */
 int record_format(char **out, size_t *len, const struct record *r);
 
 /*
@@ -97,6 +110,14 @@ int record_format(char **out, size_t *len, const struct record *r);
  * naming the file and what is wrong, or ERR_NOMEM. 'out' is zeroed first.
  */
 int record_parse(struct record *out, const char *text, size_t len, const char *name);
+
+/*
+ * Take 'text' ('len' bytes, NUL-terminated; freed here either way), the
+ * manifest file 'name' beside record 'r', as r->manifest: refused with
+ * ERR_FAIL unless its digest is the one the record names. Its lines are
+ * checked when record_compare() reads them. Returns 0 or a negative code.
+ */
+int record_take_manifest(struct record *r, char *text, size_t len, const char *name);
 
 void record_release(struct record *r);
 
@@ -117,11 +138,14 @@ struct record_diffs {
 
 /*
  * Every way the inputs 'now' differ from 'recorded', never only the first:
- * class by class in the order above, each by name. Returns 0 or ERR_NOMEM;
- * release 'out' with record_diffs_release() either way.
+ * class by class in the order above, each by name. The context's entries
+ * are compared when the manifests' digests differ, then read from both
+ * manifests, which must be there (recorded: record_take_manifest()).
+ * Returns 0, ERR_NOMEM, or ERR_FAIL for a manifest line that is not one
+ * (or a manifest missing); release 'out' with record_diffs_release()
+ * either way.
  */
-int record_compare(struct record_diffs *out, const struct record *recorded,
-		   const struct record *now);
+int record_compare(struct record_diffs *out, struct record *recorded, struct record *now);
 
 /*
  * The image in the OCI layout 'layout' against the recorded build of its

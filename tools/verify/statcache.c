@@ -83,18 +83,22 @@ static const char *timestamp(const char *p, const char *end, struct timespec *t)
 	return p;
 }
 
+/* Each lowercase hex digit's value plus one; 0 for any other byte. */
+static const unsigned char hex_plus1[256] = {
+	['0'] = 1, ['1'] = 2, ['2'] = 3, ['3'] = 4, ['4'] = 5, ['5'] = 6, ['6'] = 7, ['7'] = 8,
+	['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+};
+
 static const char *hex_digest(const char *p, const char *end, unsigned char out[SHA256_LEN])
 {
-	static const char hex[] = "0123456789abcdef";
-
 	if (end - p < 2 * SHA256_LEN + 1 || p[2 * SHA256_LEN] != ' ')
 		return NULL;
-	for (int i = 0; i < 2 * SHA256_LEN; i++) {
-		const char *h = p[i] ? strchr(hex, p[i]) : NULL;
+	for (int i = 0; i < SHA256_LEN; i++) {
+		int hi = hex_plus1[(unsigned char)p[2 * i]], lo = hex_plus1[(unsigned char)p[2 * i + 1]];
 
-		if (!h)
+		if (!hi || !lo)
 			return NULL;
-		out[i / 2] = (unsigned char)(i % 2 ? out[i / 2] | (h - hex) : (h - hex) << 4);
+		out[i] = (unsigned char)((hi - 1) << 4 | (lo - 1));
 	}
 	return p + 2 * SHA256_LEN + 1;
 }
