@@ -60,7 +60,7 @@ context_bench "$tree-medium" medium
 # and each file's); then pinned verify on the unchanged tree, its stat
 # cache kept; and find stating every file, the floor of any stat cache.
 v=$build/bench-verify
-if [ ! -s "$v/lockfiles/build.lock" ]; then
+if [ ! -s "$v/lockfiles/build.manifest" ]; then	# a record of version 2
 	rm -rf "$v" && mkdir -p "$v" && cp -al "$tree" "$v/data"
 	printf 'FROM scratch\nCOPY Dockerfile /Dockerfile\n' >"$v/Dockerfile"
 	printf 'build\n' >"$v/.dockerignore"
