@@ -4,6 +4,10 @@
 #include "archive/context.h"
 #include "util/fileio.h"
 #include "util/http.h"
+#include "docker/image_ref.h"
+#include "docker/registry.h"
+#include "archive/extract.h"
+#include "util/jsonw.h"
 #include "verify/record.h"
 #include "verify/statcache.h"
 
@@ -191,4 +195,81 @@ const char *cmd_mirror_host(char out[256], const char *arg, const char *const *i
 	out[n] = '\0';
 	allowed = !plain || cmd_insecure_host(out, insecure, ninsecure);
 	return allowed ? out : NULL;
+}
+
+void cmd_diff_detail(char *out, size_t size, const struct record_diff *d, const char *then)
+{
+	const char *a = d->recorded, *b = d->now;
+
+	out[0] = '\0';
+	if (!strcmp(d->class, "context")) {
+		/* a manifest value: "TYPE MODE SIZE DIGEST[ TARGET]" */
+		if (!strcmp(d->what, "mode changed"))
+			snprintf(out, size, " (%.4s, %s %.4s)", a + 2, then, b + 2);
+		else if (!strcmp(d->what, "type changed"))
+			snprintf(out, size, " (%c, %s %c)", a[0], then, b[0]);
+	} else if (a && b)
+		snprintf(out, size, " (%s, %s %s)", a, then, b);
+	else
+		snprintf(out, size, " (%s)", a ? a : b);
+}
+
+int cmd_json_lines(json_t *a, const char *text, size_t len)
+{
+	for (const char *p = text, *end = text + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (json_array_append_new(a, json_stringn(p, n)) < 0)
+			return -1;
+		p += n + 1;
+	}
+	return 0;
+}
+
+int cmd_pull(const char *name, const char *platform, const struct build_settings *s,
+	     const char *layout)
+{
+	struct registry_opts opts = REGISTRY_OPTS_INIT;
+	struct registry_client *client = NULL;
+	struct image_ref ref = { 0 };
+	char *config = cmd_docker_config();
+	int rc;
+
+	opts.http.insecure = s->insecure;
+	opts.http.ninsecure = s->ninsecure;
+	opts.http.ca_file = getenv("SSL_CERT_FILE");
+	opts.mirror = s->mirror;
+	opts.docker_config = config;
+	rc = image_ref_parse(&ref, name) < 0 || remove_tree(layout) < 0 ||
+	     http_global_init() < 0 || registry_client_new(&client, &opts) < 0 ||
+	     registry_pull(client, &ref, platform, layout) < 0 ? -1 : 0;
+	registry_client_free(client);
+	image_ref_free(&ref);
+	free(config);
+	return rc;
+}
+
+json_t *cmd_diffs_json(const struct record_diffs *d, const char *ka, const char *kb)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; list && i < d->n; i++) {
+		json_t *o = json_object();
+
+		if (!o || jsonw_set(o, "class", json_string(d->v[i].class)) < 0 ||
+		    jsonw_set(o, "path", json_string(d->v[i].path)) < 0 ||
+		    jsonw_set(o, "what", json_string(d->v[i].what)) < 0 ||
+		    (d->v[i].recorded && jsonw_set(o, ka, json_string(d->v[i].recorded)) < 0) ||
+		    (d->v[i].now && jsonw_set(o, kb, json_string(d->v[i].now)) < 0)) {
+			json_decref(o);
+			json_decref(list);
+			return NULL;
+		}
+		if (json_array_append_new(list, o) < 0) {
+			json_decref(list);
+			return NULL;
+		}
+	}
+	return list;
 }

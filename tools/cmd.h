@@ -15,11 +15,14 @@ int cmd_render(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_package(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 
 #include <stddef.h>
 #include <stdio.h>
+
+#include <jansson.h>
 
 #include "docker/images_lock.h"
 #include "util/sha256.h"
@@ -168,5 +171,30 @@ int cmd_other_option(int c, char **argv, const char *usage);
  * given. Returns -1 to go on, or the exit status after saying why not.
  */
 int cmd_begin(int argc, char **argv, const char *usage, const char *dir);
+
+/* How verify and diff say a difference (verify/record.h): the detail after
+ * its path for a text report, " (A, THEN B)" with 'then' between the two
+ * values ("now", "then"); for a context entry only its mode or type. */
+struct record_diff;
+struct record_diffs;
+void cmd_diff_detail(char *out, size_t size, const struct record_diff *d, const char *then);
+
+/* The differences 'd' as a JSON array of {class, path, what, KA, KB}, the
+ * two values under the names 'ka' and 'kb' where there are values. NULL:
+ * no memory. */
+json_t *cmd_diffs_json(const struct record_diffs *d, const char *ka, const char *kb);
+
+/* Each line of 'text' ('len' bytes) appended to the array 'a'. Returns 0,
+ * or -1 (no memory). */
+int cmd_json_lines(json_t *a, const char *text, size_t len);
+
+/*
+ * Copy the image 'name' names (a registry reference) from its registry
+ * into the OCI layout 'layout', replaced, for 'platform': with the Docker
+ * config's credentials, the mirror and insecure hosts of 's'. Returns 0,
+ * or -1 with err_msg() set.
+ */
+int cmd_pull(const char *name, const char *platform, const struct build_settings *s,
+	     const char *layout);
 
 #endif

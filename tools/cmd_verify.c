@@ -85,24 +85,6 @@ static int read_record(struct record *rec, const char *rev, char **commit)
 	return rc;
 }
 
-/* The detail of one difference, for the text report. */
-static void detail(char *out, size_t size, const struct record_diff *d)
-{
-	const char *a = d->recorded, *b = d->now;
-
-	out[0] = '\0';
-	if (!strcmp(d->class, "context")) {
-		/* a manifest value: "TYPE MODE SIZE DIGEST[ TARGET]" */
-		if (!strcmp(d->what, "mode changed"))
-			snprintf(out, size, " (%.4s, now %.4s)", a + 2, b + 2);
-		else if (!strcmp(d->what, "type changed"))
-			snprintf(out, size, " (%c, now %c)", a[0], b[0]);
-	} else if (a && b)
-		snprintf(out, size, " (%s, now %s)", a, b);
-	else
-		snprintf(out, size, " (%s)", a ? a : b);
-}
-
 /* How the image differs, when build/image holds the recorded image. */
 struct explanation {
 	char *text;	/* image_diff()'s lines, or NULL: no recorded image to read */
@@ -146,7 +128,7 @@ static int report_text(const struct record *recorded, const struct record *now,
 	int images = 0;
 
 	for (size_t i = 0; i < d->n; i++) {
-		detail(more, sizeof(more), &d->v[i]);
+		cmd_diff_detail(more, sizeof(more), &d->v[i], "now");
 		cmd_print(stdout, "%s: %s: %s%s", d->v[i].class, d->v[i].path, d->v[i].what, more);
 		images |= !strncmp(d->v[i].class, "image", 5);
 	}
@@ -181,41 +163,17 @@ static int report_text(const struct record *recorded, const struct record *now,
 	return 0;
 }
 
-/* Each line of 'text' into the array 'a'. */
-static int json_lines(json_t *a, const char *text, size_t len)
-{
-	for (const char *p = text, *end = text + len; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-
-		if (json_array_append_new(a, json_stringn(p, n)) < 0)
-			return -1;
-		p += n + 1;
-	}
-	return 0;
-}
-
 static int report_json(const struct record *recorded, const struct record *now,
 		       const struct record_diffs *d, int stale, size_t stale_line,
 		       const struct statcache *cache, const struct explanation *how)
 {
 	size_t cached = 0, read = 0;
-	json_t *root = json_object(), *list = json_array(), *lines = json_array();
+	json_t *root = json_object(), *list = cmd_diffs_json(d, "recorded", "now");
+	json_t *lines = json_array();
 	char *text = NULL;
 	size_t len;
 	int rc = -1;
 
-	for (size_t i = 0; list && i < d->n; i++) {
-		json_t *o = json_object();
-
-		if (jsonw_set(o, "class", json_string(d->v[i].class)) < 0 ||
-		    jsonw_set(o, "path", json_string(d->v[i].path)) < 0 ||
-		    jsonw_set(o, "what", json_string(d->v[i].what)) < 0 ||
-		    (d->v[i].recorded && jsonw_set(o, "recorded", json_string(d->v[i].recorded)) < 0) ||
-		    (d->v[i].now && jsonw_set(o, "now", json_string(d->v[i].now)) < 0) ||
-		    json_array_append_new(list, o) < 0)
-			goto done;
-	}
 	if (stale && list &&
 	    json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:I}", "class", "dockerfile",
 						  "path", DOCKERFILE, "what", "stale",
@@ -226,7 +184,7 @@ static int report_json(const struct record *recorded, const struct record *now,
 	    jsonw_set(root, "build_digest", json_pack("{s:s, s:s}", "recorded", recorded->build_digest,
 						      "now", now->build_digest)) < 0 ||
 	    jsonw_set(root, "differences", json_incref(list)) < 0 ||
-	    (how->text && (!lines || json_lines(lines, how->text, how->len) < 0 ||
+	    (how->text && (!lines || cmd_json_lines(lines, how->text, how->len) < 0 ||
 			   jsonw_set(root, "image_explanation",
 				     json_pack("{s:s, s:i, s:O}", "against", BUILD_IMAGE, "causes",
 					       how->causes, "lines", lines)) < 0)) ||
@@ -385,34 +343,6 @@ done:
 	return rc;
 }
 
-/* Copy the image 'name' names from its registry into PULLED_IMAGE, for the
- * recorded build's platform (or this host's). */
-static int pull(const char *name, const struct record *recorded, const struct build_settings *s)
-{
-	struct registry_opts opts = REGISTRY_OPTS_INIT;
-	struct registry_client *client = NULL;
-	struct image_ref ref = { 0 };
-	char *config = cmd_docker_config();
-	int rc;
-
-	opts.http.insecure = s->insecure;
-	opts.http.ninsecure = s->ninsecure;
-	opts.http.ca_file = getenv("SSL_CERT_FILE");
-	opts.mirror = s->mirror;
-	opts.docker_config = config;
-	rc = image_ref_parse(&ref, name) < 0 || remove_tree(PULLED_IMAGE) < 0 ||
-	     http_global_init() < 0 || registry_client_new(&client, &opts) < 0 ||
-	     registry_pull(client, &ref, recorded->nbuilds ? recorded->builds[0].platform
-							   : dockerfile_host_platform(),
-			   PULLED_IMAGE) < 0 ? -1 : 0;
-	if (rc < 0)
-		err_prefix("--image %s", name);
-	registry_client_free(client);
-	image_ref_free(&ref);
-	free(config);
-	return rc;
-}
-
 static int verify(const char *rev, const char *image, const char *reference, int json,
 		  struct build_settings *settings, int again)
 {
@@ -428,8 +358,12 @@ static int verify(const char *rev, const char *image, const char *reference, int
 	if (read_record(&recorded, rev, &commit) < 0 ||
 	    (!rev && statcache_load(&cache, STATCACHE_PATH) < 0))
 		goto fail;
-	if (reference && (pull(reference, &recorded, settings) < 0))
+	if (reference && cmd_pull(reference, recorded.nbuilds ? recorded.builds[0].platform
+							    : dockerfile_host_platform(),
+				  settings, PULLED_IMAGE) < 0) {
+		err_prefix("--image %s", reference);
 		goto fail;
+	}
 	/* the time the record was built with: the commit that holds the record
 	 * is not the one it was built from, and its time is no input */
 	if (recorded.nbuilds)

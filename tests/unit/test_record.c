@@ -228,6 +228,69 @@ int main(void)
 	record_release(&s);
 	test_end("record: the template, the Dockerfile, base images and packages, each in its class");
 
+	/* what came out, for pinned diff: builder, time, then the image */
+	if (edited(&s, "\"version\": \"1.28.2\"", "\"version\": \"1.29\"") == 0) {
+		struct record_diffs d = { 0 };
+
+		CHECK(record_compare_builds(&d, &r, &s) == 0 && d.n == 1 &&
+		      !strcmp(d.v[0].class, "builder") && !strcmp(d.v[0].recorded, "buildah 1.28.2") &&
+		      !strcmp(d.v[0].now, "buildah 1.29"), "the builder's version");
+		record_diffs_release(&d);
+	}
+	record_release(&s);
+	if (edited(&s, "\"manifest\": \"" D("4"), "\"manifest\": \"" D("0")) == 0) {
+		struct record_diffs d = { 0 };
+
+		CHECK(record_compare_builds(&d, &r, &s) == 0 && d.n == 1 &&
+		      !strcmp(d.v[0].class, "image") && !strcmp(d.v[0].path, "linux/amd64"),
+		      "the manifest alone: %zu", d.n);
+		record_diffs_release(&d);
+	}
+	record_release(&s);
+	if (edited(&s, "\"platform\": \"linux/amd64\"", "\"platform\": \"linux/arm64\"") == 0) {
+		struct record_diffs d = { 0 };
+
+		CHECK(record_compare_builds(&d, &r, &s) == 0 && d.n == 2 &&
+		      !strcmp(d.v[0].what, "removed") && !strcmp(d.v[1].what, "added"),
+		      "a platform built by one only");
+		record_diffs_release(&d);
+	}
+	record_release(&s);
+	test_end("record: the builds of two records, platform by platform");
+
+	{
+		static const char images[] =
+			"{\"images\": {\"docker.io/r/a:1\": {\"digest\": \"" D("1") "\", \"mediaType\": "
+			"\"application/vnd.oci.image.manifest.v1+json\", \"name\": \"docker.io/r/a\", "
+			"\"reference\": \"r/a:1\", \"tag\": \"1\"}}, \"version\": 1}\n";
+		static const char images2[] =
+			"{\"images\": {\"docker.io/r/a:1\": {\"digest\": \"" D("2") "\", \"mediaType\": "
+			"\"application/vnd.oci.image.manifest.v1+json\", \"name\": \"docker.io/r/a\", "
+			"\"reference\": \"r/a:1\", \"tag\": \"1\"}}, \"version\": 1}\n";
+		struct record a, b;
+		enum record_kind ka, kb;
+
+		if (record_read_any(&a, &ka, images, sizeof(images) - 1, "a.lock") == 0 &&
+		    record_read_any(&b, &kb, images2, sizeof(images2) - 1, "b.lock") == 0) {
+			CHECK(ka == RECORD_IMAGES_LOCK && kb == ka, "an images lock");
+			CHECK_STR(compared(&a, &b), "base image docker.io/r/a:1 changed");
+		} else {
+			CHECK(0, "%s", err_msg());
+		}
+		record_release(&a);
+		record_release(&b);
+		if (record_read_any(&a, &ka, golden, sizeof(golden) - 1, "build.lock") == 0)
+			CHECK(ka == RECORD_BUILD && a.nbuilds == 1, "a record");
+		else
+			CHECK(0, "%s", err_msg());
+		record_release(&a);
+		CHECK(record_read_any(&a, &ka, "[1]", 3, "x.json") == ERR_FAIL, "refused");
+		CHECK_STR(err_msg(), "x.json: not a build record, images lock or apt lock (JSON with "
+			  "\"build_digest\", \"images\" or \"stages\")");
+		record_release(&a);
+	}
+	test_end("record: any lockfile read to compare, told apart by its keys");
+
 	record_release(&r);
 	return TEST_MAIN_RESULT();
 }

@@ -781,8 +781,8 @@ static int open_revision(struct context *ctx, const char *rev)
 	int rc = gitrepo_open(&ctx->repo, ctx->root);
 
 	if (rc == ERR_NOTFOUND)
-		return err_set("--rev needs a git repository, and '%s' is not in one",
-			       realpath(ctx->root, real) ? real : ctx->root);
+		return err_code_set(ERR_NOTFOUND, "--rev needs a git repository, and '%s' is not "
+				    "in one", realpath(ctx->root, real) ? real : ctx->root);
 	if (rc < 0 || (rc = gitrepo_resolve(&ctx->commit, ctx->repo, rev)) < 0 ||
 	    (rc = gitrepo_prefix(&prefix, ctx->repo, ctx->root)) < 0)
 		return rc;

@@ -9,8 +9,8 @@
  * Extraction never leaves 'dir': absolute names, '..' and writing through a
  * symbolic link are refused, as are entries other than files, directories
  * and symbolic links. When the bytes read do not hash to 'expect' (the
- * archive changed after it was hashed), 'dir' is removed and the result is
- * ERR_CHANGED. Returns 0, or a negative code with the message set; on any
+ * archive changed after it was hashed; NULL: not checked), 'dir' is
+ * removed and the result is ERR_CHANGED. Returns 0, or a negative code with the message set; on any
  * failure 'dir' is gone.
  */
 int extract_checked(const char *path, const unsigned char expect[SHA256_LEN], const char *dir);

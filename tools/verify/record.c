@@ -768,7 +768,8 @@ int record_take_manifest(struct record *r, char *text, size_t len, const char *n
 
 int record_compare(struct record_diffs *out, struct record *recorded, struct record *now)
 {
-	int files = strcmp(recorded->manifest_digest, now->manifest_digest) != 0;
+	int files = recorded->manifest_digest && now->manifest_digest &&
+		    strcmp(recorded->manifest_digest, now->manifest_digest) != 0;
 	const char *tname = recorded->template_name ? recorded->template_name : now->template_name;
 	int rc;
 
@@ -812,38 +813,113 @@ static size_t count(char *const *v)
 	return n;
 }
 
-int record_compare_image(struct record_diffs *out, const struct record *recorded,
-			 const char *layout)
+/* Build 'b' against 'r', of the same platform: the manifest, then (when
+ * that differs) the config and each layer's diff_id. */
+static int build_compare(struct record_diffs *out, const struct record_build *r,
+			 const struct record_build *b)
 {
-	struct record now = { 0 };
-	const struct record_build *b, *r = NULL;
+	size_t nr = count(r->diff_ids), nb = count(b->diff_ids);
 	char at[160];
-	size_t nr, nb;
 	int rc;
 
-	if ((rc = record_add_build(&now, "-", "-", NULL, NULL, 0, layout)) < 0)
-		goto done;
-	b = &now.builds[0];
-	for (size_t i = 0; i < recorded->nbuilds && !r; i++)
-		if (!strcmp(recorded->builds[i].platform, b->platform))
-			r = &recorded->builds[i];
-	if (!r) {
-		rc = diff(out, "image", b->platform, "no build of this platform recorded", NULL,
-			  b->manifest);
-		goto done;
-	}
 	if ((rc = one(out, "image", b->platform, r->manifest, b->manifest)) < 0 ||
 	    !strcmp(r->manifest, b->manifest) ||
 	    (rc = one(out, "image config", b->platform, r->config, b->config)) < 0)
-		goto done;
-	nr = count(r->diff_ids);
-	nb = count(b->diff_ids);
+		return rc;
 	for (size_t i = 0; !rc && (i < nr || i < nb); i++) {
 		snprintf(at, sizeof(at), "%s layer %zu", b->platform, i + 1);
 		rc = one(out, "image layer", at, i < nr ? r->diff_ids[i] : NULL,
 			 i < nb ? b->diff_ids[i] : NULL);
 	}
+	return rc;
+}
+
+static const struct record_build *build_of(const struct record *r, const char *platform)
+{
+	for (size_t i = 0; i < r->nbuilds; i++)
+		if (!strcmp(r->builds[i].platform, platform))
+			return &r->builds[i];
+	return NULL;
+}
+
+int record_compare_image(struct record_diffs *out, const struct record *recorded,
+			 const char *layout)
+{
+	struct record now = { 0 };
+	const struct record_build *r;
+	int rc;
+
+	if ((rc = record_add_build(&now, "-", "-", NULL, NULL, 0, layout)) < 0)
+		goto done;
+	if (!(r = build_of(recorded, now.builds[0].platform)))
+		rc = diff(out, "image", now.builds[0].platform, "no build of this platform recorded",
+			  NULL, now.builds[0].manifest);
+	else
+		rc = build_compare(out, r, &now.builds[0]);
 done:
 	record_release(&now);
+	return rc;
+}
+
+int record_compare_builds(struct record_diffs *out, const struct record *a,
+			  const struct record *b)
+{
+	char wa[300], wb[300], ea[32], eb[32];
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < a->nbuilds; i++) {
+		const struct record_build *x = &a->builds[i], *y = build_of(b, x->platform);
+
+		if (!y) {
+			rc = diff(out, "image", x->platform, "removed", x->manifest, NULL);
+			continue;
+		}
+		snprintf(wa, sizeof(wa), "%s %s", x->builder, x->builder_version);
+		snprintf(wb, sizeof(wb), "%s %s", y->builder, y->builder_version);
+		snprintf(ea, sizeof(ea), "%lld", x->epoch);
+		snprintf(eb, sizeof(eb), "%lld", y->epoch);
+		if ((rc = one(out, "builder", x->platform, wa, wb)) == 0 &&
+		    (rc = one(out, "time", x->platform, ea, eb)) == 0)
+			rc = build_compare(out, x, y);
+	}
+	for (size_t i = 0; !rc && i < b->nbuilds; i++)
+		if (!build_of(a, b->builds[i].platform))
+			rc = diff(out, "image", b->builds[i].platform, "added", NULL,
+				  b->builds[i].manifest);
+	return rc;
+}
+
+/* ---- other inputs, read to compare ----------------------------------- */
+
+int record_read_any(struct record *out, enum record_kind *kind, const char *text, size_t len,
+		    const char *name)
+{
+	json_t *root = json_loadb(text, len, 0, NULL);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	*kind = !json_is_object(root) ? RECORD_UNKNOWN
+		: json_object_get(root, "build_digest") ? RECORD_BUILD
+		: json_object_get(root, "stages") ? RECORD_APT_LOCK
+		: json_object_get(root, "images") ? RECORD_IMAGES_LOCK
+		: RECORD_UNKNOWN;
+	json_decref(root);
+	switch (*kind) {
+	case RECORD_BUILD:
+		return record_parse(out, text, len, name);
+	case RECORD_IMAGES_LOCK:
+		rc = images_of(out, text, len, name);
+		pairs_sort(&out->images);
+		break;
+	case RECORD_APT_LOCK:
+		rc = packages_of(out, text, len, name);
+		pairs_sort(&out->packages);
+		break;
+	default:
+		return err_set("%s: not a build record, images lock or apt lock (JSON with "
+			       "\"build_digest\", \"images\" or \"stages\")", name);
+	}
+	if (rc < 0)
+		record_release(out);
 	return rc;
 }

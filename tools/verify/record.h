@@ -174,4 +174,24 @@ int record_upload_known(const struct record_diffs *d, const struct record *recor
 
 void record_diffs_release(struct record_diffs *d);
 
+/*
+ * The builds of two records, platform by platform, added to 'out': class
+ * "builder" (name and version), "time" (the epoch), then the image as
+ * record_compare_image() says it; "image" added or removed for a platform
+ * built by one only. Returns 0 or ERR_NOMEM.
+ */
+int record_compare_builds(struct record_diffs *out, const struct record *a,
+			  const struct record *b);
+
+/*
+ * A file of lockfiles/, read to be compared (pinned diff): a build record
+ * (record_parse()), an images lock (into 'images' only) or an apt lock
+ * (into 'packages' only), told apart by their top-level keys; '*kind' says
+ * which. Returns 0, or ERR_FAIL naming 'name' and what is wrong, or
+ * ERR_NOMEM; release 'out' either way.
+ */
+enum record_kind { RECORD_UNKNOWN, RECORD_BUILD, RECORD_IMAGES_LOCK, RECORD_APT_LOCK };
+int record_read_any(struct record *out, enum record_kind *kind, const char *text, size_t len,
+		    const char *name);
+
 #endif
