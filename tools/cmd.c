@@ -4,6 +4,7 @@
 #include "archive/context.h"
 #include "util/fileio.h"
 #include "util/http.h"
+#include "docker/dockerfile.h"
 #include "docker/image_ref.h"
 #include "docker/registry.h"
 #include "archive/extract.h"
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <getopt.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static int print_escaped(FILE *f, const char *fmt, va_list ap)
@@ -272,4 +274,54 @@ json_t *cmd_diffs_json(const struct record_diffs *d, const char *ka, const char 
 		}
 	}
 	return list;
+}
+
+/* 'spec' as "PATH[:TAG]": PATH whole when it exists, else split at the
+ * last ':'. */
+static int path_tag(char **path, char **tag, const char *spec)
+{
+	const char *colon = strrchr(spec, ':');
+	struct stat st;
+
+	if (stat(spec, &st) == 0 || !colon || colon == spec)
+		return (*path = strdup(spec)) ? 0 : err_nomem();
+	if (!(*path = strndup(spec, (size_t)(colon - spec))) || !(*tag = strdup(colon + 1)))
+		return err_nomem();
+	return 0;
+}
+
+int cmd_image_operand(char **layout, char **tag, const char *arg, const char *dir,
+		      const struct build_settings *s)
+{
+	char index[4200], *file = NULL;
+	struct stat st;
+	int rc;
+
+	*layout = *tag = NULL;
+	if (!strncmp(arg, "oci:", 4))
+		return path_tag(layout, tag, arg + 4) < 0 ? -1 : 1;
+	if (!strncmp(arg, "oci-archive:", 12)) {
+		if (path_tag(&file, tag, arg + 12) < 0)
+			return -1;
+		rc = extract_checked(file, NULL, dir);
+		free(file);
+		return rc < 0 ? -1 : (*layout = strdup(dir)) ? 1 : err_nomem();
+	}
+	if (!strncmp(arg, "docker://", 9))
+		return cmd_pull(arg + 9, dockerfile_host_platform(), s, dir) < 0 ? -1
+		       : (*layout = strdup(dir))				 ? 1
+								 : err_nomem();
+	snprintf(index, sizeof(index), "%s/index.json", arg);
+	if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode) && access(index, F_OK) == 0)
+		return (*layout = strdup(arg)) ? 1 : err_nomem();
+	return 0;
+}
+
+int cmd_temp_dir(char out[4096], const char *what)
+{
+	const char *base = getenv("TMPDIR");
+
+	base = base && *base ? base : "/tmp";
+	snprintf(out, 4096, "%s/pinned-%s.XXXXXX", base, what);
+	return mkdtemp(out) ? 0 : err_errno("cannot create a directory in '%s'", base);
 }

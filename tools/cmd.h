@@ -16,6 +16,7 @@ int cmd_run(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 int cmd_package(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 
@@ -112,10 +113,12 @@ struct build_settings {
 	"                            docker when a daemon answers, else buildah, else podman)\n" \
 	"  --registry-mirror HOST    pull Docker Hub images through HOST\n" \
 	"  --insecure-registry HOST  HOST may answer plain HTTP (loopback hosts may anyway)\n"
-#define BUILD_LONGOPTS \
-	{ "builder", required_argument, NULL, 'b' }, \
+#define REGISTRY_LONGOPTS \
 	{ "registry-mirror", required_argument, NULL, 'm' }, \
 	{ "insecure-registry", required_argument, NULL, 'i' }
+#define BUILD_LONGOPTS \
+	{ "builder", required_argument, NULL, 'b' }, \
+	REGISTRY_LONGOPTS
 
 /* Take getopt's answer 'c' when it is one of BUILD_LONGOPTS: 0 taken, 1
  * not one of them, or the exit status of a usage error. */
@@ -196,5 +199,21 @@ int cmd_json_lines(json_t *a, const char *text, size_t len);
  */
 int cmd_pull(const char *name, const char *platform, const struct build_settings *s,
 	     const char *layout);
+
+/*
+ * An image operand as an OCI layout: oci:DIR[:TAG], oci-archive:FILE[:TAG]
+ * (unpacked into the new directory 'dir'), docker://REF (pulled into 'dir'
+ * for this host's platform), or a folder holding index.json. '*layout' and
+ * '*tag' (NULL: the layout's first image) are the caller's to free. Returns
+ * 1 when 'arg' is one of those, 0 when it is none (the caller may take it
+ * otherwise), or -1 with err_msg() set.
+ */
+int cmd_image_operand(char **layout, char **tag, const char *arg, const char *dir,
+		      const struct build_settings *s);
+
+/* A new directory for 'what' (a command's name) in $TMPDIR, else /tmp,
+ * into 'out'; the caller removes it (remove_tree). Returns 0, or -1 with
+ * err_msg() set. */
+int cmd_temp_dir(char out[4096], const char *what);
 
 #endif

@@ -66,20 +66,6 @@ static void side_release(struct side *s)
 	context_free(s->ctx);
 }
 
-/* 'spec' as "PATH[:TAG]": PATH whole when it exists, else split at the
- * last ':'. */
-static int path_tag(struct side *s, const char *spec)
-{
-	const char *colon = strrchr(spec, ':');
-	struct stat st;
-
-	if (stat(spec, &st) == 0 || !colon || colon == spec)
-		return (s->layout = strdup(spec)) ? 0 : err_nomem();
-	if (!(s->layout = strndup(spec, (size_t)(colon - spec))) || !(s->tag = strdup(colon + 1)))
-		return err_nomem();
-	return 0;
-}
-
 /* 'file', a record or a lock. A record's manifest is the file beside it:
  * NAME.lock's NAME.manifest. */
 static int read_file(struct side *s, const char *file)
@@ -125,41 +111,17 @@ static int read_revision(struct side *s, const char *rev)
 static int read_side(struct side *s, const char *arg, const char *tmp, const char *name,
 		     const struct build_settings *settings)
 {
-	char dir[4096], index[4200];
+	char dir[4096];
 	struct stat st;
 	int rc;
 
 	s->arg = arg;
 	snprintf(dir, sizeof(dir), "%s/%s", tmp, name);
-	if (!strncmp(arg, "oci:", 4)) {
+	if ((rc = cmd_image_operand(&s->layout, &s->tag, arg, dir, settings)) != 0) {
 		s->image = 1;
-		return path_tag(s, arg + 4);
-	}
-	if (!strncmp(arg, "oci-archive:", 12)) {
-		char *file;
-
-		s->image = 1;
-		if ((rc = path_tag(s, arg + 12)) < 0)
-			return rc;
-		file = s->layout;
-		rc = extract_checked(file, NULL, dir);
-		s->layout = strdup(dir);
-		free(file);
-		return rc < 0 ? rc : s->layout ? 0 : err_nomem();
-	}
-	if (!strncmp(arg, "docker://", 9)) {
-		s->image = 1;
-		return cmd_pull(arg + 9, dockerfile_host_platform(), settings, dir) < 0 ||
-				       !(s->layout = strdup(dir))
-			       ? -1
-			       : 0;
+		return rc < 0 ? rc : 0;
 	}
 	if (stat(arg, &st) == 0) {
-		snprintf(index, sizeof(index), "%s/index.json", arg);
-		if (S_ISDIR(st.st_mode) && access(index, F_OK) == 0) {
-			s->image = 1;
-			return (s->layout = strdup(arg)) ? 0 : err_nomem();
-		}
 		if (S_ISDIR(st.st_mode))
 			return err_set("'%s': a folder that is no OCI layout (no index.json)", arg);
 		return read_file(s, arg);
@@ -311,14 +273,10 @@ static int diff(const char *arg_a, const char *arg_b, unsigned flags, int json,
 {
 	struct side a = { 0 }, b = { 0 };
 	char tmp[4096];
-	const char *base = getenv("TMPDIR");
 	int rc = EXIT_TROUBLE;
 
-	snprintf(tmp, sizeof(tmp), "%s/pinned-diff.XXXXXX", base && *base ? base : "/tmp");
-	if (!mkdtemp(tmp)) {
-		err_errno("cannot create a directory in '%s'", base && *base ? base : "/tmp");
+	if (cmd_temp_dir(tmp, "diff") < 0)
 		return cmd_fail();
-	}
 	if (read_side(&a, arg_a, tmp, "a", settings) < 0 ||
 	    read_side(&b, arg_b, tmp, "b", settings) < 0)
 		goto fail;
@@ -349,8 +307,7 @@ int cmd_diff(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "semantic", no_argument, NULL, 's' },
-		{ "registry-mirror", required_argument, NULL, 'm' },
-		{ "insecure-registry", required_argument, NULL, 'i' },
+		REGISTRY_LONGOPTS,
 		{ NULL, 0, NULL, 0 },
 	};
 	struct build_settings s = { 0 };

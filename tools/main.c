@@ -30,6 +30,7 @@ static const struct command {
 	{ "run", cmd_run, "run the image once as PlanQK does and print its result" },
 	{ "verify", cmd_verify, "check a tree or revision against its build record" },
 	{ "diff", cmd_diff, "say what differs between two records, locks, revisions or images" },
+	{ "audit", cmd_audit, "say what an image carries that breaks reproducibility or leaks" },
 	{ "package", cmd_package, "write the PlanQK upload as a deterministic zip of the context" },
 	{ "init", cmd_init, "start a service with pinned's layout, or adopt a PlanQK project" },
 };

@@ -92,7 +92,7 @@ printf 'RUN ["/bin/busybox", "sh", "-c", "/bin/busybox sleep 1 && /bin/busybox d
 "$PINNED" build -C "$d" --twice >"$tmp/out" 2>/dev/null
 same "build --twice: a Dockerfile writing the date: exit 1" $? 1
 check "build --twice: names the file that differs, and how" \
-	grep -q '^layer 1: built-at: content sha256:[0-9a-f]* (29 bytes), then sha256:[0-9a-f]* (29 bytes)$' "$tmp/out"
+	grep -q "^layer 1: built-at: content sha256:[0-9a-f]* (29 bytes), then sha256:[0-9a-f]* (29 bytes); line 1: '.*', then '.*'\$" "$tmp/out"
 
 f=$tmp/failing
 project "$f" 'echo "PlanQK:Job:Result: {}"'

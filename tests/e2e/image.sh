@@ -3,7 +3,8 @@
 # build/cache) and pushed as library/debian:bookworm-slim, then 'make image
 # REGISTRY_MIRROR=...' and 'make run' on copies of the project: the
 # Bell-state result, the same image digest from another path, other mtimes,
-# umask and time zone, and another digest after a one-byte change in src/.
+# umask and time zone, and another digest after a one-byte change in src/;
+# pinned audit finds the sample's image clean.
 . "$TOP/tests/e2e/lib.sh"
 
 for tool in debootstrap buildah docker-registry; do
@@ -55,6 +56,11 @@ make -s -C "$a" run PINNED="$PINNED" >"$tmp/run.out" 2>"$tmp/run.err"
 same "image: make run exits 0" $? 0
 same "image: make run prints the Bell-state result, only 00 and 11" "$(tail -1 "$tmp/run.out")" \
 	'{"counts":{"00":496,"11":528},"shots":1024}'
+
+"$PINNED" audit -C "$a" >"$tmp/audit.out" 2>&1
+same "image: pinned audit: the sample's image carries nothing it should not, times checked" \
+	"$?: $(tail -1 "$tmp/audit.out" | sed 's/: [0-9]* entries in [0-9]* layers read$//')" \
+	"0: clean: 0 findings in oci:build/image"
 
 # another clone at another path: every mtime changed, another umask and
 # time zone, clean builder storage

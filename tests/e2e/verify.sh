@@ -124,7 +124,7 @@ same "verify --image: how: exactly the three differences, Env, a content, a mode
 	"how the image differs from the recorded one (build/image), 3 differences:
 config: .config.Env: [\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"], then
 layer 1: src/requirements.txt: mode 0644, then 0755
-layer 1: src/run.sh: content sha256:2183a125ccbf (29 bytes), then sha256:2477f9f055ec (11 bytes)
+layer 1: src/run.sh: content sha256:2183a125ccbf (29 bytes), then sha256:2477f9f055ec (11 bytes); line 1: 'echo \"PlanQK:Job:Result: {}\"', then 'echo other'
 (and what follows from these: the manifest and config digests, .rootfs, .history)"
 verify --image "$tmp/other/build/image" --json
 same "verify --image --json: the explanation as data, the same three" \
@@ -289,9 +289,9 @@ same "verify --rebuild: the image differs: manifest, config and its one layer" \
 image config: linux/amd64: changed
 image layer: linux/amd64 layer 1: changed"
 same "verify --rebuild: how: exactly the file that holds the date" \
-	"$(sed -n '/^how the image/,/^layer/p' "$tmp/out" | sed 's/sha256:[0-9a-f]*/D/g')" \
+	"$(sed -n '/^how the image/,/^layer/p' "$tmp/out" | sed 's/sha256:[0-9a-f]*/D/g; s/[0-9]\{10\}/T/g')" \
 	"how the image differs from the recorded one (build/image), 1 difference:
-layer 1: built-at: content D (11 bytes), then D (11 bytes)"
+layer 1: built-at: content D (11 bytes), then D (11 bytes); line 1: 'T', then 'T'"
 
 # a project with no template and no lockfiles/ yet: the first record holds
 q=$tmp/plain

@@ -1,8 +1,10 @@
 /* libFuzzer: two image layers (a tar, plain or compressed, with any
  * headers, xattrs and contents) compared file by file as pinned diff and
- * verify compare images (verify/imagediff.h), strict and semantic. The
+ * verify compare images (verify/imagediff.h), strict and semantic, and the
+ * first audited as pinned audit does (verify/audit.h). The
  * input is "LEN A B": two bytes of A's length, then the two layers; each
  * goes into an OCI layout of its own in a directory made once. */
+#include "verify/audit.h"
 #include "verify/imagediff.h"
 
 #include <ftw.h>
@@ -74,6 +76,7 @@ static int layout(const char *name, const char *layer)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static FILE *null;
+	struct audit audit;
 	char a[128], b[128];
 	size_t la;
 
@@ -95,5 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	image_diff_tags(null, a, NULL, b, NULL, 0);
 	image_diff_tags(null, a, NULL, b, NULL, IMAGE_DIFF_SEMANTIC);
+	image_audit(&audit, a, NULL, 1000);
+	audit_release(&audit);
 	return 0;
 }

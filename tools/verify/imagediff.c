@@ -259,9 +259,7 @@ static char *xattrs_of(struct archive_entry *e)
 	return buf_detach(&b, NULL);
 }
 
-/* Open layer blob 'digest' of 'layout' (its file's name into 'path') to
- * read, a tar plain or compressed; NULL with the message set. */
-static struct archive *open_layer(char path[4096], const char *layout, const char *digest)
+struct archive *layout_layer_open(char path[4096], const char *layout, const char *digest)
 {
 	struct archive *a = archive_read_new();
 
@@ -284,7 +282,7 @@ static struct archive *open_layer(char path[4096], const char *layout, const cha
 static int read_layer(struct file **out, size_t *n, const char *layout, const char *digest)
 {
 	char path[4096];
-	struct archive *a = open_layer(path, layout, digest);
+	struct archive *a = layout_layer_open(path, layout, digest);
 	struct archive_entry *e;
 	size_t alloc = 0;
 	int rc = 0, r;
@@ -357,7 +355,7 @@ done:
 static int read_wanted(struct file *f, size_t n, const char *layout, const char *digest)
 {
 	char path[4096];
-	struct archive *a = open_layer(path, layout, digest);
+	struct archive *a = layout_layer_open(path, layout, digest);
 	struct archive_entry *e;
 	int rc = 0;
 

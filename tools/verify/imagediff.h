@@ -21,6 +21,12 @@ int layout_image_load(struct layout_image *img, const char *layout);
 int layout_image_load_tag(struct layout_image *img, const char *layout, const char *tag);
 void layout_image_release(struct layout_image *img);
 
+/* Open layer blob 'digest' ("sha256:...") of 'layout' to read with
+ * libarchive, a tar plain or compressed; its file's name goes to 'path'.
+ * NULL with the message set. */
+struct archive;
+struct archive *layout_layer_open(char path[4096], const char *layout, const char *digest);
+
 /*
  * Say how the images in two OCI layouts differ, one line for each cause to
  * 'out': the config's fields (by JSON path), then the layers by position
