@@ -298,6 +298,15 @@ if build; then
 else
 	fail "aptlock: build with a newer jq in the archive" "$(tail -5 "$tmp/build.err")"
 fi
+# pinned diff of the lock before and after lock --update (on a copy): the
+# one package that moved, from what to what
+cp "$proj/lockfiles/apt.lock" "$tmp/apt-before.lock"
+cp -a "$proj" "$tmp/updated"
+(cd "$tmp/updated" && "$PINNED" lock --registry-mirror "$REG" --apt-mirror "$archive" \
+	--apt-keyring "$tmp/archive.gpg" --update) >/dev/null 2>&1
+"$PINNED" diff "$tmp/apt-before.lock" "$tmp/updated/lockfiles/apt.lock" >"$tmp/diff.out" 2>&1
+same "aptlock: pinned diff of the apt lock after lock --update: exactly jq, old and new" \
+	"$?: $(sed '$d' "$tmp/diff.out")" "1: package: 0:jq: changed ($jqver, then $jqver+pinned1)"
 # the locked jq leaves the archive: the build fails naming it
 rm "$repo/pool/bookworm"/jq_*.deb
 sign_suite bookworm
