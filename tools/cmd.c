@@ -312,9 +312,11 @@ int cmd_image_operand(char **layout, char **tag, const char *arg, const char *di
 		       : (*layout = strdup(dir))				 ? 1
 								 : err_nomem();
 	snprintf(index, sizeof(index), "%s/index.json", arg);
-	if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode) && access(index, F_OK) == 0)
-		return (*layout = strdup(arg)) ? 1 : err_nomem();
-	return 0;
+	if (stat(arg, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	if (access(index, F_OK) < 0)
+		return err_set("'%s': a folder that is no OCI layout (no index.json)", arg);
+	return (*layout = strdup(arg)) ? 1 : err_nomem();
 }
 
 int cmd_temp_dir(char out[4096], const char *what)

@@ -206,7 +206,8 @@ int cmd_pull(const char *name, const char *platform, const struct build_settings
  * for this host's platform), or a folder holding index.json. '*layout' and
  * '*tag' (NULL: the layout's first image) are the caller's to free. Returns
  * 1 when 'arg' is one of those, 0 when it is none (the caller may take it
- * otherwise), or -1 with err_msg() set.
+ * otherwise), or -1 with err_msg() set (also for a folder that is no
+ * layout).
  */
 int cmd_image_operand(char **layout, char **tag, const char *arg, const char *dir,
 		      const struct build_settings *s);

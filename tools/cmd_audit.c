@@ -112,10 +112,13 @@ static int audit(const char *image, const char *epoch_arg, int json,
 	if (cmd_temp_dir(tmp, "audit") < 0)
 		return cmd_fail();
 	snprintf(dir, sizeof(dir), "%s/image", tmp);
-	if ((rc = cmd_image_operand(&layout, &tag, image, dir, s)) == 0 &&
-	    (rc = cmd_pull(image, dockerfile_host_platform(), s, dir)) == 0 &&
-	    !(layout = strdup(dir)))
-		rc = err_nomem();
+	if ((rc = cmd_image_operand(&layout, &tag, image, dir, s)) == 0) {
+		if ((rc = cmd_pull(image, dockerfile_host_platform(), s, dir)) < 0)
+			err_prefix("'%s' is no image here (oci:DIR, oci-archive:FILE, a layout "
+				   "folder), nor one that could be pulled", image);
+		else if (!(layout = strdup(dir)))
+			rc = err_nomem();
+	}
 	if (rc >= 0) {
 		if (epoch_arg)
 			epoch = strtoll(epoch_arg, &end, 10);

@@ -121,11 +121,8 @@ static int read_side(struct side *s, const char *arg, const char *tmp, const cha
 		s->image = 1;
 		return rc < 0 ? rc : 0;
 	}
-	if (stat(arg, &st) == 0) {
-		if (S_ISDIR(st.st_mode))
-			return err_set("'%s': a folder that is no OCI layout (no index.json)", arg);
+	if (stat(arg, &st) == 0)
 		return read_file(s, arg);
-	}
 	if ((rc = read_revision(s, arg)) == 0 || err_code() != ERR_NOTFOUND)
 		return rc;
 	record_release(&s->rec);
