@@ -169,7 +169,7 @@ check: $(BUILD)/pinned $(UNIT_BIN) $(SERVERS) $(BUILD)/service asan-build oom-bu
 	   FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ); } | tests/count.sh
 
 # make check fuzzes each target this long: a smoke test, not a campaign
-CHECK_FUZZ_SECONDS ?= 25
+CHECK_FUZZ_SECONDS ?= 20
 
 # The whole suite, unit and end-to-end, against ASan and UBSan builds.
 asan: asan-build | deps-test
