@@ -2,7 +2,7 @@
 #   make            build build/pinned
 #   make check      build and run every test, again under AddressSanitizer and
 #                   UBSan, the allocation-failure pass and each fuzz target for
-#                   30 s; ends with "N passed, N failed"
+#                   20 s; ends with "N passed, N failed"
 #   make asan       every test under AddressSanitizer and UBSan only
 #   make oom        the allocation-failure pass only
 #   make bench      benchmarks against the peers the issues name
@@ -19,7 +19,7 @@ PKGS := libarchive libcrypto libgit2 jansson libcurl
 BUILD_DEPS := gcc make pkg-config libarchive-dev libssl-dev libgit2-dev \
 	libjansson-dev libcurl4-openssl-dev
 TEST_DEPS := git tar libarchive-tools openssl docker-registry skopeo buildah podman runc debootstrap \
-	gpg gpgv debian-archive-keyring apt xz-utils curl \
+	gpg gpgv debian-archive-keyring apt dpkg-dev xz-utils curl \
 	busybox-static umoci attr \
 	apache2-utils
 BENCH_DEPS := hyperfine time

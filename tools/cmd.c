@@ -211,7 +211,8 @@ void cmd_diff_detail(char *out, size_t size, const struct record_diff *d, const 
 		else if (!strcmp(d->what, "type changed"))
 			snprintf(out, size, " (%c, %s %c)", a[0], then, b[0]);
 	} else if (a && b)
-		snprintf(out, size, " (%s, %s %s)", a, then, b);
+		snprintf(out, size, " (%s, %s %s%s%s)", a, then, b, d->from ? " from " : "",
+			 d->from ? d->from : "");
 	else
 		snprintf(out, size, " (%s)", a ? a : b);
 }
@@ -263,7 +264,8 @@ json_t *cmd_diffs_json(const struct record_diffs *d, const char *ka, const char 
 		    jsonw_set(o, "path", json_string(d->v[i].path)) < 0 ||
 		    jsonw_set(o, "what", json_string(d->v[i].what)) < 0 ||
 		    (d->v[i].recorded && jsonw_set(o, ka, json_string(d->v[i].recorded)) < 0) ||
-		    (d->v[i].now && jsonw_set(o, kb, json_string(d->v[i].now)) < 0)) {
+		    (d->v[i].now && jsonw_set(o, kb, json_string(d->v[i].now)) < 0) ||
+		    (d->v[i].from && jsonw_set(o, "from", json_string(d->v[i].from)) < 0)) {
 			json_decref(o);
 			json_decref(list);
 			return NULL;
@@ -326,4 +328,52 @@ int cmd_temp_dir(char out[4096], const char *what)
 	base = base && *base ? base : "/tmp";
 	snprintf(out, 4096, "%s/pinned-%s.XXXXXX", base, what);
 	return mkdtemp(out) ? 0 : err_errno("cannot create a directory in '%s'", base);
+}
+
+int cmd_net_option(struct net_settings *s, int c, const char *arg, const char *usage)
+{
+	char *end;
+
+	switch (c) {
+	case 'm': s->opts.mirror = arg; return 0;
+	case 'a': s->opts.http.ca_file = arg; return 0;
+	case 'i':
+		if (s->opts.http.ninsecure == sizeof(s->insecure) / sizeof(s->insecure[0]))
+			return cmd_usage_error(usage, "too many --insecure-registry hosts");
+		s->insecure[s->opts.http.ninsecure++] = arg;
+		return 0;
+	case 'j':
+		s->jobs = (int)strtol(arg, &end, 10);
+		if (*end || s->jobs < 1 || s->jobs > 64)
+			return cmd_usage_error(usage, "--jobs takes a number from 1 to 64");
+		return 0;
+	case 't':
+		s->opts.http.timeout = strtol(arg, &end, 10);
+		if (*end || s->opts.http.timeout < 1)
+			return cmd_usage_error(usage, "--timeout takes a number of seconds");
+		return 0;
+	case 'T':
+		s->connect_timeout = strtol(arg, &end, 10);
+		if (*end || s->connect_timeout < 1)
+			return cmd_usage_error(usage, "--connect-timeout takes a number of seconds");
+		return 0;
+	default: return 1;
+	}
+}
+
+int cmd_net_done(struct net_settings *s, const char *usage)
+{
+	struct http_opts *h = &s->opts.http;
+
+	h->insecure = s->insecure;
+	if (s->opts.mirror && !(s->opts.mirror = cmd_mirror_host(s->mirror, s->opts.mirror,
+								  s->insecure, h->ninsecure)))
+		return cmd_usage_error(usage, CMD_MIRROR_USAGE);
+	if (s->connect_timeout)
+		h->connect_timeout = s->connect_timeout;
+	if (h->connect_timeout > h->timeout)
+		h->connect_timeout = h->timeout;
+	if (!h->ca_file)
+		h->ca_file = getenv("SSL_CERT_FILE");
+	return -1;
 }

@@ -16,6 +16,7 @@ int cmd_run(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_drift(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_package(int argc, char **argv);
 int cmd_init(int argc, char **argv);
@@ -26,6 +27,7 @@ int cmd_init(int argc, char **argv);
 #include <jansson.h>
 
 #include "docker/images_lock.h"
+#include "docker/registry.h"
 #include "util/sha256.h"
 #include "verify/builder.h"
 
@@ -120,6 +122,43 @@ struct build_settings {
 	{ "builder", required_argument, NULL, 'b' }, \
 	REGISTRY_LONGOPTS
 
+/*
+ * What lock and drift take to reach registries and archives: the
+ * registry's options (mirror, insecure hosts, CA file, time-outs) and how
+ * many images to ask at a time.
+ */
+struct net_settings {
+	struct registry_opts opts;
+	const char *insecure[64];
+	long connect_timeout;
+	int jobs;
+	char mirror[256];
+};
+
+#define NET_SETTINGS_INIT { .opts = REGISTRY_OPTS_INIT, .jobs = 8 }
+#define NET_LONGOPTS \
+	REGISTRY_LONGOPTS, \
+	{ "jobs", required_argument, NULL, 'j' }, \
+	{ "ca-file", required_argument, NULL, 'a' }, \
+	{ "timeout", required_argument, NULL, 't' }, \
+	{ "connect-timeout", required_argument, NULL, 'T' }
+#define NET_OPTIONS_USAGE \
+	"  --jobs N                  ask about N images at a time (default 8)\n" \
+	"  --insecure-registry HOST  HOST may answer plain HTTP (loopback hosts may anyway)\n" \
+	"  --registry-mirror HOST    reach Docker Hub images through HOST\n" \
+	"  --ca-file FILE            trust the CAs in FILE (default $SSL_CERT_FILE or the system's)\n" \
+	"  --timeout SECONDS         give up on a request after SECONDS (default 30)\n" \
+	"  --connect-timeout SECONDS give up connecting after SECONDS (default 10)\n"
+
+/* Take getopt's answer 'c' when it is one of NET_LONGOPTS: 0 taken, 1 not
+ * one of them, or the exit status of a usage error. */
+int cmd_net_option(struct net_settings *s, int c, const char *arg, const char *usage);
+
+/* After the options: the mirror checked, the time-outs settled, the CA
+ * file from $SSL_CERT_FILE when none was given. -1 to go on, or the exit
+ * status. 's' must not move afterwards (its options point into it). */
+int cmd_net_done(struct net_settings *s, const char *usage);
+
 /* Take getopt's answer 'c' when it is one of BUILD_LONGOPTS: 0 taken, 1
  * not one of them, or the exit status of a usage error. */
 int cmd_build_option(struct build_settings *s, int c, const char *arg, const char *help);
@@ -175,16 +214,17 @@ int cmd_other_option(int c, char **argv, const char *usage);
  */
 int cmd_begin(int argc, char **argv, const char *usage, const char *dir);
 
-/* How verify and diff say a difference (verify/record.h): the detail after
- * its path for a text report, " (A, THEN B)" with 'then' between the two
- * values ("now", "then"); for a context entry only its mode or type. */
+/* How verify, diff and drift say a difference (verify/record.h): the
+ * detail after its path for a text report, " (A, THEN B[ from WHERE])" with
+ * 'then' between the two values ("now", "then"); for a context entry only
+ * its mode or type. */
 struct record_diff;
 struct record_diffs;
 void cmd_diff_detail(char *out, size_t size, const struct record_diff *d, const char *then);
 
-/* The differences 'd' as a JSON array of {class, path, what, KA, KB}, the
- * two values under the names 'ka' and 'kb' where there are values. NULL:
- * no memory. */
+/* The differences 'd' as a JSON array of {class, path, what, KA, KB, from},
+ * the two values under the names 'ka' and 'kb' where there are values, and
+ * where the second was found when known. NULL: no memory. */
 json_t *cmd_diffs_json(const struct record_diffs *d, const char *ka, const char *kb);
 
 /* Each line of 'text' ('len' bytes) appended to the array 'a'. Returns 0,

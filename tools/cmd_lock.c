@@ -49,12 +49,7 @@ static const char usage[] =
 	"                            ...); several: repeat it or separate them by commas\n"
 	"  --defaults                lock for no build arguments, this host's platform and\n"
 	"                            Debian's own archive as it is now\n"
-	"  --jobs N                  resolve N images at a time (default 8)\n"
-	"  --insecure-registry HOST  HOST may answer plain HTTP (loopback hosts may anyway)\n"
-	"  --registry-mirror HOST    resolve Docker Hub images through HOST\n"
-	"  --ca-file FILE            trust the CAs in FILE (default $SSL_CERT_FILE or the system's)\n"
-	"  --timeout SECONDS         give up on a request after SECONDS (default 30)\n"
-	"  --connect-timeout SECONDS give up connecting after SECONDS (default 10)\n"
+	NET_OPTIONS_USAGE
 	"  --apt-mirror URI          the Debian archive (default http://deb.debian.org/debian,\n"
 	"                            and .../debian-security for the security suite); with\n"
 	"                            --apt-snapshot, the snapshot service (default\n"
@@ -240,12 +235,7 @@ int cmd_lock(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "update", no_argument, NULL, 'u' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "insecure-registry", required_argument, NULL, 'i' },
-		{ "registry-mirror", required_argument, NULL, 'm' },
-		{ "ca-file", required_argument, NULL, 'a' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "connect-timeout", required_argument, NULL, 'T' },
+		NET_LONGOPTS,
 		{ "build-arg", required_argument, NULL, 'b' },
 		{ "platform", required_argument, NULL, 'p' },
 		{ "defaults", no_argument, NULL, 'd' },
@@ -256,13 +246,11 @@ int cmd_lock(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct inputs in = { 0 };
-	struct registry_opts opts = REGISTRY_OPTS_INIT;
-	const char *dir = NULL, *template = DOCKERFILE_TEMPLATE, *insecure[64], *components[17] = { 0 };
+	struct net_settings net = NET_SETTINGS_INIT;
+	const char *dir = NULL, *template = DOCKERFILE_TEMPLATE, *components[17] = { 0 };
 	size_t ncomponents = 0;
-	char mirror[256];
-	int update = 0, jobs = 8, c, rc;
-	long connect_timeout = 0;
-	char *end, *config;
+	int update = 0, c, rc;
+	char *config;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+C:f:h", longopts, NULL)) != -1) {
@@ -289,7 +277,6 @@ int cmd_lock(int argc, char **argv)
 				in.platforms[in.nplatforms++] = p;
 			}
 			break;
-		case 'm': opts.mirror = optarg; break;
 		case 'M':
 			if (!apt_uri_valid(optarg))
 				return cmd_usage_error(usage, "--apt-mirror takes an http:// or https:// URI "
@@ -316,48 +303,23 @@ int cmd_lock(int argc, char **argv)
 			components[ncomponents++] = optarg;
 			in.apt.components = components;
 			break;
-		case 'a': opts.http.ca_file = optarg; break;
-		case 'i':
-			if (opts.http.ninsecure == sizeof(insecure) / sizeof(insecure[0]))
-				return cmd_usage_error(usage, "too many --insecure-registry hosts");
-			insecure[opts.http.ninsecure++] = optarg;
-			break;
-		case 'j':
-			jobs = (int)strtol(optarg, &end, 10);
-			if (*end || jobs < 1 || jobs > 64)
-				return cmd_usage_error(usage, "--jobs takes a number from 1 to 64");
-			break;
-		case 't':
-			opts.http.timeout = strtol(optarg, &end, 10);
-			if (*end || opts.http.timeout < 1)
-				return cmd_usage_error(usage, "--timeout takes a number of seconds");
-			break;
-		case 'T':
-			connect_timeout = strtol(optarg, &end, 10);
-			if (*end || connect_timeout < 1)
-				return cmd_usage_error(usage, "--connect-timeout takes a number of seconds");
-			break;
-		default: return cmd_other_option(c, argv, usage);
+		default:
+			if ((rc = cmd_net_option(&net, c, optarg, usage)) == 1)
+				return cmd_other_option(c, argv, usage);
+			if (rc)
+				return rc;
 		}
 	}
-	opts.http.insecure = insecure;
-	if (opts.mirror && !(opts.mirror = cmd_mirror_host(mirror, opts.mirror, insecure,
-							    opts.http.ninsecure)))
-		return cmd_usage_error(usage, CMD_MIRROR_USAGE);
-	if (connect_timeout)
-		opts.http.connect_timeout = connect_timeout;
-	if (opts.http.connect_timeout > opts.http.timeout)
-		opts.http.connect_timeout = opts.http.timeout;
-	if (!opts.http.ca_file)
-		opts.http.ca_file = getenv("SSL_CERT_FILE");
+	if ((rc = cmd_net_done(&net, usage)) >= 0)
+		return rc;
 	if (in.defaults && (in.nargs || in.nplatforms))
 		return cmd_usage_error(usage, "--defaults forgets build arguments and platforms: "
 				       "give it alone, or give --build-arg and --platform alone");
 	if ((rc = cmd_begin(argc, argv, usage, dir)) >= 0)
 		return rc;
 	signal(SIGPIPE, SIG_IGN);
-	opts.docker_config = config = cmd_docker_config();
-	rc = run(template, &in, &opts, update, jobs);
+	net.opts.docker_config = config = cmd_docker_config();
+	rc = run(template, &in, &net.opts, update, net.jobs);
 	free(config);
 	return rc;
 }

@@ -29,6 +29,7 @@ static const struct command {
 	{ "build", cmd_build, "build the image from the context, reproducibly: its digest" },
 	{ "run", cmd_run, "run the image once as PlanQK does and print its result" },
 	{ "verify", cmd_verify, "check a tree or revision against its build record" },
+	{ "drift", cmd_drift, "say what moved upstream since the locks were made" },
 	{ "diff", cmd_diff, "say what differs between two records, locks, revisions or images" },
 	{ "audit", cmd_audit, "say what an image carries that breaks reproducibility or leaks" },
 	{ "package", cmd_package, "write the PlanQK upload as a deterministic zip of the context" },

@@ -5,8 +5,8 @@
 # and 320 MB trees, writing the archive to a file against GNU tar | tee FILE
 # | openssl dgst, and to /dev/null against tar | openssl dgst (warm page
 # cache); pinned verify on the 1.2 GB tree against tar and openssl dgst;
-# pinned's peak memory; then pinned lock against skopeo inspect; then the
-# apt resolver against apt-get install --simulate.
+# pinned's peak memory; then pinned lock and pinned drift against skopeo
+# inspect; then the apt resolver against apt-get install --simulate.
 set -e
 build=$(cd "${1:?usage: tests/bench/run.sh BUILD_DIR}" && pwd)
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -189,6 +189,49 @@ hyperfine --style basic --warmup 1 --runs 10 --export-json "$json" \
 set -- $(median "pinned lock --update (50 images)" "skopeo inspect, 50 in a loop")
 awk -v p="$1" -v s="$2" 'BEGIN {
 	printf "\npinned lock --update, 50 images: %.3f s; skopeo inspect loop: %.3f s (medians); pinned %.1fx faster\n", p, s, s / p
+}'
+
+# Issue 12's benchmark: pinned drift on a lock of the same 50 images and of
+# 200 packages, against the loop of skopeo inspect over the 50 images. The
+# packages are made here (dpkg-deb), in a signed archive of three suites
+# served by busybox httpd, and locked from it: nothing moved, so drift reads
+# everything and finds nothing.
+archive_key
+for i in $(seq -w 0 199); do fake_deb "pkg$i" "1.0-$i"; done
+mkdir -p "$repo/pool/bookworm"
+cp "$tmp/made"/*.deb "$repo/pool/bookworm/"
+for s in bookworm bookworm-updates bookworm-security; do sign_suite $s; done
+start_httpd "$www" debian/dists/bookworm/InRelease
+base=$(sed -n 's/^ *"digest": "\(sha256:[0-9a-f]*\)".*/\1/p' "$tmp/lock/lockfiles/images.lock" | head -1)
+{
+	printf '{"version": 1, "stages": [{"stage": 0, "base": "%s/img00@%s", "codename": "bookworm", "architecture": "amd64", "sources": [' "$REG" "$base"
+	sep=
+	for s in bookworm bookworm-updates bookworm-security; do
+		printf '%s{"uri": "%s/debian", "suite": "%s", "components": ["main"], "inrelease": "sha256:%s"}' \
+			"$sep" "$HTTPD" "$s" "$(sha256 "$repo/dists/$s/InRelease")"
+		sep=", "
+	done
+	printf '], "installs": [{"recommends": false, "requested": [%s], "packages": [' \
+		"$(seq -w 0 199 | sed 's/.*/"pkg&"/' | paste -sd,)"
+	awk 'BEGIN { RS = ""; FS = "\n" } {
+		for (i = 1; i <= NF; i++) { split($i, kv, ": "); f[kv[1]] = kv[2] }
+		printf "%s{\"name\": \"%s\", \"version\": \"%s\", \"architecture\": \"%s\", \"filename\": \"%s\", \"size\": %s, \"sha256\": \"%s\", \"requested\": true}", (NR > 1 ? ", " : ""), f["Package"], f["Version"], f["Architecture"], f["Filename"], f["Size"], f["SHA256"]
+	}' "$repo/dists/bookworm/main/binary-amd64/Packages"
+	printf ']}]}]}\n'
+} >"$tmp/lock/lockfiles/apt.lock"
+drift="$pinned drift -C $tmp/lock --apt-keyring $tmp/archive.gpg"
+$drift
+sed -n 's|.*docker://\([^ ]*\) .*|\1|p' "$tmp/skopeo.sh" >"$tmp/refs"
+json=$build/bench-drift.json
+hyperfine --style basic --warmup 1 --runs 10 --export-json "$json" \
+	-n "pinned drift (50 images, 200 packages)" "$drift" \
+	-n "skopeo inspect, 50 in a loop" "sh $tmp/skopeo.sh" \
+	-n "skopeo inspect, 8 at a time" \
+	"xargs -P 8 -I{} skopeo inspect --tls-verify=false docker://{} <$tmp/refs >/dev/null"
+set -- $(median "pinned drift (50 images, 200 packages)" "skopeo inspect, 50 in a loop" \
+	"skopeo inspect, 8 at a time")
+awk -v p="$1" -v s="$2" -v x="$3" 'BEGIN {
+	printf "\npinned drift, 50 images and 200 packages in 3 suites: %.3f s; skopeo inspect over the 50 images: in a loop %.3f s (%.1fx), 8 at a time %.3f s (%.1fx) (medians)\n", p, s, s / p, x, x / p
 }'
 
 # Issue 10's benchmark: Debian bookworm's whole main index (63,000 stanzas,

@@ -35,66 +35,20 @@ done
 jqver=$(dpkg-deb -f "$debs"/jq_*.deb Version)
 
 # two packages made here: pinned-a conflicts with pinned-b
-fake_deb() {	# fake_deb NAME VERSION [CONTROL-LINE]: into $tmp/made
-	d=$tmp/pkg-$1-$2
-	mkdir -p "$d/DEBIAN" "$tmp/made"
-	printf 'Package: %s\nVersion: %s\nArchitecture: all\nMaintainer: pinned tests <t@pinned.invalid>\nDescription: made by the pinned tests\n%s' \
-		"$1" "$2" "${3:+$3
-}" >"$d/DEBIAN/control"
-	dpkg-deb --root-owner-group -Zgzip --build "$d" "$tmp/made/$1_$2_all.deb" >/dev/null
-}
 fake_deb pinned-a 1.0 "Conflicts: pinned-b"
 fake_deb pinned-b 1.0
 
 # the archive: suites bookworm, bookworm-updates and bookworm-security
-export GNUPGHOME=$tmp/gnupg
-mkdir -m 700 "$GNUPGHOME"
-gpg --batch -q --passphrase '' --quick-gen-key 'pinned test archive' ed25519 sign 1d 2>/dev/null
-gpg --batch --export >"$tmp/archive.gpg"
-keyid=$(gpg --batch --with-colons --list-keys 2>/dev/null | awk -F: '/^pub/ { print $5; exit }')
+archive_key
 mkdir -m 700 "$tmp/gnupg2"
 GNUPGHOME=$tmp/gnupg2 gpg --batch -q --passphrase '' --quick-gen-key 'somebody else' ed25519 sign 1d 2>/dev/null
 GNUPGHOME=$tmp/gnupg2 gpg --batch --export >"$tmp/other.gpg"
-www=$tmp/www
-repo=$www/debian
-# sign_suite SUITE [EXTRA-FIELDS]: index dists/SUITE from pool/SUITE, sign InRelease
-sign_suite() {
-	s=$1
-	dir=$repo/dists/$s/main/binary-amd64
-	mkdir -p "$dir" "$repo/pool/$s"
-	(cd "$repo" && dpkg-scanpackages --multiversion "pool/$s" 2>/dev/null) >"$dir/Packages"
-	xz -kf "$dir/Packages"
-	{
-		printf 'Origin: pinned tests\nSuite: %s\nCodename: %s\n' "$s" "$s"
-		printf 'Date: %s\n' "$(date -u -R | sed 's/+0000/UTC/')"
-		[ -n "${2:-}" ] && printf '%s\n' "$2"
-		printf 'Architectures: amd64\nComponents: main\nSHA256:\n'
-		for f in main/binary-amd64/Packages main/binary-amd64/Packages.xz; do
-			printf ' %s %s %s\n' "$(sha256 "$repo/dists/$s/$f")" \
-				"$(wc -c <"$repo/dists/$s/$f")" "$f"
-		done
-	} >"$repo/dists/$s/Release"
-	gpg --batch --yes -q --clearsign -o "$repo/dists/$s/InRelease" "$repo/dists/$s/Release"
-}
 mkdir -p "$repo/pool/bookworm"
 cp "$debs"/*.deb "$tmp/made"/*.deb "$repo/pool/bookworm/"
 for s in bookworm bookworm-updates bookworm-security; do sign_suite $s; done
 
-port=
-for try in $(seq 20); do
-	p=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
-	busybox httpd -f -p "127.0.0.1:$p" -h "$www" &
-	hpid=$!
-	sleep 0.2
-	if kill -0 $hpid 2>/dev/null && curl -fsS -o /dev/null "http://127.0.0.1:$p/debian/dists/bookworm/InRelease"; then
-		pids="$pids $hpid"
-		port=$p
-		break
-	fi
-	kill $hpid 2>/dev/null
-done
-[ -n "$port" ] || { fail "aptlock: start busybox httpd"; finish; exit 0; }
-archive=http://127.0.0.1:$port/debian
+start_httpd "$www" debian/dists/bookworm/InRelease || { fail "aptlock: start busybox httpd"; finish; exit 0; }
+archive=$HTTPD/debian
 
 # the base: bookworm, trusting the archive's key
 start_registry base || { finish; exit 0; }
@@ -134,6 +88,55 @@ cp "$proj/lockfiles/images.lock" "$tmp/images.lock.1"
 lock --update >/dev/null 2>&1
 same_file "aptlock: locking again with nothing moved writes the same bytes" \
 	"$proj/lockfiles/apt.lock" "$tmp/apt.lock.1"
+
+# pinned drift: what moved in the archive since the lock, asked of it again
+drift() { "$PINNED" drift -C "$proj" --registry-mirror "$REG" --apt-keyring "$tmp/archive.gpg" \
+	"$@" >"$tmp/drift.out" 2>&1; echo $? >"$tmp/drift.status"; }
+drift
+same "aptlock: drift with nothing moved: exit 0, what was checked" \
+	"$(cat "$tmp/drift.status"): $(cat "$tmp/drift.out")" \
+	"0: nothing moved: 1 image (1 platform), 3 packages in 3 suites checked"
+onigver=$(dpkg-deb -f "$debs"/libonig5_*.deb Version)
+fake_deb jq "$jqver+pinned1" "Depends: libjq1"
+fake_deb libonig5 "$onigver+pinned1"
+mkdir -p "$repo/pool/bookworm-security" "$repo/pool/bookworm-updates"
+cp "$tmp/made/jq_$jqver+pinned1_all.deb" "$repo/pool/bookworm-security/"
+cp "$tmp/made/libonig5_$onigver+pinned1_all.deb" "$repo/pool/bookworm-updates/"
+sign_suite bookworm-security
+sign_suite bookworm-updates
+drift
+same "aptlock: drift names a security update and a newer version, each from its suite" \
+	"$(cat "$tmp/drift.status")
+$(cat "$tmp/drift.out")" "1
+package: 0:jq: security update ($jqver, now $jqver+pinned1 from bookworm-security)
+package: 0:libonig5: newer version ($onigver, now $onigver+pinned1 from bookworm-updates)
+2 findings: 1 image (1 platform), 3 packages in 3 suites checked"
+drift --json
+check "aptlock: drift --json gives the suite of a security update" \
+	grep -q "\"from\": \"bookworm-security\"" "$tmp/drift.out"
+same_file "aptlock: drift leaves the apt lock as it was" "$proj/lockfiles/apt.lock" "$tmp/apt.lock.1"
+rm "$repo/pool/bookworm-security"/*.deb "$repo/pool/bookworm-updates"/*.deb
+# the locked jq leaves the archive; libjq1's bytes change under the same version
+libjq1ver=$(dpkg-deb -f "$debs"/libjq1_*.deb Version)
+mkdir -p "$tmp/aside"
+mv "$repo/pool/bookworm"/jq_*.deb "$repo/pool/bookworm"/libjq1_*.deb "$tmp/aside/"
+fake_deb libjq1 "$libjq1ver"
+cp "$tmp/made/libjq1_${libjq1ver}_all.deb" "$repo/pool/bookworm/"
+for s in bookworm bookworm-updates bookworm-security; do sign_suite $s; done
+drift
+same "aptlock: drift names a version that left the archive and one whose bytes changed" \
+	"$(cat "$tmp/drift.status")
+$(cat "$tmp/drift.out")" "1
+package: 0:jq: left the archive ($jqver)
+package: 0:libjq1: changed in the archive ($(sha256 "$tmp/aside"/libjq1_*.deb), now $(sha256 "$tmp/made/libjq1_${libjq1ver}_all.deb"))
+2 findings: 1 image (1 platform), 3 packages in 3 suites checked"
+rm "$repo/pool/bookworm/libjq1_${libjq1ver}_all.deb"
+mv "$tmp/aside"/*.deb "$repo/pool/bookworm/"
+sign_suite bookworm
+drift --apt-keyring "$tmp/other.gpg"
+same "aptlock: drift with a keyring that does not hold the archive's key is trouble" \
+	"$(cat "$tmp/drift.status"): $(cat "$tmp/drift.out")" \
+	"2: pinned: $archive/dists/bookworm/InRelease: signed by key $keyid, which keyring $tmp/other.gpg does not hold"
 
 # faults: one line, exit 2, both locks as they were
 unchanged() {
@@ -234,9 +237,9 @@ ln -s "$repo" "$www/archive/debian-security/20250101T000000Z"
 sign_suite bookworm "Valid-Until: Thu, 01 Jan 2026 00:00:00 UTC"
 template jq
 check "aptlock: lock --apt-snapshot reads the snapshot (an old Valid-Until is expected)" \
-	lock --update --apt-mirror "http://127.0.0.1:$port" --apt-snapshot 20250101T000000Z
+	lock --update --apt-mirror "$HTTPD" --apt-snapshot 20250101T000000Z
 check "aptlock: the apt lock records the snapshot and its sources" \
-	grep -q "\"uri\": \"http://127.0.0.1:$port/archive/debian-security/20250101T000000Z\"" \
+	grep -q "\"uri\": \"$HTTPD/archive/debian-security/20250101T000000Z\"" \
 	"$proj/lockfiles/apt.lock"
 cp "$proj/lockfiles/apt.lock" "$tmp/apt.lock.snap"
 (cd "$proj" && "$PINNED" lock --registry-mirror "$REG" --apt-keyring "$tmp/archive.gpg") >/dev/null 2>&1
@@ -244,7 +247,7 @@ same_file "aptlock: a lock run without --apt-snapshot keeps the snapshot" \
 	"$proj/lockfiles/apt.lock" "$tmp/apt.lock.snap"
 (cd "$proj" && "$PINNED" render)
 check "aptlock: render points apt at the snapshot, without checking Valid-Until" \
-	grep -qF "'deb [check-valid-until=no] http://127.0.0.1:$port/archive/debian/20250101T000000Z bookworm main'" \
+	grep -qF "'deb [check-valid-until=no] $HTTPD/archive/debian/20250101T000000Z bookworm main'" \
 	"$proj/Dockerfile"
 sign_suite bookworm
 

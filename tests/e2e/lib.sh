@@ -156,3 +156,62 @@ build_image() {
 
 # push IMAGE DEST: push to docker://DEST over plain HTTP
 push() { buildah_ push -q --tls-verify=false "$1" "docker://$2" >/dev/null 2>&1; }
+
+# A signed Debian archive in $www (served by start_httpd), its suites in
+# $repo = $www/debian: archive_key makes the signing key (in $GNUPGHOME =
+# $tmp/gnupg, exported to $tmp/archive.gpg, its id in $keyid); fake_deb
+# makes a package; sign_suite indexes and signs a suite.
+www=$tmp/www
+repo=$www/debian
+archive_key() {
+	export GNUPGHOME=$tmp/gnupg
+	mkdir -m 700 "$GNUPGHOME"
+	gpg --batch -q --passphrase '' --quick-gen-key 'pinned test archive' ed25519 sign 1d 2>/dev/null
+	gpg --batch --export >"$tmp/archive.gpg"
+	keyid=$(gpg --batch --with-colons --list-keys 2>/dev/null | awk -F: '/^pub/ { print $5; exit }')
+}
+fake_deb() {	# fake_deb NAME VERSION [CONTROL-LINE]: into $tmp/made
+	d=$tmp/pkg-$1-$2
+	mkdir -p "$d/DEBIAN" "$tmp/made"
+	printf 'Package: %s\nVersion: %s\nArchitecture: all\nMaintainer: pinned tests <t@pinned.invalid>\nDescription: made by the pinned tests\n%s' \
+		"$1" "$2" "${3:+$3
+}" >"$d/DEBIAN/control"
+	dpkg-deb --root-owner-group -Zgzip --build "$d" "$tmp/made/$1_$2_all.deb" >/dev/null
+}
+sign_suite() {	# sign_suite SUITE [EXTRA-FIELDS]: index dists/SUITE from pool/SUITE, sign InRelease
+	s=$1
+	dir=$repo/dists/$s/main/binary-amd64
+	mkdir -p "$dir" "$repo/pool/$s"
+	(cd "$repo" && dpkg-scanpackages --multiversion "pool/$s" 2>/dev/null) >"$dir/Packages"
+	xz -kf "$dir/Packages"
+	{
+		printf 'Origin: pinned tests\nSuite: %s\nCodename: %s\n' "$s" "$s"
+		printf 'Date: %s\n' "$(date -u -R | sed 's/+0000/UTC/')"
+		[ -n "${2:-}" ] && printf '%s\n' "$2"
+		printf 'Architectures: amd64\nComponents: main\nSHA256:\n'
+		for f in main/binary-amd64/Packages main/binary-amd64/Packages.xz; do
+			printf ' %s %s %s\n' "$(sha256 "$repo/dists/$s/$f")" \
+				"$(wc -c <"$repo/dists/$s/$f")" "$f"
+		done
+	} >"$repo/dists/$s/Release"
+	gpg --batch --yes -q --clearsign -o "$repo/dists/$s/InRelease" "$repo/dists/$s/Release"
+}
+
+# start_httpd DIR PATH: busybox httpd serving DIR on 127.0.0.1 at a free
+# port, once PATH answers there; its URL in $HTTPD.
+start_httpd() {
+	HTTPD=
+	for _ in $(seq 20); do
+		p=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
+		busybox httpd -f -p "127.0.0.1:$p" -h "$1" &
+		hpid=$!
+		sleep 0.2
+		if kill -0 $hpid 2>/dev/null && curl -fsS -o /dev/null "http://127.0.0.1:$p/$2"; then
+			pids="$pids $hpid"
+			HTTPD=http://127.0.0.1:$p
+			return 0
+		fi
+		kill $hpid 2>/dev/null
+	done
+	return 1
+}

@@ -204,6 +204,24 @@ int main(void)
 		pins = NULL;
 		npins = 0;
 		CHECK_STR(plan("tool", 0), "tool 3.0*");
+		{
+			/* the candidates alone, as pinned drift asks for them */
+			struct deb_resolve_opts ro = { 0, NULL, 0, plain, 3 };
+			uint32_t names[3] = { (uint32_t)deb_index_find(ix, "tool"),
+					      (uint32_t)deb_index_find(ix, "kept"), UINT32_MAX };
+			uint32_t cand[3];
+
+			CHECK(deb_candidates(cand, ix, names, 3, &ro) == 0, "%s", err_msg());
+			CHECK(cand[0] && !strcmp(deb_str(ix, ix->pkg[cand[0] - 1].version), "1.0"),
+			      "tool: the release's, backports at 100");
+			CHECK(cand[1] && !strcmp(deb_str(ix, ix->pkg[cand[1] - 1].version), "2.0"),
+			      "kept: the installed version, never an older one");
+			CHECK(cand[2] == 0, "a name the index does not have: none");
+			ro.pin = target;
+			CHECK(deb_candidates(cand, ix, names, 1, &ro) == 0, "%s", err_msg());
+			CHECK(cand[0] && !strcmp(deb_str(ix, ix->pkg[cand[0] - 1].version), "2.0~bpo12+1"),
+			      "tool with -t: backports'");
+		}
 		deb_index_free(ix);
 	}
 	test_end("resolve: candidates by apt's priorities: the release before NotAutomatic suites, "

@@ -618,30 +618,54 @@ static int plan(struct deb_plan *out, struct state *s)
 	return 0;
 }
 
+/* The state for 'ix' and 'opts': the system's versions, nothing marked. */
+static int state_init(struct state *s, const struct deb_index *ix,
+		      const struct deb_resolve_opts *opts)
+{
+	memset(s, 0, sizeof(*s));
+	s->ix = ix;
+	s->opts = opts;
+	s->cur = calloc(ix->nname + 1, sizeof(*s->cur));
+	s->fut = calloc(ix->nname + 1, sizeof(*s->fut));
+	s->cand = calloc(ix->nname + 1, sizeof(*s->cand));
+	s->marked = calloc(ix->nname + 1, 1);
+	s->cand_done = calloc(ix->nname + 1, 1);
+	if (!s->cur || !s->fut || !s->cand || !s->marked || !s->cand_done)
+		return err_nomem();
+	for (size_t i = 0; i < ix->npkg; i++)
+		if (ix->pkg[i].flags & DEB_INSTALLED)
+			s->cur[ix->pkg[i].name] = (uint32_t)i + 1;
+	for (size_t i = 0; i < opts->ninstalled; i++)
+		s->cur[ix->pkg[opts->installed[i]].name] = opts->installed[i] + 1;
+	memcpy(s->fut, s->cur, (ix->nname + 1) * sizeof(*s->fut));
+	return 0;
+}
+
+static void state_release(struct state *s)
+{
+	free(s->cur);
+	free(s->fut);
+	free(s->cand);
+	free(s->marked);
+	free(s->cand_done);
+	free(s->src_head);
+	free(s->src_next);
+}
+
 int deb_resolve(struct deb_plan *out, const struct deb_index *ix, const struct deb_request *req,
 		size_t nreq, const struct deb_resolve_opts *opts)
 {
-	struct state s = { ix, opts, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, "" };
+	struct state s;
 	uint32_t *pkgs = NULL;
-	int rc = 0;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	s.cur = calloc(ix->nname + 1, sizeof(*s.cur));
-	s.fut = calloc(ix->nname + 1, sizeof(*s.fut));
-	s.cand = calloc(ix->nname + 1, sizeof(*s.cand));
-	s.marked = calloc(ix->nname + 1, 1);
-	s.cand_done = calloc(ix->nname + 1, 1);
-	pkgs = calloc(nreq + 1, sizeof(*pkgs));
-	if (!s.cur || !s.fut || !s.cand || !s.marked || !s.cand_done || !pkgs) {
+	if ((rc = state_init(&s, ix, opts)) < 0)
+		goto done;
+	if (!(pkgs = calloc(nreq + 1, sizeof(*pkgs)))) {
 		rc = err_nomem();
 		goto done;
 	}
-	for (size_t i = 0; i < ix->npkg; i++)
-		if (ix->pkg[i].flags & DEB_INSTALLED)
-			s.cur[ix->pkg[i].name] = (uint32_t)i + 1;
-	for (size_t i = 0; i < opts->ninstalled; i++)
-		s.cur[ix->pkg[opts->installed[i]].name] = opts->installed[i] + 1;
-	memcpy(s.fut, s.cur, (ix->nname + 1) * sizeof(*s.fut));
 	/* as apt-get: first every request, then their dependencies in order */
 	for (size_t i = 0; i < nreq && !rc; i++)
 		if (!(rc = request_pkg(&s, &req[i], &pkgs[i])) && !installed(&s, pkgs[i] - 1))
@@ -656,14 +680,20 @@ int deb_resolve(struct deb_plan *out, const struct deb_index *ix, const struct d
 done:
 	if (rc)
 		deb_plan_release(out);
-	free(s.cur);
-	free(s.fut);
-	free(s.cand);
-	free(s.marked);
-	free(s.cand_done);
-	free(s.src_head);
-	free(s.src_next);
+	state_release(&s);
 	free(pkgs);
+	return rc;
+}
+
+int deb_candidates(uint32_t *out, const struct deb_index *ix, const uint32_t *names, size_t n,
+		   const struct deb_resolve_opts *opts)
+{
+	struct state s;
+	int rc = state_init(&s, ix, opts);
+
+	for (size_t i = 0; i < n && !rc; i++)
+		out[i] = names[i] < ix->nname ? candidate(&s, names[i]) : 0;
+	state_release(&s);
 	return rc;
 }
 

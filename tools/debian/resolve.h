@@ -58,6 +58,14 @@ struct deb_resolve_opts {
 int deb_resolve(struct deb_plan *out, const struct deb_index *ix, const struct deb_request *req,
 		size_t nreq, const struct deb_resolve_opts *opts);
 
+/*
+ * The candidate of each of the 'n' names (ids of ix->name) as apt-get
+ * install would choose it with 'opts' (its pins, what is installed): the
+ * version +1 into out[i], 0 where there is none. Returns 0 or ERR_NOMEM.
+ */
+int deb_candidates(uint32_t *out, const struct deb_index *ix, const uint32_t *names, size_t n,
+		   const struct deb_resolve_opts *opts);
+
 void deb_plan_release(struct deb_plan *p);
 
 #endif

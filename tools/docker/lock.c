@@ -111,7 +111,7 @@ int lock_images(struct images_lock *out, struct lock_failures *failures,
 	}
 	if ((rc = plan(&q, out, df, old, update)) < 0)
 		goto done;
-	rc = registry_resolve_all(client, results, errors, q.refs, q.n, jobs);
+	rc = registry_resolve_all(client, results, errors, NULL, q.refs, q.n, jobs);
 	if (rc == ERR_FAIL)
 		rc = report(failures, &q, errors);
 	else if (rc == 0)

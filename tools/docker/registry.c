@@ -340,6 +340,7 @@ struct pool {
 	struct registry_client *client;
 	struct registry_resolved *out;
 	char **errors;
+	int *codes;
 	const struct image_ref *const *refs;
 	int failed, lost;	/* some failed; some failure could not be kept */
 };
@@ -352,14 +353,17 @@ static void *resolver(void *arg)
 
 	for (;;) {
 		size_t i;
+		int rc = 0;
 
 		pthread_mutex_lock(&p->lock);
 		i = p->next++;
 		pthread_mutex_unlock(&p->lock);
 		if (i >= p->n)
 			break;
-		if (started == 0 && resolve_one(&p->out[i], p->client, conn, p->refs[i]) == 0)
+		if (started == 0 && (rc = resolve_one(&p->out[i], p->client, conn, p->refs[i])) == 0)
 			continue;
+		if (p->codes)
+			p->codes[i] = started ? started : rc;
 		p->errors[i] = strdup(err_msg());
 		pthread_mutex_lock(&p->lock);
 		p->failed = 1;
@@ -371,14 +375,17 @@ static void *resolver(void *arg)
 }
 
 int registry_resolve_all(struct registry_client *c, struct registry_resolved *out, char **errors,
-			 const struct image_ref *const *refs, size_t n, int jobs)
+			 int *codes, const struct image_ref *const *refs, size_t n, int jobs)
 {
-	struct pool p = { .n = n, .client = c, .out = out, .errors = errors, .refs = refs };
+	struct pool p = { .n = n, .client = c, .out = out, .errors = errors, .codes = codes,
+			  .refs = refs };
 	pthread_t threads[64];
 	int started = 0;
 
 	memset(out, 0, n * sizeof(*out));
 	memset(errors, 0, n * sizeof(*errors));
+	if (codes)
+		memset(codes, 0, n * sizeof(*codes));
 	if (jobs < 1)
 		jobs = 1;
 	if (jobs > 64)

@@ -44,12 +44,14 @@ void registry_client_free(struct registry_client *c);
 /*
  * Resolve each of the 'n' references (by tag) concurrently, at most 'jobs'
  * at a time. out[i] gets refs[i]'s result, or errors[i] the message of its
- * failure (the caller frees both: registry_resolved_release(), free()). Returns 0
- * when all resolved; ERR_FAIL when some did not; ERR_NOMEM when an error
- * could not even be kept.
+ * failure and codes[i] (when 'codes' is not NULL) its code, ERR_NOTFOUND
+ * for a tag the registry does not have (the caller frees both:
+ * registry_resolved_release(), free()). Returns 0 when all resolved;
+ * ERR_FAIL when some did not; ERR_NOMEM when an error could not even be
+ * kept.
  */
 int registry_resolve_all(struct registry_client *c, struct registry_resolved *out, char **errors,
-			 const struct image_ref *const *refs, size_t n, int jobs);
+			 int *codes, const struct image_ref *const *refs, size_t n, int jobs);
 
 /*
  * Read a manifest or index body that registry 'host' sent for 'what': check

@@ -647,13 +647,14 @@ void record_diffs_release(struct record_diffs *d)
 		free(d->v[i].path);
 		free(d->v[i].recorded);
 		free(d->v[i].now);
+		free(d->v[i].from);
 	}
 	free(d->v);
 	memset(d, 0, sizeof(*d));
 }
 
-static int diff(struct record_diffs *d, const char *class, const char *path, const char *what,
-		const char *recorded, const char *now)
+int record_diffs_add(struct record_diffs *d, const char *class, const char *path,
+		     const char *what, const char *recorded, const char *now)
 {
 	struct record_diff *x;
 
@@ -678,9 +679,10 @@ static int one(struct record_diffs *d, const char *class, const char *path, cons
 	       const char *now)
 {
 	if (recorded && now)
-		return strcmp(recorded, now) ? diff(d, class, path, "changed", recorded, now) : 0;
+		return strcmp(recorded, now) ?
+			record_diffs_add(d, class, path, "changed", recorded, now) : 0;
 	if (recorded || now)
-		return diff(d, class, path, recorded ? "removed" : "added", recorded, now);
+		return record_diffs_add(d, class, path, recorded ? "removed" : "added", recorded, now);
 	return 0;
 }
 
@@ -692,14 +694,15 @@ static int file_diff(struct record_diffs *d, const char *path, const char *a, co
 	if (!strcmp(a, b))
 		return 0;
 	if (a[0] != b[0])
-		return diff(d, "context", path, "type changed", a, b);
-	if (strncmp(a + 2, b + 2, 4) && diff(d, "context", path, "mode changed", a, b) < 0)
+		return record_diffs_add(d, "context", path, "type changed", a, b);
+	if (strncmp(a + 2, b + 2, 4) &&
+	    record_diffs_add(d, "context", path, "mode changed", a, b) < 0)
 		return ERR_NOMEM;
 	/* past type and mode: size, digest and target */
 	at = 7;
 	if (strcmp(a + at, b + at))
-		return diff(d, "context", path, a[0] == 'l' ? "link target changed" : "content changed",
-			    a, b);
+		return record_diffs_add(d, "context", path,
+					a[0] == 'l' ? "link target changed" : "content changed", a, b);
 	return 0;
 }
 
@@ -731,10 +734,10 @@ static int pairs_compare(struct record_diffs *d, const char *class, const struct
 			i += c <= 0;
 			k += c >= 0;
 		} else if (c < 0) {
-			rc = diff(d, class, a->v[i].name, "removed", a->v[i].value, NULL);
+			rc = record_diffs_add(d, class, a->v[i].name, "removed", a->v[i].value, NULL);
 			i++;
 		} else if (c > 0) {
-			rc = diff(d, class, b->v[k].name, "added", NULL, b->v[k].value);
+			rc = record_diffs_add(d, class, b->v[k].name, "added", NULL, b->v[k].value);
 			k++;
 		} else {
 			rc = files ? file_diff(d, a->v[i].name, a->v[i].value, b->v[k].value)
@@ -852,8 +855,9 @@ int record_compare_image(struct record_diffs *out, const struct record *recorded
 	if ((rc = record_add_build(&now, "-", "-", NULL, NULL, 0, layout)) < 0)
 		goto done;
 	if (!(r = build_of(recorded, now.builds[0].platform)))
-		rc = diff(out, "image", now.builds[0].platform, "no build of this platform recorded",
-			  NULL, now.builds[0].manifest);
+		rc = record_diffs_add(out, "image", now.builds[0].platform,
+				      "no build of this platform recorded", NULL,
+				      now.builds[0].manifest);
 	else
 		rc = build_compare(out, r, &now.builds[0]);
 done:
@@ -871,7 +875,7 @@ int record_compare_builds(struct record_diffs *out, const struct record *a,
 		const struct record_build *x = &a->builds[i], *y = build_of(b, x->platform);
 
 		if (!y) {
-			rc = diff(out, "image", x->platform, "removed", x->manifest, NULL);
+			rc = record_diffs_add(out, "image", x->platform, "removed", x->manifest, NULL);
 			continue;
 		}
 		snprintf(wa, sizeof(wa), "%s %s", x->builder, x->builder_version);
@@ -884,8 +888,8 @@ int record_compare_builds(struct record_diffs *out, const struct record *a,
 	}
 	for (size_t i = 0; !rc && i < b->nbuilds; i++)
 		if (!build_of(a, b->builds[i].platform))
-			rc = diff(out, "image", b->builds[i].platform, "added", NULL,
-				  b->builds[i].manifest);
+			rc = record_diffs_add(out, "image", b->builds[i].platform, "added", NULL,
+					      b->builds[i].manifest);
 	return rc;
 }
 

@@ -129,6 +129,7 @@ struct record_diff {
 	const char *what;	/* "changed", "added", "removed", "content changed",
 				 * "mode changed", "type changed", "link target changed" */
 	char *recorded, *now;	/* the values, or NULL where there is none */
+	char *from;		/* where 'now' was found (a suite), or NULL */
 };
 
 struct record_diffs {
@@ -171,6 +172,11 @@ int record_compare_upload(struct record_diffs *out, const struct record *recorde
  * entries and .planqkignore decide every byte of the upload. */
 int record_upload_known(const struct record_diffs *d, const struct record *recorded,
 			const struct record *now);
+
+/* Add a difference: 'class' and 'what' are kept as given (static text),
+ * the rest copied ('recorded', 'now' may be NULL). Returns 0 or ERR_NOMEM. */
+int record_diffs_add(struct record_diffs *d, const char *class, const char *path,
+		     const char *what, const char *recorded, const char *now);
 
 void record_diffs_release(struct record_diffs *d);
 
