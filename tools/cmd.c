@@ -377,3 +377,19 @@ int cmd_net_done(struct net_settings *s, const char *usage)
 		h->ca_file = getenv("SSL_CERT_FILE");
 	return -1;
 }
+
+int cmd_read_record(struct record *rec, struct context *ctx, const char *rev)
+{
+	char *text = NULL;
+	size_t len;
+	int rc = context_read(&text, &len, ctx, RECORD_PATH);
+
+	memset(rec, 0, sizeof(*rec));
+	if (rc == ERR_NOTFOUND)
+		rc = err_code_set(ERR_NOTFOUND, "no record %s%s%s: build first (pinned build, "
+				  "make image)", RECORD_PATH, rev ? " in revision " : "", rev ? rev : "");
+	else if (rc == 0)
+		rc = record_parse(rec, text, len, RECORD_PATH);
+	free(text);
+	return rc;
+}

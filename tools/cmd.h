@@ -1,6 +1,10 @@
 #ifndef PINNED_CMD_H
 #define PINNED_CMD_H
 
+#ifndef PINNED_VERSION
+#define PINNED_VERSION "0.1.0"
+#endif
+
 /* Exit statuses, as diff(1): same/ok, differs/found, trouble. */
 #define EXIT_SAME 0
 #define EXIT_DIFFERS 1
@@ -17,6 +21,7 @@ int cmd_lint(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_drift(int argc, char **argv);
+int cmd_provenance(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_package(int argc, char **argv);
 int cmd_init(int argc, char **argv);
@@ -251,6 +256,15 @@ int cmd_pull(const char *name, const char *platform, const struct build_settings
  */
 int cmd_image_operand(char **layout, char **tag, const char *arg, const char *dir,
 		      const struct build_settings *s);
+
+/*
+ * The build record (lockfiles/build.lock) that 'ctx' holds, a working tree
+ * or revision 'rev' (NULL: the tree), into 'rec' (release it either way).
+ * Returns 0, ERR_NOTFOUND saying there is none and to build first, or
+ * another negative code.
+ */
+struct record;
+int cmd_read_record(struct record *rec, struct context *ctx, const char *rev);
 
 /* A new directory for 'what' (a command's name) in $TMPDIR, else /tmp,
  * into 'out'; the caller removes it (remove_tree). Returns 0, or -1 with

@@ -92,18 +92,14 @@ static int read_file(struct side *s, const char *file)
 static int read_revision(struct side *s, const char *rev)
 {
 	struct context_opts opts = { .root = ".", .rev = rev };
-	char *text = NULL;
-	size_t len;
 	int rc;
 
 	if ((rc = cmd_open_context(&s->ctx, &opts)) < 0)
 		return rc;
-	if ((rc = context_read(&text, &len, s->ctx, RECORD_PATH)) == ERR_NOTFOUND)
-		return err_set("revision %s holds no record %s", rev, RECORD_PATH);
-	if (rc == 0)
-		rc = record_parse(&s->rec, text, len, RECORD_PATH);
-	free(text);
 	s->kind = RECORD_BUILD;
+	/* a revision without a record is trouble, never an image to pull */
+	if ((rc = cmd_read_record(&s->rec, s->ctx, rev)) == ERR_NOTFOUND)
+		return err_set("revision %s holds no record %s", rev, RECORD_PATH);
 	return rc;
 }
 

@@ -64,8 +64,6 @@ static int read_record(struct record *rec, const char *rev, char **commit)
 {
 	struct context_opts opts = { .root = ".", .rev = rev };
 	struct context *ctx = NULL;
-	char *text = NULL;
-	size_t len;
 	int rc;
 
 	*commit = NULL;
@@ -75,12 +73,8 @@ static int read_record(struct record *rec, const char *rev, char **commit)
 	}
 	if (rev && !(*commit = strdup(context_commit(ctx))))
 		rc = err_nomem();
-	else if ((rc = context_read(&text, &len, ctx, RECORD_PATH)) == ERR_NOTFOUND)
-		rc = err_code_set(ERR_NOTFOUND, "no record %s%s%s: build first (pinned build, "
-				  "make image)", RECORD_PATH, rev ? " in revision " : "", rev ? rev : "");
-	else if (rc == 0)
-		rc = record_parse(rec, text, len, RECORD_PATH);
-	free(text);
+	else
+		rc = cmd_read_record(rec, ctx, rev);
 	context_free(ctx);
 	return rc;
 }

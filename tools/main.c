@@ -12,10 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef PINNED_VERSION
-#define PINNED_VERSION "0.1.0"
-#endif
-
 static const struct command {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -31,6 +27,7 @@ static const struct command {
 	{ "verify", cmd_verify, "check a tree or revision against its build record" },
 	{ "drift", cmd_drift, "say what moved upstream since the locks were made" },
 	{ "diff", cmd_diff, "say what differs between two records, locks, revisions or images" },
+	{ "provenance", cmd_provenance, "write the build's in-toto / SLSA v1 provenance" },
 	{ "audit", cmd_audit, "say what an image carries that breaks reproducibility or leaks" },
 	{ "package", cmd_package, "write the PlanQK upload as a deterministic zip of the context" },
 	{ "init", cmd_init, "start a service with pinned's layout, or adopt a PlanQK project" },

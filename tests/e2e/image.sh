@@ -4,7 +4,7 @@
 # REGISTRY_MIRROR=...' and 'make run' on copies of the project: the
 # Bell-state result, the same image digest from another path, other mtimes,
 # umask and time zone, and another digest after a one-byte change in src/;
-# pinned audit finds the sample's image clean.
+# pinned audit finds the sample's image clean; its provenance validates.
 . "$TOP/tests/e2e/lib.sh"
 
 for tool in debootstrap buildah docker-registry; do
@@ -61,6 +61,27 @@ same "image: make run prints the Bell-state result, only 00 and 11" "$(tail -1 "
 same "image: pinned audit: the sample's image carries nothing it should not, times checked" \
 	"$?: $(tail -1 "$tmp/audit.out" | sed 's/: [0-9]* entries in [0-9]* layers read$//')" \
 	"0: clean: 0 findings in oci:build/image"
+
+# its provenance: valid against the published schemas, every digest the
+# record's, the base image and each Debian package named
+if command -v protoc >/dev/null && /usr/bin/python3 -c 'import google.protobuf' 2>/dev/null; then
+	"$PINNED" provenance -C "$a" -o "$tmp/provenance.json" &&
+		mkdir -p "$tmp/protoc" &&
+		/usr/bin/python3 "$TOP/tests/e2e/check_provenance.py" "$tmp/provenance.json" \
+			"$a/lockfiles/build.lock" "$TOP/tests/fixtures/schemas" "$tmp/protoc" \
+			>"$tmp/check.out" 2>&1
+	if grep -q '^valid: ' "$tmp/check.out"; then
+		pass "image: the sample's provenance is valid and every digest in it is the record's"
+	else
+		fail "image: the sample's provenance is valid and every digest in it is the record's" \
+			"$(cat "$tmp/check.out")"
+	fi
+	same "image: the provenance names each locked package and suite" \
+		"$(grep -c '"uri": "pkg:deb/debian/' "$tmp/provenance.json") $(grep -c '/InRelease"' "$tmp/provenance.json")" \
+		"$(grep -c '"sha256": "[0-9a-f]\{64\}",$' "$a/lockfiles/apt.lock") 3"
+else
+	echo "SKIP: image: provenance: protoc or python3-protobuf is not installed"
+fi
 
 # another clone at another path: every mtime changed, another umask and
 # time zone, clean builder storage

@@ -84,18 +84,6 @@ int apt_snapshot_valid(const char *s)
 
 /* ---- writing ------------------------------------------------------------- */
 
-static json_t *strings_json(char *const *v)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; a && v && v[i]; i++)
-		if (json_array_append_new(a, json_string(v[i])) < 0) {
-			json_decref(a);
-			return NULL;
-		}
-	return a;
-}
-
 static json_t *package_json(const struct apt_lock_package *p)
 {
 	json_t *o = json_object();
@@ -127,7 +115,7 @@ static json_t *install_json(const struct apt_lock_install *in)
 	for (size_t i = 0; i < in->npackages; i++)
 		if (append(pkgs, package_json(&in->packages[i])) < 0)
 			goto fail;
-	if (jsonw_set(o, "requested", strings_json(in->requested)) < 0 ||
+	if (jsonw_set(o, "requested", jsonw_strings(in->requested)) < 0 ||
 	    jsonw_set(o, "recommends", json_boolean(in->recommends)) < 0 ||
 	    (in->target_release &&
 	     jsonw_set(o, "target_release", json_string(in->target_release)) < 0))
@@ -153,7 +141,7 @@ static json_t *stage_json(const struct apt_lock_stage *st)
 
 		if (jsonw_set(s, "uri", json_string(src->uri)) < 0 ||
 		    jsonw_set(s, "suite", json_string(src->suite)) < 0 ||
-		    jsonw_set(s, "components", strings_json(src->components)) < 0 ||
+		    jsonw_set(s, "components", jsonw_strings(src->components)) < 0 ||
 		    jsonw_set(s, "inrelease", json_string(src->inrelease)) < 0) {
 			json_decref(s);
 			goto fail;
@@ -443,4 +431,15 @@ done:
 	if (rc)
 		apt_lock_release(out);
 	return rc;
+}
+
+int apt_lock_package_seen(const struct apt_lock_stage *st, size_t k,
+			  const struct apt_lock_package *p)
+{
+	for (size_t j = 0; j < k; j++)
+		for (size_t i = 0; i < st->installs[j].npackages; i++)
+			if (!strcmp(st->installs[j].packages[i].name, p->name) &&
+			    !strcmp(st->installs[j].packages[i].version, p->version))
+				return 1;
+	return 0;
 }

@@ -87,6 +87,11 @@ struct apt_install;
  * packages asked for, recommends and target release. */
 int apt_lock_install_matches(const struct apt_lock_install *li, const struct apt_install *in);
 
+/* 1 when an install of stage 'st' before install 'k' locks package 'p'
+ * (its name and version) too. */
+int apt_lock_package_seen(const struct apt_lock_stage *st, size_t k,
+			  const struct apt_lock_package *p);
+
 void apt_lock_stage_release(struct apt_lock_stage *st);
 void apt_lock_release(struct apt_lock *lock);
 

@@ -410,16 +410,25 @@ done:
 	return rc;
 }
 
-/* One image as JSON, or NULL when out of memory. */
-static json_t *entry_json(const struct images_lock_entry *e)
+json_t *images_lock_platforms_json(const struct images_lock_entry *e)
 {
-	json_t *obj = json_object(), *platforms = json_object();
+	json_t *platforms = json_object();
 
 	for (size_t p = 0; p < e->nplatforms; p++)
 		if (jsonw_set(platforms, e->platforms[p].platform,
-			      json_string(e->platforms[p].digest)) < 0)
-			goto fail;
-	if (jsonw_set(obj, "reference", json_string(e->reference)) < 0 ||
+			      json_string(e->platforms[p].digest)) < 0) {
+			json_decref(platforms);
+			return NULL;
+		}
+	return platforms;
+}
+
+/* One image as JSON, or NULL when out of memory. */
+static json_t *entry_json(const struct images_lock_entry *e)
+{
+	json_t *obj = json_object(), *platforms = images_lock_platforms_json(e);
+
+	if (!platforms || jsonw_set(obj, "reference", json_string(e->reference)) < 0 ||
 	    jsonw_set(obj, "name", json_string(e->name)) < 0 ||
 	    jsonw_set(obj, "tag", json_string(e->tag)) < 0 ||
 	    jsonw_set(obj, "digest", json_string(e->digest)) < 0 ||
@@ -439,7 +448,7 @@ fail:
 /* The build arguments and platforms, when there are any. */
 static int inputs_json(json_t *root, const struct images_lock *lock)
 {
-	json_t *args = json_object(), *plats = json_array();
+	json_t *args = json_object(), *plats = jsonw_strings(lock->platforms);
 	int rc = args && plats ? 0 : -1;
 
 	for (size_t i = 0; rc == 0 && lock->build_args && lock->build_args[i]; i++) {
@@ -450,8 +459,6 @@ static int inputs_json(json_t *root, const struct images_lock *lock)
 		rc = name ? jsonw_set(args, name, json_string(a + n + 1)) : -1;
 		free(name);
 	}
-	for (size_t i = 0; rc == 0 && lock->platforms && lock->platforms[i]; i++)
-		rc = json_array_append_new(plats, json_string(lock->platforms[i]));
 	if (rc == 0 && lock->build_args) {
 		rc = jsonw_set(root, "buildArgs", args);
 		args = NULL;	/* taken even on failure */

@@ -3,6 +3,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 /*
  * lockfiles/images.lock: what each image a Dockerfile names resolved to.
  * JSON with sorted keys, 2-space indent, a trailing newline and a version;
@@ -74,6 +76,10 @@ const struct images_lock_entry *images_lock_find(const struct images_lock *lock,
 
 /* Add a copy of 'entry', replacing one with the same key; keeps the order. */
 int images_lock_put(struct images_lock *lock, const struct images_lock_entry *entry);
+
+/* The platforms of 'e' as a JSON object, platform -> digest; NULL when out
+ * of memory. */
+json_t *images_lock_platforms_json(const struct images_lock_entry *e);
 
 /* Free 'n' platform digests and the array; accepts NULL. */
 void images_lock_platforms_free(struct images_lock_platform *list, size_t n);

@@ -13,6 +13,18 @@ int jsonw_set(json_t *obj, const char *key, json_t *value)
 	return value && json_object_set_new(obj, key, value) == 0 ? 0 : -1;
 }
 
+json_t *jsonw_strings(char *const *v)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && v && v[i]; i++)
+		if (json_array_append_new(a, json_string(v[i])) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
 int jsonw_dump(char **out, size_t *len, const json_t *root)
 {
 	char *text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);

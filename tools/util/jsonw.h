@@ -13,6 +13,10 @@
  */
 int jsonw_set(json_t *obj, const char *key, json_t *value);
 
+/* The NULL-terminated strings 'v' (NULL: none) as a JSON array; NULL when
+ * out of memory. */
+json_t *jsonw_strings(char *const *v);
+
 /*
  * 'root' as a lock file is written: sorted keys, 2-space indent and a
  * final newline, into '*out' (the caller frees) and '*len'. Returns 0, or

@@ -139,17 +139,6 @@ struct stage_read {
 	const struct deb_release_meta *meta;
 };
 
-/* 1 when an install of the stage before 'k' locked 'p' too. */
-static int seen(const struct apt_lock_stage *st, size_t k, const struct apt_lock_package *p)
-{
-	for (size_t j = 0; j < k; j++)
-		for (size_t i = 0; i < st->installs[j].npackages; i++)
-			if (!strcmp(st->installs[j].packages[i].name, p->name) &&
-			    !strcmp(st->installs[j].packages[i].version, p->version))
-				return 1;
-	return 0;
-}
-
 /* The suite that has version 'v', a -security one when one has it. */
 static const char *suite_of(const struct stage_read *r, const struct deb_pkg *v, int *security)
 {
@@ -230,7 +219,7 @@ static int install_moved(struct record_diffs *out, struct drift_counts *n,
 	}
 	rc = deb_candidates(cand, r->ix, names, in->npackages, &ro);
 	for (size_t i = 0; i < in->npackages && !rc; i++) {
-		if (seen(r->st, k, &in->packages[i]))
+		if (apt_lock_package_seen(r->st, k, &in->packages[i]))
 			continue;
 		n->packages++;
 		rc = package_moved(out, r, &in->packages[i], cand[i]);

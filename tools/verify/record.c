@@ -427,13 +427,8 @@ done:
 
 static json_t *build_json(const struct record_build *b)
 {
-	json_t *ids = json_array(), *o;
+	json_t *ids = jsonw_strings(b->diff_ids), *o;
 
-	for (size_t i = 0; ids && b->diff_ids && b->diff_ids[i]; i++)
-		if (json_array_append_new(ids, json_string(b->diff_ids[i])) < 0) {
-			json_decref(ids);
-			return NULL;
-		}
 	o = json_pack("{s:{s:s, s:s, s:O}, s:s, s:o, s:I, s:s, s:s}", "builder", "name", b->builder,
 		      "version", b->builder_version, "options", b->options ? b->options : json_null(),
 		      "config", b->config, "diff_ids", ids, "epoch", (json_int_t)b->epoch, "manifest",
