@@ -1,4 +1,5 @@
 #include "cmd.h"
+#include "archive/context.h"
 #include "archive/extract.h"
 #include "docker/dockerfile.h"
 #include "util/error.h"
@@ -136,14 +137,6 @@ static int audit(const char *image, const char *epoch_arg, int json,
 	return rc;
 }
 
-/* 1 when 's' is a time in seconds: digits only, no more than 18. */
-static int seconds(const char *s)
-{
-	size_t n = strspn(s, "0123456789");
-
-	return n && n <= 18 && !s[n];
-}
-
 int cmd_audit(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -155,6 +148,7 @@ int cmd_audit(int argc, char **argv)
 	};
 	struct build_settings s = { 0 };
 	const char *dir = NULL, *epoch = NULL, *sde = getenv("SOURCE_DATE_EPOCH");
+	int64_t t;
 	int json = 0, c, rc;
 
 	opterr = 0;
@@ -172,9 +166,9 @@ int cmd_audit(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		return cmd_usage_error(usage, "audit takes one image");
-	if (epoch && !seconds(epoch))
+	if (epoch && (!*epoch || context_parse_epoch(&t, epoch) < 0))
 		return cmd_usage_error(usage, "--epoch takes seconds since 1970, not '%s'", epoch);
-	if (!epoch && sde && *sde && !seconds(sde))
+	if (!epoch && sde && *sde && context_parse_epoch(&t, sde) < 0)
 		return cmd_usage_error(usage, "SOURCE_DATE_EPOCH is not seconds since 1970: '%s'", sde);
 	if ((rc = cmd_build_settings_done(&s, usage)) >= 0 ||
 	    (rc = cmd_begin(optind, argv, usage, dir)) >= 0)

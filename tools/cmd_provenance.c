@@ -15,7 +15,8 @@
 #include <string.h>
 
 static const char usage[] =
-	"usage: pinned provenance [-C DIR] [-o FILE] [--rev REV] [--name NAME] [--builder-id URI]\n"
+	"usage: pinned provenance [-C DIR] [-o FILE] [--rev REV] [--name NAME]\n"
+	"                         [--builder-id URI]\n"
 	"\n"
 	"Write the provenance of the build lockfiles/build.lock records: an in-toto\n"
 	"Statement v1 whose predicate is SLSA provenance v1. Its subject is each image\n"
@@ -29,9 +30,10 @@ static const char usage[] =
 	"\n"
 	"  -C DIR                    run as if started in DIR\n"
 	"  -o FILE                   write it to FILE (default standard output)\n"
-	"  --rev REV                 the build recorded in git revision REV, without checkout\n"
+	"  --rev REV                 the build recorded in revision REV, without checkout\n"
 	"  --name NAME               the subject's name (default: image)\n"
-	"  --builder-id URI          who ran the build (default " PROVENANCE_BUILDER_ID ")\n"
+	"  --builder-id URI          who ran the build (default\n"
+	"                            " PROVENANCE_BUILDER_ID ")\n"
 	"  -h, --help                show this help\n";
 
 /* Lockfile 'path' of 'ctx', parsed by 'parse', when it is the one the

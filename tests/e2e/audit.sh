@@ -77,6 +77,10 @@ same "audit: without an epoch, times are not checked, and it says so" \
 run --epoch soon "oci:$L:x"
 same "audit: a bad --epoch is a usage error" "$(cat "$tmp/status"): $(head -1 "$tmp/err")" \
 	"2: pinned: --epoch takes seconds since 1970, not 'soon'"
+run --epoch 99999999999999 "oci:$L:x"
+same "audit: an --epoch past what the context takes (2242) is a usage error" \
+	"$(cat "$tmp/status"): $(head -1 "$tmp/err")" \
+	"2: pinned: --epoch takes seconds since 1970, not '99999999999999'"
 run "oci:$tmp/nothing"
 same "audit: no image is trouble, one line" "$(cat "$tmp/status"): $(wc -l <"$tmp/err")" "2: 1"
 

@@ -96,5 +96,30 @@ int main(void)
 	CHECK(strncmp(err_msg(), "layer sha256:x: ", 16) == 0, "%s", err_msg());
 	deb_base_release(&b);
 	test_end("base: a layer that is not a tar is refused");
+
+	{
+		/* a GNU tar header whose real size (of a sparse file), in
+		 * base-256, is -1: refused, never read as SIZE_MAX bytes (found
+		 * by fuzz_layer) */
+		static unsigned char tar[512 * 4];
+		unsigned sum = 0;
+
+		memcpy(tar, "etc/os-release", 14);
+		memcpy(tar + 100, "0000644", 8);
+		memcpy(tar + 124, "00000000046", 12);
+		memset(tar + 148, ' ', 8);
+		tar[156] = '0';
+		memcpy(tar + 257, "ustar  ", 8);
+		memset(tar + 483, 0xff, 12);
+		for (size_t i = 0; i < 512; i++)
+			sum += tar[i];
+		snprintf((char *)tar + 148, 8, "%06o", sum);
+		memset(&b, 0, sizeof(b));
+		CHECK(deb_base_add_layer(&b, tar, sizeof(tar), "sha256:y") == ERR_FAIL,
+		      "a file of size -1");
+		CHECK_STR(err_msg(), "layer sha256:y: /etc/os-release has no size");
+		deb_base_release(&b);
+	}
+	test_end("base: a file whose size is negative is refused");
 	return TEST_MAIN_RESULT();
 }

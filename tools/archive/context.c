@@ -757,7 +757,7 @@ done:
  * mishandles for huge values. */
 #define EPOCH_MAX 077777777777LL
 
-static int parse_epoch(int64_t *out, const char *s)
+int context_parse_epoch(int64_t *out, const char *s)
 {
 	int64_t v = 0;
 
@@ -845,7 +845,7 @@ int context_open(struct context **out, const struct context_opts *opts)
 		rc = err_nomem();
 		goto fail;
 	}
-	if (epoch && *epoch && (rc = parse_epoch(&ctx->mtime, epoch)) < 0)
+	if (epoch && *epoch && (rc = context_parse_epoch(&ctx->mtime, epoch)) < 0)
 		goto fail;
 	if (opts->rev) {
 		if ((rc = open_revision(ctx, opts->rev)) < 0)

@@ -30,6 +30,13 @@ struct context_opts {
 struct context;
 
 /*
+ * Read 'SOURCE_DATE_EPOCH' 's' as the context takes it: digits only, no
+ * later than 2242-03-16 (what every tar reader takes). Returns 0, or
+ * ERR_FAIL saying why not.
+ */
+int context_parse_epoch(int64_t *out, const char *s);
+
+/*
  * Open the context. The modification time is 'source_date_epoch' when set
  * (a non-negative decimal integer, else an error), otherwise the commit time
  * of opts->rev, or of HEAD of the repository holding opts->root, or 0 when

@@ -145,6 +145,10 @@ int deb_base_add_layer(struct deb_base *b, const void *data, size_t len, const c
 			}
 			if (archive_entry_filetype(e) != AE_IFREG)
 				continue;
+			if (archive_entry_size(e) < 0) {
+				rc = err_set("layer %s: /%s has no size", name, paths[f]);
+				goto done;
+			}
 			if (archive_entry_size(e) > (la_int64_t)FILE_MAX) {
 				rc = err_code_set(ERR_TOOBIG, "layer %s: /%s has more than %u MiB", name,
 						  paths[f], FILE_MAX >> 20);
