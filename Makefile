@@ -168,7 +168,8 @@ check: $(BUILD)/pinned $(UNIT_BIN) $(SERVERS) $(BUILD)/service asan-build oom-bu
 	   tests/oom/run.sh $(OOM)/tests; \
 	   FUZZ_SECONDS=$(CHECK_FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ); } | tests/count.sh
 
-# make check fuzzes each target this long: a smoke test, not a campaign
+# make check fuzzes each target this long, one per core at a time: a smoke
+# test, not a campaign
 CHECK_FUZZ_SECONDS ?= 20
 
 # The whole suite, unit and end-to-end, against ASan and UBSan builds.
