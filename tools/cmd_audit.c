@@ -101,13 +101,14 @@ static int report(const struct audit *a, const char *image, long long epoch, int
 	return rc < 0 ? err_nomem() : 0;
 }
 
-static int audit(const char *image, const char *epoch_arg, int json,
+/* Audit 'image' against epoch 'given' (--epoch), else the record's, else
+ * 'sde' ($SOURCE_DATE_EPOCH); -1: none. */
+static int audit(const char *image, long long given, long long sde, int json,
 		 const struct build_settings *s)
 {
 	struct audit a = { 0 };
-	char tmp[4096], dir[4200], *layout = NULL, *tag = NULL, *end;
-	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	long long epoch = -1;
+	char tmp[4096], dir[4200], *layout = NULL, *tag = NULL;
+	long long epoch = given;
 	int rc;
 
 	if (cmd_temp_dir(tmp, "audit") < 0)
@@ -121,10 +122,8 @@ static int audit(const char *image, const char *epoch_arg, int json,
 			rc = err_nomem();
 	}
 	if (rc >= 0) {
-		if (epoch_arg)
-			epoch = strtoll(epoch_arg, &end, 10);
-		else if ((epoch = recorded_epoch(layout, tag)) < 0 && sde && *sde)
-			epoch = strtoll(sde, &end, 10);
+		if (epoch < 0 && (epoch = recorded_epoch(layout, tag)) < 0)
+			epoch = sde;
 		rc = image_audit(&a, layout, tag, epoch);
 	}
 	if (rc >= 0)
@@ -148,7 +147,7 @@ int cmd_audit(int argc, char **argv)
 	};
 	struct build_settings s = { 0 };
 	const char *dir = NULL, *epoch = NULL, *sde = getenv("SOURCE_DATE_EPOCH");
-	int64_t t;
+	int64_t given = -1, sde_epoch = -1;
 	int json = 0, c, rc;
 
 	opterr = 0;
@@ -166,12 +165,12 @@ int cmd_audit(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		return cmd_usage_error(usage, "audit takes one image");
-	if (epoch && (!*epoch || context_parse_epoch(&t, epoch) < 0))
+	if (epoch && (!*epoch || context_parse_epoch(&given, epoch) < 0))
 		return cmd_usage_error(usage, "--epoch takes seconds since 1970, not '%s'", epoch);
-	if (!epoch && sde && *sde && context_parse_epoch(&t, sde) < 0)
+	if (!epoch && sde && *sde && context_parse_epoch(&sde_epoch, sde) < 0)
 		return cmd_usage_error(usage, "SOURCE_DATE_EPOCH is not seconds since 1970: '%s'", sde);
 	if ((rc = cmd_build_settings_done(&s, usage)) >= 0 ||
 	    (rc = cmd_begin(optind, argv, usage, dir)) >= 0)
 		return rc;
-	return audit(optind < argc ? argv[optind] : "oci:" BUILD_IMAGE, epoch, json, &s);
+	return audit(optind < argc ? argv[optind] : "oci:" BUILD_IMAGE, given, sde_epoch, json, &s);
 }
