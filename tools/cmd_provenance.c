@@ -72,10 +72,15 @@ static int parse_apt(void *out, const char *text, size_t len, const char *path)
 	return apt_lock_parse(out, text, len, path);
 }
 
+/* What a statement pinned wrote holds at byte 4, after "{\n  ": a file the
+ * context holds is overwritten only when it is one (cmd_open_output). */
+#define STATEMENT_MAGIC "\"_type\": \"" PROVENANCE_STATEMENT_TYPE "\""
+
 static int provenance(const char *rev, const char *output, struct provenance_input *in)
 {
 	struct context_opts opts = { .root = ".", .rev = rev };
 	struct context *ctx = NULL;
+	struct outfile out = { .fd = -1 };
 	struct record rec = { 0 };
 	struct images_lock images = { 0 };
 	struct apt_lock apt = { 0 };
@@ -95,11 +100,17 @@ static int provenance(const char *rev, const char *output, struct provenance_inp
 		goto done;
 	if (jsonw_dump(&text, &len, statement) < 0)
 		rc = err_nomem();
-	else if (output)
-		rc = outfile_write(output, text, len);
-	else if (fwrite(text, 1, len, stdout) != len)
-		rc = err_errno("cannot write to standard output");
+	else if ((rc = cmd_open_output(&out, ctx, output, "provenance", STATEMENT_MAGIC, 4)) == 0 &&
+		 (rc = write_all(out.fd, text, len)) < 0) {
+		if (strcmp(output, "-"))
+			err_errno("cannot write '%s'", output);
+		else
+			err_errno("cannot write to standard output");
+	}
+	rc = rc < 0 ? rc : outfile_commit(&out);
 done:
+	if (rc < 0)
+		outfile_abort(&out);
 	json_decref(statement);
 	free(text);
 	images_lock_release(&images);
@@ -119,7 +130,7 @@ int cmd_provenance(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct provenance_input in = { .name = "image", .version = PINNED_VERSION };
-	const char *dir = NULL, *output = NULL, *rev = NULL;
+	const char *dir = NULL, *output = "-", *rev = NULL;
 	int c, rc;
 
 	opterr = 0;

@@ -83,6 +83,20 @@ expect_error "provenance: a lock changed since the build" 2 \
 	"$PINNED" provenance -C "$p" -o "$tmp/kept.json"
 same_file "provenance: the output is left as it was" "$tmp/kept.json" "$tmp/prov.json"
 git -C "$p" checkout -q lockfiles/images.lock
+cp "$p/lockfiles/build.lock" "$tmp/record.keep"
+expect_error "provenance: -o over the record it reads is refused" 2 \
+	"pinned: refusing to write the provenance over 'lockfiles/build.lock', a file of the context: write it elsewhere, or exclude it in .dockerignore" \
+	"$PINNED" provenance -C "$p" -o lockfiles/build.lock
+same_file "provenance: the record is left as it was" "$p/lockfiles/build.lock" "$tmp/record.keep"
+expect_error "provenance: -o over a file of the context is refused" 2 \
+	"pinned: refusing to write the provenance over 'src/run.sh', a file of the context: write it elsewhere, or exclude it in .dockerignore" \
+	"$PINNED" provenance -C "$p" -o src/run.sh
+"$PINNED" provenance -C "$p" -o prov.json && "$PINNED" provenance -C "$p" -o prov.json
+same "provenance: its own earlier output in the tree is written over" "$?" 0
+rm "$p/prov.json"
+expect_error "provenance: a full standard output is trouble" 2 \
+	"pinned: cannot write to standard output: No space left on device" \
+	sh -c "'$PINNED' provenance -C '$p' >/dev/full"
 mkdir -p "$tmp/none"
 expect_error "provenance: no record" 2 \
 	"pinned: no record lockfiles/build.lock: build first (pinned build, make image)" \
