@@ -7,6 +7,7 @@
 #include "docker/registry.h"
 #include "docker/images_lock.h"
 #include "docker/render.h"
+#include "util/buf.h"
 #include "util/error.h"
 #include "util/fileio.h"
 #include "util/jsonw.h"
@@ -62,7 +63,9 @@ static const char usage[] =
  * the commit it resolved to, so that the run reads one revision). */
 static int read_record(struct record *rec, const char *rev, char **commit)
 {
-	struct context_opts opts = { .root = ".", .rev = rev };
+	/* a file is read, nothing archived: any time will do, and with one
+	 * given the working tree's HEAD is not looked up */
+	struct context_opts opts = { .root = ".", .rev = rev, .source_date_epoch = "0" };
 	struct context *ctx = NULL;
 	int rc;
 
@@ -203,33 +206,57 @@ done:
  * record's when the manifest and the time are (the two decide the
  * archive), else the archive is made again to hash it.
  */
+struct manifest_out {
+	struct buf text;
+	struct sha256 sha;
+};
+
+/* The manifest as context_manifest() writes it: kept, and hashed while
+ * its bytes are still in the cache. */
+static ssize_t manifest_write(void *cookie, const char *data, size_t len)
+{
+	struct manifest_out *m = cookie;
+
+	if (buf_add(&m->text, data, len) < 0)
+		return -1;
+	sha256_update(&m->sha, data, len);
+	return (ssize_t)len;
+}
+
 static int inputs(struct record *now, struct context *ctx, const struct record *recorded,
 		  struct statcache *cache)
 {
-	char digest[SHA256_STRING_LEN + 1], *manifest = NULL;
+	char digest[SHA256_STRING_LEN + 1];
 	const char *context_digest = recorded->context_digest;
 	unsigned char d[SHA256_LEN];
-	size_t len = 0;
-	FILE *f = open_memstream(&manifest, &len);
+	struct manifest_out m = { BUF_INIT(SIZE_MAX / 2), { 0 } };
+	cookie_io_functions_t io = { .write = manifest_write };
+	FILE *f = NULL;
 	int rc;
 
-	if (!f)
+	if (sha256_init(&m.sha) < 0)
+		return -1;
+	if (!(f = fopencookie(&m, "w", io))) {
+		sha256_free(&m.sha);
 		return err_nomem();
+	}
 	fputs(CONTEXT_MANIFEST_HEADER, f);
 	rc = context_manifest(ctx, f, cache ? statcache_known : NULL,
 			      cache ? statcache_digest : NULL, cache);
 	if (fclose(f) != 0 && rc == 0)
 		rc = err_nomem();
-	if (rc == 0 && (rc = sha256_string(digest, manifest, len)) == 0 &&
-	    (!recorded->nbuilds || strcmp(digest, recorded->manifest_digest))) {
+	sha256_final(&m.sha, d);
+	sha256_free(&m.sha);
+	sha256_format(digest, d);
+	if (rc == 0 && (!recorded->nbuilds || strcmp(digest, recorded->manifest_digest))) {
 		rc = context_archive(d, ctx, -1, NULL, NULL);
 		sha256_format(digest, d);
 		context_digest = digest;
 	}
 	if (rc == 0)
-		rc = record_inputs(now, ctx, DOCKERFILE_TEMPLATE, DOCKERFILE, manifest, len,
-				   context_digest);
-	free(manifest);
+		rc = record_inputs(now, ctx, DOCKERFILE_TEMPLATE, DOCKERFILE, buf_str(&m.text),
+				   m.text.len, context_digest);
+	buf_release(&m.text);
 	return rc;
 }
 

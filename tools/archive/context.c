@@ -10,6 +10,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +69,7 @@ struct walker {
 	size_t *pending;	/* directories entered but not yet emitted: */
 	size_t npending;	/* the length of each one's path, with its '/' */
 	size_t pending_alloc;
+	struct ahead *ahead;	/* stats files ahead of the walk, or NULL */
 };
 
 /* ---- paths and order ----------------------------------------------------- */
@@ -108,6 +112,155 @@ static void children_free(struct child *list, size_t n)
 	for (size_t i = 0; i < n; i++)
 		free(list[i].key);
 	free(list);
+}
+
+/* ---- stating ahead -------------------------------------------------------- */
+
+/*
+ * With a stat cache (context_manifest()'s 'known') an unchanged tree is
+ * proven by stating its files, and stating is most of that work. A helper
+ * thread then stats the files of the directory being walked from its last
+ * name backwards while the walk goes forwards: each name is claimed by
+ * whichever thread gets to it first, so they meet wherever the work
+ * divides, with no lock. The walk takes a directory back before it
+ * enters a subdirectory (whose descriptor then is the helper's) and hands
+ * it over again after. The helper spins between directories (a wake-up
+ * costs more than a small directory's stats); it runs only on a machine
+ * with more than one processor and only while the walk does.
+ */
+enum { STAT_FREE, STAT_CLAIMED, STAT_DONE };
+
+struct stat_ahead {
+	_Atomic int state;
+	int ok;			/* fstatat() succeeded: 'st' is the file's */
+	struct stat st;
+};
+
+/* One directory's files as the helper sees them. */
+struct ahead_dir {
+	int dirfd;
+	const struct child *children;
+	struct stat_ahead *slots;
+	size_t back;		/* the helper's: it has been down to here */
+};
+
+struct ahead {
+	pthread_t thread;
+	_Atomic(struct ahead_dir *) job;	/* the directory to work on */
+	_Atomic(struct ahead_dir *) working;	/* the one the helper is in */
+	_Atomic int stop;
+};
+
+/* Spin politely: a pause, and after a while the processor to others. */
+static void spin(unsigned *n)
+{
+	if (++*n % 1024 == 0)
+		sched_yield();
+	else
+#if defined(__x86_64__) || defined(__i386__)
+		__builtin_ia32_pause();
+#else
+		;
+#endif
+}
+
+static void *ahead_thread(void *arg)
+{
+	struct ahead *a = arg;
+	unsigned spins = 0;
+
+	while (!atomic_load(&a->stop)) {
+		struct ahead_dir *d = atomic_load(&a->job);
+
+		if (!d) {
+			spin(&spins);
+			continue;
+		}
+		atomic_store(&a->working, d);
+		if (atomic_load(&a->job) == d) {
+			while (d->back > 0 && atomic_load(&a->job) == d) {
+				struct stat_ahead *slot = &d->slots[d->back - 1];
+				int free_state = STAT_FREE;
+
+				if (d->children[d->back - 1].kind != KIND_FILE) {
+					d->back--;
+					continue;
+				}
+				if (!atomic_compare_exchange_strong(&slot->state, &free_state,
+								    STAT_CLAIMED))
+					break;	/* the walk got here: the rest is its */
+				slot->ok = fstatat(d->dirfd, d->children[d->back - 1].key,
+						   &slot->st, AT_SYMLINK_NOFOLLOW) == 0;
+				atomic_store(&slot->state, STAT_DONE);
+				d->back--;
+			}
+			/* done with it, unless the walk has moved on meanwhile */
+			atomic_compare_exchange_strong(&a->job, &d, NULL);
+		}
+		atomic_store(&a->working, NULL);
+	}
+	return NULL;
+}
+
+/* Start the helper for a walk with a stat cache; NULL when not worth it
+ * or not possible (the walk then stats every file itself). */
+static struct ahead *ahead_start(void)
+{
+	struct ahead *a;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2 || !(a = calloc(1, sizeof(*a))))
+		return NULL;
+	if (pthread_create(&a->thread, NULL, ahead_thread, a) != 0) {
+		free(a);
+		return NULL;
+	}
+	return a;
+}
+
+static void ahead_stop(struct ahead *a)
+{
+	if (!a)
+		return;
+	atomic_store(&a->stop, 1);
+	pthread_join(a->thread, NULL);
+	free(a);
+}
+
+/* Have the helper work on 'd' (again). */
+static void ahead_post(struct ahead *a, struct ahead_dir *d)
+{
+	if (a && d)
+		atomic_store(&a->job, d);
+}
+
+/* Take 'd' back from the helper: on return it no longer touches it. */
+static void ahead_leave(struct ahead *a, struct ahead_dir *d)
+{
+	struct ahead_dir *expected = d;
+	unsigned spins = 0;
+
+	if (!a || !d)
+		return;
+	atomic_compare_exchange_strong(&a->job, &expected, NULL);
+	while (atomic_load(&a->working) == d)
+		spin(&spins);
+}
+
+/* The stat of file 'i' of 'd': the helper's, or made here. 1 with '*st'
+ * set, 0 when it could not be had (the caller then opens the file and
+ * says what is wrong). */
+static int ahead_stat(struct ahead_dir *d, size_t i, struct stat *st)
+{
+	struct stat_ahead *slot = &d->slots[i];
+	int free_state = STAT_FREE;
+	unsigned spins = 0;
+
+	if (atomic_compare_exchange_strong(&slot->state, &free_state, STAT_CLAIMED))
+		return fstatat(d->dirfd, d->children[i].key, st, AT_SYMLINK_NOFOLLOW) == 0;
+	while (atomic_load(&slot->state) != STAT_DONE)
+		spin(&spins);	/* the helper is at it: one fstatat() */
+	*st = slot->st;
+	return slot->ok;
 }
 
 /* ---- what goes in -------------------------------------------------------- */
@@ -225,14 +378,17 @@ static struct tar_entry file_entry(const struct walker *w, const struct stat *st
 
 /* A file whose digest the manifest's 'known' gives from its stat: emitted
  * without opening it. 1 when done (or skipped), 0 to read it, -1 on error. */
-static int known_file(struct walker *w, int dirfd, const char *name)
+static int known_file(struct walker *w, int dirfd, const char *name,
+		      struct ahead_dir *ahead, size_t index)
 {
 	struct manifest_walk *m = w->manifest;
 	struct tar_entry e;
 	struct stat st;
 	int rc;
 
-	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+	if (!(ahead ? ahead_stat(ahead, index, &st) :
+		      fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) ||
+	    !S_ISREG(st.st_mode))
 		return 0;	/* fs_file() says what is wrong */
 	if (skipped(w->ctx, &st))
 		return 1;
@@ -245,12 +401,14 @@ static int known_file(struct walker *w, int dirfd, const char *name)
 	return rc < 0 ? -1 : 1;
 }
 
-static int fs_file(struct walker *w, int dirfd, const char *name)
+/* 'ahead' and 'index': where the helper may have stated it already. */
+static int fs_file(struct walker *w, int dirfd, const char *name,
+		   struct ahead_dir *ahead, size_t index)
 {
 	struct stat before, after;
 	int fd, rc = -1;
 
-	if (w->manifest && (rc = known_file(w, dirfd, name)) != 0)
+	if (w->manifest && (rc = known_file(w, dirfd, name, ahead, index)) != 0)
 		return rc < 0 ? -1 : 0;
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
@@ -568,15 +726,27 @@ static int listing_next(struct listing *ls, struct child **c)
  */
 #define WALK_OPEN_MAX 32
 
+/* Directories of more names than this are walked without the helper. */
+#define AHEAD_MAX 65536
+
 static int fs_walk(struct walker *w, int *dirfd, int depth)
 {
 	struct listing ls = LISTING_INIT;
+	struct ahead_dir here_ahead, *ahead = NULL;
 	struct child *c;
 	size_t base = w->path.len, mark;
 	int rc = -1, more;
 
 	if (fs_list(w, *dirfd, &ls) < 0)
 		goto done;
+	if (w->ahead && !ls.nruns && ls.n > 1 && ls.n <= AHEAD_MAX &&
+	    (here_ahead.slots = calloc(ls.n, sizeof(*here_ahead.slots)))) {
+		here_ahead.dirfd = *dirfd;
+		here_ahead.children = ls.mem;
+		here_ahead.back = ls.n;
+		ahead = &here_ahead;
+		ahead_post(w->ahead, ahead);
+	}
 	while ((more = listing_next(&ls, &c)) > 0) {
 		enum decision d;
 
@@ -585,7 +755,7 @@ static int fs_walk(struct walker *w, int *dirfd, int depth)
 		if ((d = decide(w, c->kind == KIND_DIR)) == SKIP)
 			continue;
 		if (c->kind == KIND_FILE) {
-			if (fs_file(w, *dirfd, c->key) < 0)
+			if (fs_file(w, *dirfd, c->key, ahead, ahead ? (size_t)(c - ls.mem) : 0) < 0)
 				goto done;
 		} else if (c->kind == KIND_LINK) {
 			if (fs_link(w, *dirfd, c->key) < 0)
@@ -605,6 +775,8 @@ static int fs_walk(struct walker *w, int *dirfd, int depth)
 				close(sub);	/* a directory of our own, such as the builder's */
 				continue;
 			}
+			/* the helper stays out while '*dirfd' may close */
+			ahead_leave(w->ahead, ahead);
 			if (far && fstat(*dirfd, &here) < 0) {
 				err_errno("cannot stat directory '%s'", w->path.s);
 				close(sub);
@@ -629,6 +801,10 @@ static int fs_walk(struct walker *w, int *dirfd, int depth)
 			}
 			close(sub);
 			leave(w, mark);
+			if (ahead) {	/* the rest of this one */
+				ahead->dirfd = *dirfd;
+				ahead_post(w->ahead, ahead);
+			}
 		} else {
 			struct stat st;
 
@@ -642,6 +818,10 @@ static int fs_walk(struct walker *w, int *dirfd, int depth)
 	}
 	rc = more < 0 ? -1 : 0;
 done:
+	if (ahead) {
+		ahead_leave(w->ahead, ahead);
+		free(ahead->slots);
+	}
 	listing_free(&ls);
 	buf_truncate(&w->path, base);
 	return rc;
@@ -959,8 +1139,11 @@ static int walk(struct context *ctx, context_emit_fn emit, void *arg, struct man
 			    .path = BUF_INIT(SIZE_MAX / 2) };
 	int rc;
 
+	if (m && m->known && ctx->dirfd >= 0)
+		w.ahead = ahead_start();
 	if ((rc = path_set(&w, 0, "", 0)) == 0)
 		rc = ctx->dirfd >= 0 ? fs_walk(&w, &ctx->dirfd, 0) : git_walk(&w, &ctx->tree);
+	ahead_stop(w.ahead);
 	buf_release(&w.path);
 	free(w.pending);
 	return rc;

@@ -28,25 +28,24 @@ struct entries {
 };
 
 struct statcache {
+	char *text;		/* the cache as read: the old entries' paths */
 	struct entries old;	/* as read, sorted by path */
 	struct entries now;	/* the files read in this run (the rest: old ones seen) */
+	size_t next;		/* the old entry after the last one found: the walk
+				 * asks in path order, so usually the next asked */
 	struct timespec written;
 	size_t cached, read;
 };
-
-static void entries_release(struct entries *e)
-{
-	for (size_t i = 0; i < e->n; i++)
-		free(e->v[i].path);
-	free(e->v);
-}
 
 void statcache_free(struct statcache *c)
 {
 	if (!c)
 		return;
-	entries_release(&c->old);
-	entries_release(&c->now);
+	for (size_t i = 0; i < c->now.n; i++)
+		free(c->now.v[i].path);
+	free(c->now.v);
+	free(c->old.v);
+	free(c->text);
 	free(c);
 }
 
@@ -57,17 +56,19 @@ static int statcache_new(struct statcache **out)
 
 /* ---- reading -------------------------------------------------------------- */
 
-/* Digits of 'base' (8 or 10) at 'p' up to 'stop', without overflow. */
-static const char *number(const char *p, const char *end, char stop, int base,
+/* Digits of 'base' (8 or 10) at 'p' up to 'stop': at most 19 decimal or
+ * 21 octal ones, which cannot overflow (and are all we write). */
+static const char *number(const char *p, const char *end, char stop, unsigned base,
 			  unsigned long long *v)
 {
-	const char *start = p;
+	const char *start = p, *most = p + (base == 8 ? 21 : 19);
+	unsigned long long x = 0;
 
-	for (*v = 0; p < end && *p >= '0' && *p < '0' + base; p++) {
-		if (*v > (ULLONG_MAX - (unsigned)(*p - '0')) / (unsigned)base)
-			return NULL;
-		*v = *v * (unsigned)base + (unsigned)(*p - '0');
-	}
+	if (most > end)
+		most = end;
+	for (; p < most && (unsigned)(*p - '0') < base; p++)
+		x = x * base + (unsigned)(*p - '0');
+	*v = x;
 	return p > start && p < end && *p == stop ? p + 1 : NULL;
 }
 
@@ -103,38 +104,46 @@ static const char *hex_digest(const char *p, const char *end, unsigned char out[
 	return p + 2 * SHA256_LEN + 1;
 }
 
-/* One line, 'p' to the newline at 'eol', into a new entry of 'c->old'. */
-static int parse_line(struct statcache *c, const char *p, const char *eol)
+/* One line of the cache's own copy, 'p' to the newline at 'eol' (made the
+ * end of the path), into a new entry of 'c->old'. */
+static int parse_line(struct statcache *c, char *p, char *eol)
 {
 	struct entry e = { 0 };
+	const char *q;
 
-	if (!(p = hex_digest(p, eol, e.digest)) || !(p = number(p, eol, ' ', 10, &e.dev)) ||
-	    !(p = number(p, eol, ' ', 10, &e.ino)) || !(p = number(p, eol, ' ', 10, &e.size)) ||
-	    !(p = number(p, eol, ' ', 8, &e.mode)) || !(p = timestamp(p, eol, &e.mtime)) ||
-	    !(p = timestamp(p, eol, &e.ctime)) || p == eol || memchr(p, '\0', (size_t)(eol - p)))
+	if (!(q = hex_digest(p, eol, e.digest)) || !(q = number(q, eol, ' ', 10, &e.dev)) ||
+	    !(q = number(q, eol, ' ', 10, &e.ino)) || !(q = number(q, eol, ' ', 10, &e.size)) ||
+	    !(q = number(q, eol, ' ', 8, &e.mode)) || !(q = timestamp(q, eol, &e.mtime)) ||
+	    !(q = timestamp(q, eol, &e.ctime)) || q == eol || memchr(q, '\0', (size_t)(eol - q)))
 		return ERR_FAIL;
-	if (c->old.n && strncmp(c->old.v[c->old.n - 1].path, p, (size_t)(eol - p)) >= 0)
+	*eol = '\0';
+	e.path = p + (q - p);
+	if (c->old.n && strcmp(c->old.v[c->old.n - 1].path, e.path) >= 0)
 		return ERR_FAIL;	/* not sorted, or twice */
-	if (GROW(c->old.v, c->old.n, c->old.alloc) < 0 || !(e.path = strndup(p, (size_t)(eol - p))))
-		return err_nomem();
+	if (GROW(c->old.v, c->old.n, c->old.alloc) < 0)
+		return -1;
 	c->old.v[c->old.n++] = e;
 	return 0;
 }
 
-int statcache_parse(struct statcache **out, const char *text, size_t len,
-		    const struct timespec *written)
+/* statcache_parse() of 'text', which the cache takes (and frees) either way. */
+static int parse_own(struct statcache **out, char *text, size_t len,
+		     const struct timespec *written)
 {
-	const char *p = text, *end = text + len;
+	char *p = text, *end = text + len;
 	size_t line = 1;
 	int rc;
 
-	if ((rc = statcache_new(out)) < 0)
+	if ((rc = statcache_new(out)) < 0) {
+		free(text);
 		return rc;
+	}
+	(*out)->text = text;
 	(*out)->written = *written;
 	if (len < strlen(HEADER) || memcmp(text, HEADER, strlen(HEADER)))
 		return err_code_set(ERR_FAIL, "line 1: not a stat cache");
 	for (p += strlen(HEADER); p < end; p++) {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		char *eol = memchr(p, '\n', (size_t)(end - p));
 
 		line++;
 		if (!eol)
@@ -149,6 +158,18 @@ int statcache_parse(struct statcache **out, const char *text, size_t len,
 	return 0;
 }
 
+int statcache_parse(struct statcache **out, const char *text, size_t len,
+		    const struct timespec *written)
+{
+	char *copy = malloc(len + 1);
+
+	*out = NULL;
+	if (!copy)
+		return err_nomem();
+	memcpy(copy, text, len);
+	return parse_own(out, copy, len, written);
+}
+
 int statcache_load(struct statcache **out, const char *path)
 {
 	struct stat st;
@@ -161,8 +182,7 @@ int statcache_load(struct statcache **out, const char *path)
 	 * makes more of its files racily clean */
 	if (stat(path, &st) < 0 || file_read_at(&text, &len, AT_FDCWD, path) < 0)
 		return statcache_new(out);
-	rc = statcache_parse(out, text, len, &st.st_mtim);
-	free(text);
+	rc = parse_own(out, text, len, &st.st_mtim);
 	if (rc == ERR_FAIL) {
 		statcache_free(*out);
 		return statcache_new(out);
@@ -226,9 +246,13 @@ int statcache_known(void *cache, const struct tar_entry *te, const struct stat *
 {
 	struct statcache *c = cache;
 	struct entry key = { .path = (char *)te->path };
-	struct entry *old = c->old.n ? bsearch(&key, c->old.v, c->old.n, sizeof(key),
-					       entry_compare) : NULL;
+	struct entry *old = c->next < c->old.n && !strcmp(c->old.v[c->next].path, te->path) ?
+				    &c->old.v[c->next] :
+			    c->old.n ? bsearch(&key, c->old.v, c->old.n, sizeof(key), entry_compare) :
+				       NULL;
 
+	if (old)
+		c->next = (size_t)(old - c->old.v) + 1;
 	if (!old || !still(c, old, st))
 		return 0;
 	memcpy(digest, old->digest, SHA256_LEN);
