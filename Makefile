@@ -21,7 +21,7 @@ BUILD_DEPS := gcc make pkg-config libarchive-dev libssl-dev libgit2-dev \
 TEST_DEPS := git tar libarchive-tools openssl docker-registry skopeo buildah podman runc debootstrap \
 	gpg gpgv debian-archive-keyring apt dpkg-dev xz-utils curl \
 	busybox-static umoci attr protobuf-compiler python3-protobuf libprotobuf-dev \
-	apache2-utils
+	apache2-utils unzip
 BENCH_DEPS := hyperfine time
 FUZZ_DEPS := clang libclang-rt-14-dev
 
