@@ -129,13 +129,14 @@ int cmd_build_once(char digest[SHA256_STRING_LEN + 1], struct build_run *r, cons
  * manifest just written: what the builder is given. */
 static int record_prepare(struct record *rec, struct context *ctx, const char *context_digest)
 {
-	char *manifest = NULL;
+	char *manifest = NULL, digest[SHA256_STRING_LEN + 1];
 	size_t mlen;
 	int rc;
 
-	if ((rc = file_read_at(&manifest, &mlen, AT_FDCWD, "build/context.manifest")) == 0)
+	if ((rc = file_read_at(&manifest, &mlen, AT_FDCWD, "build/context.manifest")) == 0 &&
+	    (rc = sha256_string(digest, manifest, mlen)) == 0)
 		rc = record_inputs(rec, ctx, DOCKERFILE_TEMPLATE, "Dockerfile", manifest, mlen,
-				   context_digest);
+				   digest, context_digest);
 	if (rc == 0)
 		rc = record_add_upload(rec, ctx);
 	free(manifest);

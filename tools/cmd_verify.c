@@ -199,13 +199,6 @@ done:
 	return rc < 0 ? err_nomem() : 0;
 }
 
-/*
- * The inputs as the tree or revision 'ctx' has them, into 'now'. The
- * context's manifest first, each file's digest from 'cache' when its stat
- * allows (NULL: a revision, read whole); the archive's digest is the
- * record's when the manifest and the time are (the two decide the
- * archive), else the archive is made again to hash it.
- */
 struct manifest_out {
 	struct buf text;
 	struct sha256 sha;
@@ -223,10 +216,17 @@ static ssize_t manifest_write(void *cookie, const char *data, size_t len)
 	return (ssize_t)len;
 }
 
+/*
+ * The inputs as the tree or revision 'ctx' has them, into 'now'. The
+ * context's manifest first, each file's digest from 'cache' when its stat
+ * allows (NULL: a revision, read whole); the archive's digest is the
+ * record's when the manifest and the time are (the two decide the
+ * archive), else the archive is made again to hash it.
+ */
 static int inputs(struct record *now, struct context *ctx, const struct record *recorded,
 		  struct statcache *cache)
 {
-	char digest[SHA256_STRING_LEN + 1];
+	char digest[SHA256_STRING_LEN + 1], archive[SHA256_STRING_LEN + 1];
 	const char *context_digest = recorded->context_digest;
 	unsigned char d[SHA256_LEN];
 	struct manifest_out m = { BUF_INIT(SIZE_MAX / 2), { 0 } };
@@ -250,12 +250,12 @@ static int inputs(struct record *now, struct context *ctx, const struct record *
 	sha256_format(digest, d);
 	if (rc == 0 && (!recorded->nbuilds || strcmp(digest, recorded->manifest_digest))) {
 		rc = context_archive(d, ctx, -1, NULL, NULL);
-		sha256_format(digest, d);
-		context_digest = digest;
+		sha256_format(archive, d);
+		context_digest = archive;
 	}
 	if (rc == 0)
 		rc = record_inputs(now, ctx, DOCKERFILE_TEMPLATE, DOCKERFILE, buf_str(&m.text),
-				   m.text.len, context_digest);
+				   m.text.len, digest, context_digest);
 	buf_release(&m.text);
 	return rc;
 }

@@ -304,7 +304,7 @@ static int file_digest(char **out, struct context *ctx, const char *name)
 
 int record_inputs(struct record *out, struct context *ctx, const char *template,
 		  const char *dockerfile, const char *manifest, size_t manifest_len,
-		  const char *context_digest)
+		  const char *manifest_digest, const char *context_digest)
 {
 	struct build_inputs in;
 	char digest[SHA256_STRING_LEN + 1];
@@ -320,8 +320,7 @@ int record_inputs(struct record *out, struct context *ctx, const char *template,
 		return rc;
 	if ((rc = dup_str(&out->context_digest, context_digest)) < 0 ||
 	    (rc = build_inputs_read(&in, ctx, dockerfile, context_digest)) < 0 ||
-	    (rc = sha256_string(digest, manifest, manifest_len)) < 0 ||
-	    (rc = dup_str(&out->manifest_digest, digest)) < 0)
+	    (rc = dup_str(&out->manifest_digest, manifest_digest)) < 0)
 		return rc;
 	if (!(out->manifest = malloc(manifest_len + 1)))
 		return err_nomem();

@@ -78,14 +78,14 @@ struct record {
  * 'template' (may be missing) and 'dockerfile' (must be there), the
  * lockfiles, the context's manifest (a copy) and archive digest, the build
  * digest and the commit; the upload is record_add_upload()'s. 'manifest' (a
- * manifest file's bytes, CONTEXT_MANIFEST_HEADER first, with its length)
- * and 'context_digest' are the context's, as the caller took them. 'out' is
- * zeroed first; release it with record_release() either way. Returns 0 or
- * a negative code.
+ * manifest file's bytes, CONTEXT_MANIFEST_HEADER first, with its length),
+ * its digest 'manifest_digest' ("sha256:...") and 'context_digest' are the
+ * context's, as the caller took them. 'out' is zeroed first; release it
+ * with record_release() either way. Returns 0 or a negative code.
  */
 int record_inputs(struct record *out, struct context *ctx, const char *template,
 		  const char *dockerfile, const char *manifest, size_t manifest_len,
-		  const char *context_digest);
+		  const char *manifest_digest, const char *context_digest);
 
 /* Add the digest of the PlanQK upload of 'ctx' (archive/package.h): a
  * second read of every file, so taken only when it can tell something
